@@ -1,0 +1,1 @@
+"""Test helpers: HTML validation (vnu), accessibility (axe, Lighthouse) and a headless browser."""
