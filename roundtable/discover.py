@@ -1,0 +1,98 @@
+"""Walk the content folder in a fixed order and sort its files by kind; no parsing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from roundtable.errors import ContentError
+
+SITE_CONFIG = "site.yml"
+ROUNDTABLES_DIR = "roundtables"
+
+_EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".orig")
+"""Backup and swap files editors leave beside what they save."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The content folder's files, by kind, as paths relative to it (POSIX, sorted)."""
+
+    root: Path
+    """The content folder on disk."""
+    display_root: str
+    """The content folder as the user named it, for error messages."""
+    roundtables: tuple[str, ...]
+    """`roundtables/*.md`."""
+    essays: tuple[str, ...]
+    """Every other `*.md`."""
+    static: tuple[str, ...]
+    """Everything else (images, PDFs), copied as it is."""
+
+    def display(self, rel: str) -> str:
+        """Name a content file the way the user named the content folder."""
+        return display_path(self.display_root, rel)
+
+
+def display_path(display_root: str, rel: str) -> str:
+    """Join the user's spelling of a folder with a relative path, tidily."""
+    return os.path.normpath(os.path.join(display_root, rel)).replace(os.sep, "/")
+
+
+def is_ignored(name: str) -> bool:
+    """Return True for hidden files and editor litter that must never be published."""
+    return (
+        name.startswith((".", "#"))
+        or name.endswith(_EDITOR_LITTER)
+        or name == "4913"  # Vim's probe file, written to test whether a folder is writable.
+    )
+
+
+def discover(root: Path, display_root: str) -> tuple[Sources, list[ContentError]]:
+    """List the content folder's files by kind; symlinks are refused, never followed."""
+    found: list[str] = []
+    errors: list[ContentError] = []
+    for rel, is_link in _walk(root):
+        if is_link:
+            errors.append(
+                ContentError(
+                    display_path(display_root, rel),
+                    0,
+                    "symbolic links are not allowed in the content folder "
+                    "(replace the link with the real file)",
+                )
+            )
+        else:
+            found.append(rel)
+    return _classify(root, display_root, found), errors
+
+
+def _walk(root: Path) -> list[tuple[str, bool]]:
+    """Return (relative path, is symlink) for every file, in sorted order."""
+    results: list[tuple[str, bool]] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        base = Path(folder).relative_to(root)
+        linked_dirs = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        dirs[:] = sorted(d for d in dirs if not is_ignored(d) and d not in linked_dirs)
+        for name in sorted([*files, *linked_dirs]):
+            if is_ignored(name):
+                continue
+            path = os.path.join(folder, name)
+            results.append(((base / name).as_posix(), os.path.islink(path)))
+    return sorted(results)
+
+
+def _classify(root: Path, display_root: str, files: list[str]) -> Sources:
+    """Sort file paths into roundtables, essays and static files."""
+    roundtables, essays, static = [], [], []
+    for rel in files:
+        if rel == SITE_CONFIG:
+            continue
+        if not rel.endswith(".md"):
+            static.append(rel)
+        elif rel.startswith(f"{ROUNDTABLES_DIR}/") and rel.count("/") == 1:
+            roundtables.append(rel)
+        else:
+            essays.append(rel)
+    return Sources(root, display_root, tuple(roundtables), tuple(essays), tuple(static))

@@ -1,0 +1,212 @@
+"""Split a file into front matter and body; load the YAML safely, remembering each key's line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from roundtable.errors import ContentError
+
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+"""Front matter is a few fields; anything larger is a mistake or an attack."""
+
+Key = tuple[str | int, ...]
+"""A path to a value: ('author', 0, 'name')."""
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source file's front matter, its lines, and its Markdown body."""
+
+    display: str
+    """The file as the user names it, used in every error."""
+    fields: dict[str, Any]
+    """The front matter, as YAML values."""
+    lines: dict[Key, int] = field(default_factory=dict)
+    """File line (1-based) of each key and list item."""
+    body: str = ""
+    """Everything after the closing `---`."""
+    body_line: int = 1
+    """File line on which the body starts."""
+
+    def line(self, *key: str | int) -> int:
+        """Return the line of a key, or of its nearest parent that has one."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return 1
+
+    def error(self, key: Key, message: str) -> ContentError:
+        """Return an error located at a key of this document."""
+        return ContentError(self.display, self.line(*key), message)
+
+
+class FrontMatterError(Exception):
+    """A mistake in framing or YAML, at one line of the file."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def decode(raw: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) and normalise every newline to LF."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(
+            line,
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}; "
+            "save it as UTF-8 in your editor)",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(text: str) -> tuple[str, str, int]:
+    """Return (yaml, body, body_line) of a file that starts with a `---` block."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise FrontMatterError(
+            1,
+            "missing front matter (start the file with a line '---', then the fields, "
+            "then another '---')",
+        )
+    for index, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    raise FrontMatterError(
+        1, "front matter is not closed (add a line '---' after the last field)"
+    )
+
+
+def parse(display: str, raw: bytes, *, whole_file_is_yaml: bool = False) -> Document:
+    """Read a source file into a Document, raising FrontMatterError on the first mistake."""
+    text = decode(raw)
+    if whole_file_is_yaml:
+        source, body, body_line, first_line = text, "", 1, 1
+    else:
+        source, body, body_line = split(text)
+        first_line = 2
+    if len(source.encode()) > MAX_FRONT_MATTER_BYTES:
+        raise FrontMatterError(
+            first_line,
+            f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB "
+            "(move long text into the body)",
+        )
+    fields, lines = load_yaml(source, first_line)
+    return Document(display, fields, lines, body, body_line)
+
+
+def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, int]]:
+    """Load a YAML mapping safely; return its values and the file line of every key."""
+    loader = _Loader(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontMatterError(
+                first_line + node.start_mark.line,
+                "front matter must be 'key: value' lines (found a single value or a list)",
+            )
+        lines = dict(_walk(node, (), first_line, set()))
+        return _construct(loader, node, first_line), lines
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_syntax_error(exc, first_line) from None
+    finally:
+        loader.dispose()
+
+
+def _walk(
+    node: yaml.Node, key: Key, first_line: int, seen: set[int]
+) -> Iterator[tuple[Key, int]]:
+    """Yield each key's line; reject aliases and duplicate keys as they are met."""
+    if id(node) in seen:
+        # The composer makes an alias the very same node object; refusing the second visit
+        # also defuses "billion laughs" documents before anything is constructed.
+        raise FrontMatterError(
+            first_line + node.start_mark.line,
+            "YAML anchors and aliases (&name, *name) are not allowed (write the value out)",
+        )
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        yield from _walk_mapping(node, key, first_line, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield (*key, index), first_line + item.start_mark.line
+            yield from _walk(item, (*key, index), first_line, seen)
+
+
+def _walk_mapping(
+    node: yaml.MappingNode, key: Key, first_line: int, seen: set[int]
+) -> Iterator[tuple[Key, int]]:
+    """Yield the lines of a mapping's keys, refusing duplicates and merge keys."""
+    first_seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        line = first_line + key_node.start_mark.line
+        name = str(key_node.value)
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise FrontMatterError(line, "YAML merge keys (<<) are not allowed (write the fields out)")
+        if name in first_seen:
+            raise FrontMatterError(
+                line,
+                f"duplicate key '{name}' (it is also on line {first_seen[name]}; keep one)",
+            )
+        first_seen[name] = line
+        yield (*key, name), line
+        yield from _walk(value_node, (*key, name), first_line, seen)
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.MappingNode, first_line: int) -> dict[str, Any]:
+    """Build the Python values one key at a time, so a bad value is reported at its line."""
+    fields: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        line = first_line + value_node.start_mark.line
+        try:
+            fields[str(key_node.value)] = loader.construct_object(value_node, deep=True)
+        except ValueError as exc:
+            # PyYAML raises ValueError, not YAMLError, for an impossible date like 2021-13-45.
+            raise FrontMatterError(
+                line, f"{key_node.value}: '{value_node.value}' is not a real date ({exc}; "
+                "write it as YYYY-MM-DD)"
+            ) from None
+        except yaml.constructor.ConstructorError as exc:
+            raise FrontMatterError(
+                line,
+                f"{key_node.value}: unsupported YAML tag '{_short_tag(exc)}' "
+                "(remove the tag; front matter holds text, numbers, dates, lists and mappings)",
+            ) from None
+    return fields
+
+
+def _short_tag(exc: yaml.constructor.ConstructorError) -> str:
+    """Return the offending tag as the user wrote it (`!!python/...`)."""
+    problem = exc.problem or ""
+    tag = problem.rsplit(" ", 1)[-1].strip("'")
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+_HINTS = (
+    ("mapping values are not allowed", "put quotes around a value that contains ': '"),
+    ("cannot start any token", "indent with spaces, not tabs; quote values starting with @ or `"),
+    ("end of stream", "a quote or bracket is not closed"),
+    ("expected <block end>", "check the indentation of this line"),
+    ("could not find expected ':'", "each line needs 'key: value'"),
+)
+
+
+def _yaml_syntax_error(exc: yaml.MarkedYAMLError, first_line: int) -> FrontMatterError:
+    """Turn PyYAML's message into one line with a hint on how to fix it."""
+    mark = exc.problem_mark or exc.context_mark
+    line = first_line + (mark.line if mark else 0)
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    hint = next((h for needle, h in _HINTS if needle in problem), "check quoting and indentation")
+    return FrontMatterError(line, f"invalid YAML: {problem} ({hint})")

@@ -1,0 +1,146 @@
+"""The one configured Markdown renderer, and the token-level rules that make content safe.
+
+CommonMark plus tables, footnotes and typographer. Raw HTML is escaped unless the site opts in, and
+then it goes through an allowlist sanitizer. Links and images keep only safe schemes; relative
+links to other content files (`other-essay.md`, `../images/map.jpg`) become links to their pages.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from slugify import slugify
+
+from roundtable import urls
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A Markdown document as HTML, with what the site needs to know about it."""
+
+    html: str
+    """The body as HTML."""
+    first_paragraph: str
+    """Plain text of the first paragraph, the default summary."""
+
+
+def is_safe_url(url: str) -> bool:
+    """Allow relative URLs and http(s)/mailto only, however the scheme is spelt."""
+    squeezed = _INVISIBLE.sub("", url).lower()
+    match = _SCHEME.match(squeezed)
+    return match is None or match.group(1) in SAFE_SCHEMES
+
+
+@cache
+def renderer(allow_html: bool) -> MarkdownIt:
+    """Return the site's Markdown renderer (one per setting, built once)."""
+    md = MarkdownIt("js-default", {"typographer": True, "html": allow_html, "linkify": False})
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md.use(footnote_plugin)
+    md.core.ruler.after("block", "demote_headings", _demote_headings)
+    md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_id)
+    md.core.ruler.push("content_links", _rewrite_content_links)
+    return md
+
+
+def render(
+    text: str, *, allow_html: bool, source: str = "", page: str = "", targets: Mapping[str, str] = {}
+) -> Rendered:
+    """Render a document body; `source` and `page` let relative links to content files resolve."""
+    md = renderer(allow_html)
+    env: dict[str, Any] = {"source": source, "page": page, "targets": targets}
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    if allow_html:
+        html = sanitize(html)
+    return Rendered(html, _first_paragraph(tokens))
+
+
+def render_inline(text: str) -> str:
+    """Render one line of Markdown (a bio, a disclaimer) to HTML, raw HTML escaped."""
+    return renderer(False).renderInline(text)
+
+
+def sanitize(html: str) -> str:
+    """Keep only allowlisted tags, attributes and URL schemes in opted-in raw HTML."""
+    attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+    attributes["*"] = {"id", "class", "lang", "title"}
+    return nh3.clean(html, attributes=attributes, url_schemes=set(SAFE_SCHEMES))
+
+
+def _heading_id(title: str) -> str:
+    """Return the anchor of a heading: ASCII, lower-case, hyphenated."""
+    return slugify(title) or "section"
+
+
+def _demote_headings(state: StateCore) -> None:
+    """Shift headings so the highest is <h2>: the page title is the only <h1>."""
+    headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+    if not headings:
+        return
+    shift = max(0, 2 - min(int(t.tag[1]) for t in headings))
+    for token in headings:
+        token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+
+
+def _rewrite_content_links(state: StateCore) -> None:
+    """Point relative links and images at the pages and files they name in content/."""
+    for token in _inline_children(state.tokens):
+        attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
+        if attr is None:
+            continue
+        value = str(token.attrGet(attr) or "")
+        token.attrSet(attr, _content_link(value, state.env))
+
+
+def _inline_children(tokens: list[Token]) -> list[Token]:
+    """Return every token nested in the inline tokens of a document."""
+    return [child for token in tokens if token.children for child in token.children]
+
+
+def _content_link(url: str, env: Mapping[str, Any]) -> str:
+    """Return the page-relative link for a URL that names a content file; others unchanged."""
+    if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
+        return url
+    path, hash_, fragment = url.partition("#")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(env["source"]), path))
+    target = env["targets"].get(resolved)
+    if target is None:
+        return url
+    return urls.relative(env["page"], target) + hash_ + fragment
+
+
+def _first_paragraph(tokens: list[Token]) -> str:
+    """Return the plain text of the first top-level paragraph."""
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            return _plain_text(tokens[index + 1].children or [])
+    return ""
+
+
+def _plain_text(children: list[Token]) -> str:
+    """Return the words of inline tokens, without markup or footnote marks."""
+    words = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            words.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+        elif child.type == "image":
+            words.append(child.content)
+    return "".join(words).strip()

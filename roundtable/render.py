@@ -1,0 +1,193 @@
+"""The Jinja environment and one context per page kind: the site model in, rendered pages out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from markupsafe import Markup
+
+from roundtable import urls
+from roundtable.errors import ContentError
+from roundtable.markdown import render_inline
+from roundtable.model import Author, Essay, Person, Roundtable, Site
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Where templates and assets come from: the site's own folders first, then the default."""
+
+    template_dirs: tuple[Path, ...]
+    """Searched in order; a site's `templates/` overrides the theme by file name."""
+    asset_dirs: tuple[Path, ...]
+    """Searched in order; the first file of a name wins."""
+    display_root: Path
+    """Folder that template paths in error messages are relative to."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to render."""
+
+    path: str
+    """Page path from the site root (see urls)."""
+    template: str
+    """Template file name."""
+    context: Mapping[str, Any]
+    """What the template may use besides the site-wide globals."""
+
+
+class TemplateFailed(Exception):
+    """A template has a mistake; carries the located error."""
+
+    def __init__(self, error: ContentError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def environment(theme: Theme) -> jinja2.Environment:
+    """Return the Jinja environment: autoescape on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown_inline"] = lambda text: Markup(render_inline(text))
+    return env
+
+
+def pages(site: Site) -> Iterator[Page]:
+    """Yield every page of the site, in a fixed order."""
+    counts = {r.slug: len(site.essays_in(r.slug)) for r in site.roundtables}
+    yield Page(urls.HOME, "home.html", {"roundtables": site.roundtables, "roundtable_essay_counts": counts})
+    for roundtable in site.roundtables:
+        yield _roundtable_page(site, roundtable)
+    for essay in site.essays:
+        yield _essay_page(site, essay)
+    for author in site.authors:
+        essays = [site.essay(slug) for slug in author.essays]
+        yield Page(urls.page_of(author), "author.html", {
+            "author": author,
+            "essays": essays,
+            "roundtables_by_slug": {e.roundtable: site.roundtable(e.roundtable) for e in essays},
+        })
+    yield Page(urls.NOT_FOUND, "404.html", {"roundtables": site.roundtables})
+
+
+def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
+    """Return a roundtable's page: introduction, essays in order, contributors."""
+    essays = site.essays_in(roundtable.slug)
+    return Page(urls.page_of(roundtable), "roundtable.html", {
+        "roundtable": roundtable,
+        "essays": essays,
+        "contributors": _contributors(site, essays),
+    })
+
+
+def _essay_page(site: Site, essay: Essay) -> Page:
+    """Return an essay's page, with its roundtable and neighbours in reading order."""
+    siblings = site.essays_in(essay.roundtable)
+    index = siblings.index(essay)
+    return Page(urls.page_of(essay), "essay.html", {
+        "essay": essay,
+        "roundtable": site.roundtable(essay.roundtable),
+        "siblings": siblings,
+        "previous": siblings[index - 1] if index > 0 else None,
+        "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+    })
+
+
+def _contributors(site: Site, essays: tuple[Essay, ...]) -> list[Person]:
+    """Return each author of these essays once, in byline order of first appearance."""
+    seen: dict[str, Person] = {}
+    for essay in essays:
+        for person in essay.authors:
+            seen.setdefault(person.slug, person)
+    return list(seen.values())
+
+
+def render_pages(site: Site, theme: Theme, asset_hashes: Mapping[str, str]) -> dict[str, bytes]:
+    """Render every page; return output file path → bytes."""
+    env = environment(theme)
+    return {urls.output_file(p.path): _render(env, theme, site, p, asset_hashes) for p in pages(site)}
+
+
+def _render(
+    env: jinja2.Environment, theme: Theme, site: Site, page: Page, asset_hashes: Mapping[str, str]
+) -> bytes:
+    """Render one page, turning template mistakes into located errors."""
+    try:
+        template = env.get_template(page.template)
+        context = {**_globals(site, page.path, asset_hashes), **page.context}
+        return template.render(context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateFailed(_syntax_error(theme, exc)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateFailed(ContentError(exc.name or page.template, 0,
+                             "template not found (restore it, or add it to templates/)")) from None
+    except Exception as exc:  # A runtime error inside a template: report where, not a traceback.
+        raise TemplateFailed(_runtime_error(theme, page.template, exc)) from None
+
+
+def _globals(site: Site, page: str, asset_hashes: Mapping[str, str]) -> dict[str, Any]:
+    """Return what every template may use: the site, links from this page, dates."""
+    base_url = site.config.base_url
+    link: Callable[[str], str] = partial(urls.link, page, base_url=base_url)
+    return {
+        "site": site.config,
+        "page": page,
+        "lang": site.config.language,
+        "canonical": urls.absolute(base_url, "" if page == urls.NOT_FOUND else page),
+        "href": lambda target: link(target if isinstance(target, str) else urls.page_of(target)),
+        "asset": lambda name: f"{link(urls.asset(name))}?v={asset_hashes.get(name, '')}",
+        "format_date": partial(_format_date, language=site.config.language),
+        "is_essay": lambda item: isinstance(item, Essay),
+        "is_author": lambda item: isinstance(item, Author),
+    }
+
+
+def _format_date(value: dt.date, language: str) -> str:
+    """Write a date the way readers of the page's language do ('March 4, 2021')."""
+    return str(format_date(value, format="long", locale=language.replace("-", "_")))
+
+
+def _syntax_error(theme: Theme, exc: jinja2.TemplateSyntaxError) -> ContentError:
+    """Locate a template syntax error."""
+    return ContentError(_template_display(theme, exc.filename or exc.name or "?"), exc.lineno,
+                        f"template syntax error: {exc.message} (fix the tag on this line)")
+
+
+def _runtime_error(theme: Theme, template: str, exc: Exception) -> ContentError:
+    """Locate a runtime template error at the deepest template frame of its traceback."""
+    where = ContentError(template, 0, "")
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            where = ContentError(_template_display(theme, filename), line, "")
+    hint = "check the spelling of the name" if isinstance(exc, jinja2.UndefinedError) else "fix the template"
+    return ContentError(where.path, where.line, f"template error: {exc} ({hint})")
+
+
+def _template_display(theme: Theme, filename: str) -> str:
+    """Name a template file relative to the project, as users see it."""
+    path = Path(filename)
+    try:
+        return path.relative_to(theme.display_root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def hash_bytes(data: bytes) -> str:
+    """Return a short content hash, for cache-busting asset links."""
+    return hashlib.sha256(data).hexdigest()[:10]

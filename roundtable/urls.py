@@ -1,0 +1,82 @@
+"""Every URL and output path of the site, and nothing else.
+
+A page is named by its path from the site root, folder-style ("essays/slug/"), or "" for the home
+page. Links between pages are relative, so a site works under any base path and from any host;
+only 404.html, which a server returns at any depth, links from the base path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import urlsplit
+
+from roundtable.model import Author, Essay, Person, Roundtable
+
+HOME = ""
+NOT_FOUND = "404.html"
+ASSETS = "assets/"
+
+
+def roundtable(slug: str) -> str:
+    """Return the page path of a roundtable."""
+    return f"roundtables/{slug}/"
+
+
+def essay(slug: str) -> str:
+    """Return the page path of an essay."""
+    return f"essays/{slug}/"
+
+
+def author(slug: str) -> str:
+    """Return the page path of an author."""
+    return f"authors/{slug}/"
+
+
+def asset(name: str) -> str:
+    """Return the path of a theme asset."""
+    return ASSETS + name
+
+
+def output_file(page: str) -> str:
+    """Return the file a page path is written to: folders get an index.html."""
+    return page + "index.html" if page == HOME or page.endswith("/") else page
+
+
+def absolute(base_url: str, path: str) -> str:
+    """Return the absolute URL of a path, for feeds, canonical links and citations."""
+    return base_url + path
+
+
+def base_path(base_url: str) -> str:
+    """Return the path part of the base URL, e.g. '/forum/'."""
+    return urlsplit(base_url).path or "/"
+
+
+def relative(from_page: str, target: str) -> str:
+    """Return a link from one page to a path, relative so it works under any base path."""
+    target_path, hash_, fragment = target.partition("#")
+    from_dir = from_page if from_page.endswith("/") or from_page == HOME else posixpath.dirname(from_page) + "/"
+    link = posixpath.relpath("/" + target_path, "/" + from_dir)
+    if link == ".":
+        link = "./"
+    elif target_path == HOME or target_path.endswith("/"):
+        link += "/"
+    return link + hash_ + fragment
+
+
+def link(from_page: str, target: str, base_url: str) -> str:
+    """Return a link from a page: relative, except from 404.html, which links from the base path."""
+    if from_page == NOT_FOUND:
+        return base_path(base_url) + target
+    return relative(from_page, target)
+
+
+def page_of(item: Roundtable | Essay | Person | Author) -> str:
+    """Return the page path of a model object."""
+    if isinstance(item, Roundtable):
+        return roundtable(item.slug)
+    if isinstance(item, Essay):
+        return essay(item.slug)
+    if isinstance(item, Author):
+        return author(item.person.slug)
+    return author(item.slug)
