@@ -133,8 +133,11 @@ class _Checker:
         slug = slugify(posixpath.splitext(posixpath.basename(parsed.rel))[0])
         if not slug:
             self.errors.append(
-                parsed.doc.error((), "the file name has no letters or digits to make a URL from "
-                                 "(rename it, e.g. my-essay.md)")
+                parsed.doc.error(
+                    (),
+                    "the file name has no letters or digits to make a URL from "
+                    "(rename it, e.g. my-essay.md)",
+                )
             )
             return None
         return slug
@@ -161,13 +164,21 @@ class _Checker:
         people = [_person(p) for p in fields.author]
         if len(people) == 1:
             person = people[0]
-            return (replace(person, affiliation=person.affiliation or fields.affiliation,
-                            bio=person.bio or fields.bio),)
+            return (
+                replace(
+                    person,
+                    affiliation=person.affiliation or fields.affiliation,
+                    bio=person.bio or fields.bio,
+                ),
+            )
         for key in ("affiliation", "bio"):
             if getattr(fields, key):
                 self.errors.append(
-                    doc.error((key,), f"{key}: applies to a single author (give each author "
-                                      f"their own: '- name: …' then '{key}: …' under it)")
+                    doc.error(
+                        (key,),
+                        f"{key}: applies to a single author (give each author "
+                        f"their own: '- name: …' then '{key}: …' under it)",
+                    )
                 )
                 return None
         return tuple(people)
@@ -202,8 +213,10 @@ def _content_path(value: str) -> str | None:
 
 def _missing_image(src: str) -> str:
     """Explain where an image path must point."""
-    return (f"image.src: '{src}' is not a file in the content folder (give the path from "
-            "content/, e.g. images/photo.jpg)")
+    return (
+        f"image.src: '{src}' is not a file in the content folder (give the path from "
+        "content/, e.g. images/photo.jpg)"
+    )
 
 
 def _person(fields: PersonFields) -> Person:
@@ -224,9 +237,13 @@ def _check_duplicates(
     for item in items:
         if item.slug in first:
             errors.append(
-                ContentError(item.source, 1, f"duplicate {kind} slug '{item.slug}': "
-                             f"{first[item.slug]} has it too (rename one file or give it a "
-                             "different 'slug:')")
+                ContentError(
+                    item.source,
+                    1,
+                    f"duplicate {kind} slug '{item.slug}': "
+                    f"{first[item.slug]} has it too (rename one file or give it a "
+                    "different 'slug:')",
+                )
             )
         else:
             first[item.slug] = item.source
@@ -239,8 +256,12 @@ def _check_roundtable(
     if essay.roundtable in roundtables:
         return True
     close = difflib.get_close_matches(essay.roundtable, list(roundtables), n=1, cutoff=0.6)
-    hint = (f"did you mean '{close[0]}'?" if close else
-            "roundtables: " + (", ".join(sorted(roundtables)) or "none yet; add content/roundtables/<slug>.md"))
+    hint = (
+        f"did you mean '{close[0]}'?"
+        if close
+        else "roundtables: "
+        + (", ".join(sorted(roundtables)) or "none yet; add content/roundtables/<slug>.md")
+    )
     errors.append(doc.error(("roundtable",), f"unknown roundtable '{essay.roundtable}' ({hint})"))
     return False
 

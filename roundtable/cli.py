@@ -35,22 +35,32 @@ def _default_command(argv: list[str]) -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     """Describe the commands and their options."""
-    parser = argparse.ArgumentParser(prog="roundtable", description="Build a roundtable website from Markdown essays.")
+    parser = argparse.ArgumentParser(
+        prog="roundtable", description="Build a roundtable website from Markdown essays."
+    )
     from roundtable import __version__
 
     parser.add_argument("--version", action="version", version=f"roundtable {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the site (the default command)")
     _content_options(build)
-    build.add_argument("--output", metavar="DIR", help="where to write the site (default: site/ beside the content folder)")
-    build.add_argument("--base-url", metavar="URL", help="publish at this URL instead of site.yml's base_url")
+    build.add_argument(
+        "--output",
+        metavar="DIR",
+        help="where to write the site (default: site/ beside the content folder)",
+    )
+    build.add_argument(
+        "--base-url", metavar="URL", help="publish at this URL instead of site.yml's base_url"
+    )
     build.set_defaults(run=run_build)
     return parser
 
 
 def _content_options(command: argparse.ArgumentParser) -> None:
     """Add the options every command that reads content shares."""
-    command.add_argument("--content", metavar="DIR", default="content", help="the content folder (default: content/)")
+    command.add_argument(
+        "--content", metavar="DIR", default="content", help="the content folder (default: content/)"
+    )
     command.add_argument("--drafts", action="store_true", help="include essays marked draft: true")
 
 
@@ -95,11 +105,16 @@ def run_build(args: argparse.Namespace) -> int:
     """Build the site and print a one-line summary, or every error."""
     content = Path(args.content)
     if not content.is_dir():
-        return _usage_error(f"{args.content}: no such folder (run from your project, or pass --content DIR)")
+        return _usage_error(
+            f"{args.content}: no such folder (run from your project, or pass --content DIR)"
+        )
     output_display = args.output or os.path.join(os.path.dirname(args.content.rstrip("/")), "site")
     output = Path(output_display)
     try:
-        check_output(output, protected=(content, *theme_for(content).template_dirs, *theme_for(content).asset_dirs))
+        check_output(
+            output,
+            protected=(content, *theme_for(content).template_dirs, *theme_for(content).asset_dirs),
+        )
     except UnsafeOutput as exc:
         return _usage_error(str(exc))
     result = _build(build_options(args, output), output_display)
@@ -118,7 +133,10 @@ def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
     except TemplateFailed as exc:
         report([exc.error])
     except OSError as exc:
-        print(f"{exc.filename or output_display}: {exc.strerror} (the previous site is unchanged)", file=sys.stderr)
+        print(
+            f"{exc.filename or output_display}: {exc.strerror} (the previous site is unchanged)",
+            file=sys.stderr,
+        )
         return None
     where = f" ({output_display.rstrip('/')}/ is unchanged)" if options.output else ""
     print(f"Build failed{where}.", file=sys.stderr)
@@ -136,12 +154,14 @@ def report(errors: list[ContentError]) -> None:
 def _summary(result: BuildResult, output_display: str) -> str:
     """Return the one-line summary of a successful build."""
     site = result.site
-    rt = len(site.roundtables)
-    es = len(site.essays)
-    return (
-        f"Built {result.page_count} pages ({rt} roundtable{'s' if rt != 1 else ''}, "
-        f"{es} essay{'s' if es != 1 else ''}) in {result.seconds:.2f} s → {output_display.rstrip('/')}/"
-    )
+    counts = f"{_plural(len(site.roundtables), 'roundtable')}, {_plural(len(site.essays), 'essay')}"
+    where = output_display.rstrip("/") + "/"
+    return f"Built {result.page_count} pages ({counts}) in {result.seconds:.2f} s → {where}"
+
+
+def _plural(count: int, noun: str) -> str:
+    """Return '1 essay' or '5 essays'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _usage_error(message: str) -> int:

@@ -18,7 +18,11 @@ def load_config(
     try:
         doc = parse(display, path.read_bytes(), whole_file_is_yaml=True)
     except FileNotFoundError:
-        return None, [ContentError(display, 0, "site.yml is missing (create it with 'title:' and 'base_url:')")]
+        return None, [
+            ContentError(
+                display, 0, "site.yml is missing (create it with 'title:' and 'base_url:')"
+            )
+        ]
     except FrontMatterError as exc:
         return None, [ContentError(display, exc.line, exc.message)]
     if base_url is not None:
@@ -54,4 +58,3 @@ def _to_config(fields: SiteFields) -> SiteConfig:
         disclaimer=fields.disclaimer,
         allow_html=fields.allow_html,
     )
-

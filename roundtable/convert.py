@@ -26,15 +26,29 @@ def convert(site: Site) -> Site:
     return replace(site, roundtables=roundtables, essays=essays)
 
 
-def _convert_roundtable(roundtable: Roundtable, targets: dict[str, str], allow_html: bool) -> Roundtable:
+def _convert_roundtable(
+    roundtable: Roundtable, targets: dict[str, str], allow_html: bool
+) -> Roundtable:
     """Render a roundtable's introduction."""
-    result = render(roundtable.body, allow_html=allow_html, source=roundtable.path,
-                    page=urls.page_of(roundtable), targets=targets)
-    return replace(roundtable, html=result.html, summary=roundtable.summary or result.first_paragraph)
+    result = render(
+        roundtable.body,
+        allow_html=allow_html,
+        source=roundtable.path,
+        page=urls.page_of(roundtable),
+        targets=targets,
+    )
+    return replace(
+        roundtable, html=result.html, summary=roundtable.summary or result.first_paragraph
+    )
 
 
 def _convert_essay(essay: Essay, targets: dict[str, str], allow_html: bool) -> Essay:
     """Render an essay's body; its first paragraph is the summary unless one was given."""
-    result = render(essay.body, allow_html=allow_html, source=essay.path,
-                    page=urls.page_of(essay), targets=targets)
+    result = render(
+        essay.body,
+        allow_html=allow_html,
+        source=essay.path,
+        page=urls.page_of(essay),
+        targets=targets,
+    )
     return replace(essay, html=result.html, summary=essay.summary or result.first_paragraph)

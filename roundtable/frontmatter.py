@@ -82,9 +82,7 @@ def split(text: str) -> tuple[str, str, int]:
     for index, line in enumerate(lines[1:], start=1):
         if line.rstrip() in ("---", "..."):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    raise FrontMatterError(
-        1, "front matter is not closed (add a line '---' after the last field)"
-    )
+    raise FrontMatterError(1, "front matter is not closed (add a line '---' after the last field)")
 
 
 def parse(display: str, raw: bytes, *, whole_file_is_yaml: bool = False) -> Document:
@@ -125,9 +123,7 @@ def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, i
         loader.dispose()
 
 
-def _walk(
-    node: yaml.Node, key: Key, first_line: int, seen: set[int]
-) -> Iterator[tuple[Key, int]]:
+def _walk(node: yaml.Node, key: Key, first_line: int, seen: set[int]) -> Iterator[tuple[Key, int]]:
     """Yield each key's line; reject aliases and duplicate keys as they are met."""
     if id(node) in seen:
         # The composer makes an alias the very same node object; refusing the second visit
@@ -154,7 +150,9 @@ def _walk_mapping(
         line = first_line + key_node.start_mark.line
         name = str(key_node.value)
         if key_node.tag == "tag:yaml.org,2002:merge":
-            raise FrontMatterError(line, "YAML merge keys (<<) are not allowed (write the fields out)")
+            raise FrontMatterError(
+                line, "YAML merge keys (<<) are not allowed (write the fields out)"
+            )
         if name in first_seen:
             raise FrontMatterError(
                 line,
@@ -175,8 +173,9 @@ def _construct(loader: yaml.SafeLoader, node: yaml.MappingNode, first_line: int)
         except ValueError as exc:
             # PyYAML raises ValueError, not YAMLError, for an impossible date like 2021-13-45.
             raise FrontMatterError(
-                line, f"{key_node.value}: '{value_node.value}' is not a real date ({exc}; "
-                "write it as YYYY-MM-DD)"
+                line,
+                f"{key_node.value}: '{value_node.value}' is not a real date ({exc}; "
+                "write it as YYYY-MM-DD)",
             ) from None
         except yaml.constructor.ConstructorError as exc:
             raise FrontMatterError(

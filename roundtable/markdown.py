@@ -59,7 +59,12 @@ def renderer(allow_html: bool) -> MarkdownIt:
 
 
 def render(
-    text: str, *, allow_html: bool, source: str = "", page: str = "", targets: Mapping[str, str] = {}
+    text: str,
+    *,
+    allow_html: bool,
+    source: str = "",
+    page: str = "",
+    targets: Mapping[str, str] = {},
 ) -> Rendered:
     """Render a document body; `source` and `page` let relative links to content files resolve."""
     md = renderer(allow_html)
@@ -73,7 +78,7 @@ def render(
 
 def render_inline(text: str) -> str:
     """Render one line of Markdown (a bio, a disclaimer) to HTML, raw HTML escaped."""
-    return renderer(False).renderInline(text)
+    return str(renderer(False).renderInline(text))
 
 
 def sanitize(html: str) -> str:

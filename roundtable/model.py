@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+
 @dataclass(frozen=True)
 class SiteConfig:
     """`content/site.yml`: what is true of the whole site."""

@@ -61,26 +61,37 @@ class BuildResult:
 def build_site(options: BuildOptions) -> BuildResult:
     """Read the content, check it all, render every page, and publish the site."""
     started = time.perf_counter()
-    config, config_errors = load_config(options.content / SITE_CONFIG,
-                                        display_path(options.content_display, SITE_CONFIG),
-                                        options.base_url)
+    config, config_errors = load_config(
+        options.content / SITE_CONFIG,
+        display_path(options.content_display, SITE_CONFIG),
+        options.base_url,
+    )
     sources, discover_errors = discover(options.content, options.content_display)
     roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables)
     essay_docs, essay_errors = read_documents(sources, sources.essays)
-    site, site_errors = assemble(config or PLACEHOLDER_CONFIG, sources, roundtable_docs, essay_docs,
-                                 drafts=options.drafts)
-    raise_if_any([*config_errors, *discover_errors, *roundtable_errors, *essay_errors, *site_errors])
+    site, site_errors = assemble(
+        config or PLACEHOLDER_CONFIG, sources, roundtable_docs, essay_docs, drafts=options.drafts
+    )
+    raise_if_any(
+        [*config_errors, *discover_errors, *roundtable_errors, *essay_errors, *site_errors]
+    )
     site = convert(site)
     assets = theme_assets(options.theme)
-    files = render_pages(site, options.theme, {name: hash_bytes(p.read_bytes()) for name, p in assets.items()})
-    copies = {**{urls.asset(name): path for name, path in assets.items()},
-              **{rel: options.content / rel for rel in site.static_files}}
+    files = render_pages(
+        site, options.theme, {name: hash_bytes(p.read_bytes()) for name, p in assets.items()}
+    )
+    copies = {
+        **{urls.asset(name): path for name, path in assets.items()},
+        **{rel: options.content / rel for rel in site.static_files},
+    }
     if options.output is not None:
         publish(options.output, files, copies)
     return BuildResult(site, files, copies, time.perf_counter() - started)
 
 
-def read_documents(sources: Sources, paths: tuple[str, ...]) -> tuple[list[Parsed], list[ContentError]]:
+def read_documents(
+    sources: Sources, paths: tuple[str, ...]
+) -> tuple[list[Parsed], list[ContentError]]:
     """Read and split each file; collect a located error for each one that cannot be read."""
     parsed, errors = [], []
     for rel in paths:
@@ -90,7 +101,11 @@ def read_documents(sources: Sources, paths: tuple[str, ...]) -> tuple[list[Parse
         except FrontMatterError as exc:
             errors.append(ContentError(display, exc.line, exc.message))
         except OSError as exc:
-            errors.append(ContentError(display, 0, f"cannot read the file: {exc.strerror} (check its permissions)"))
+            errors.append(
+                ContentError(
+                    display, 0, f"cannot read the file: {exc.strerror} (check its permissions)"
+                )
+            )
     return parsed, errors
 
 

@@ -70,42 +70,58 @@ def environment(theme: Theme) -> jinja2.Environment:
 def pages(site: Site) -> Iterator[Page]:
     """Yield every page of the site, in a fixed order."""
     counts = {r.slug: len(site.essays_in(r.slug)) for r in site.roundtables}
-    yield Page(urls.HOME, "home.html", {"roundtables": site.roundtables, "roundtable_essay_counts": counts})
+    yield Page(
+        urls.HOME, "home.html", {"roundtables": site.roundtables, "roundtable_essay_counts": counts}
+    )
     for roundtable in site.roundtables:
         yield _roundtable_page(site, roundtable)
     for essay in site.essays:
         yield _essay_page(site, essay)
     for author in site.authors:
         essays = [site.essay(slug) for slug in author.essays]
-        yield Page(urls.page_of(author), "author.html", {
-            "author": author,
-            "essays": essays,
-            "roundtables_by_slug": {e.roundtable: site.roundtable(e.roundtable) for e in essays},
-        })
+        yield Page(
+            urls.page_of(author),
+            "author.html",
+            {
+                "author": author,
+                "essays": essays,
+                "roundtables_by_slug": {
+                    e.roundtable: site.roundtable(e.roundtable) for e in essays
+                },
+            },
+        )
     yield Page(urls.NOT_FOUND, "404.html", {"roundtables": site.roundtables})
 
 
 def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
     """Return a roundtable's page: introduction, essays in order, contributors."""
     essays = site.essays_in(roundtable.slug)
-    return Page(urls.page_of(roundtable), "roundtable.html", {
-        "roundtable": roundtable,
-        "essays": essays,
-        "contributors": _contributors(site, essays),
-    })
+    return Page(
+        urls.page_of(roundtable),
+        "roundtable.html",
+        {
+            "roundtable": roundtable,
+            "essays": essays,
+            "contributors": _contributors(site, essays),
+        },
+    )
 
 
 def _essay_page(site: Site, essay: Essay) -> Page:
     """Return an essay's page, with its roundtable and neighbours in reading order."""
     siblings = site.essays_in(essay.roundtable)
     index = siblings.index(essay)
-    return Page(urls.page_of(essay), "essay.html", {
-        "essay": essay,
-        "roundtable": site.roundtable(essay.roundtable),
-        "siblings": siblings,
-        "previous": siblings[index - 1] if index > 0 else None,
-        "next": siblings[index + 1] if index + 1 < len(siblings) else None,
-    })
+    return Page(
+        urls.page_of(essay),
+        "essay.html",
+        {
+            "essay": essay,
+            "roundtable": site.roundtable(essay.roundtable),
+            "siblings": siblings,
+            "previous": siblings[index - 1] if index > 0 else None,
+            "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        },
+    )
 
 
 def _contributors(site: Site, essays: tuple[Essay, ...]) -> list[Person]:
@@ -120,7 +136,9 @@ def _contributors(site: Site, essays: tuple[Essay, ...]) -> list[Person]:
 def render_pages(site: Site, theme: Theme, asset_hashes: Mapping[str, str]) -> dict[str, bytes]:
     """Render every page; return output file path → bytes."""
     env = environment(theme)
-    return {urls.output_file(p.path): _render(env, theme, site, p, asset_hashes) for p in pages(site)}
+    return {
+        urls.output_file(p.path): _render(env, theme, site, p, asset_hashes) for p in pages(site)
+    }
 
 
 def _render(
@@ -134,8 +152,13 @@ def _render(
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailed(_syntax_error(theme, exc)) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateFailed(ContentError(exc.name or page.template, 0,
-                             "template not found (restore it, or add it to templates/)")) from None
+        raise TemplateFailed(
+            ContentError(
+                str(exc.name or page.template),
+                0,
+                "template not found (restore it, or add it to templates/)",
+            )
+        ) from None
     except Exception as exc:  # A runtime error inside a template: report where, not a traceback.
         raise TemplateFailed(_runtime_error(theme, page.template, exc)) from None
 
@@ -164,8 +187,11 @@ def _format_date(value: dt.date, language: str) -> str:
 
 def _syntax_error(theme: Theme, exc: jinja2.TemplateSyntaxError) -> ContentError:
     """Locate a template syntax error."""
-    return ContentError(_template_display(theme, exc.filename or exc.name or "?"), exc.lineno,
-                        f"template syntax error: {exc.message} (fix the tag on this line)")
+    return ContentError(
+        _template_display(theme, exc.filename or exc.name or "?"),
+        exc.lineno,
+        f"template syntax error: {exc.message} (fix the tag on this line)",
+    )
 
 
 def _runtime_error(theme: Theme, template: str, exc: Exception) -> ContentError:
@@ -175,7 +201,11 @@ def _runtime_error(theme: Theme, template: str, exc: Exception) -> ContentError:
         filename = frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt")):
             where = ContentError(_template_display(theme, filename), line, "")
-    hint = "check the spelling of the name" if isinstance(exc, jinja2.UndefinedError) else "fix the template"
+    hint = (
+        "check the spelling of the name"
+        if isinstance(exc, jinja2.UndefinedError)
+        else "fix the template"
+    )
     return ContentError(where.path, where.line, f"template error: {exc} ({hint})")
 
 

@@ -28,7 +28,9 @@ def _date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("date_format", "'{value}' is not a date", {"value": value}) from None
+            raise PydanticCustomError(
+                "date_format", "'{value}' is not a date", {"value": value}
+            ) from None
     return value
 
 

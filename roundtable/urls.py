@@ -55,7 +55,11 @@ def base_path(base_url: str) -> str:
 def relative(from_page: str, target: str) -> str:
     """Return a link from one page to a path, relative so it works under any base path."""
     target_path, hash_, fragment = target.partition("#")
-    from_dir = from_page if from_page.endswith("/") or from_page == HOME else posixpath.dirname(from_page) + "/"
+    from_dir = (
+        from_page
+        if from_page.endswith("/") or from_page == HOME
+        else posixpath.dirname(from_page) + "/"
+    )
     link = posixpath.relpath("/" + target_path, "/" + from_dir)
     if link == ".":
         link = "./"

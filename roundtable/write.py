@@ -27,14 +27,19 @@ def check_output(output: Path, protected: tuple[Path, ...]) -> None:
     for folder in protected:
         folder = folder.resolve()
         if target == folder or folder.is_relative_to(target) or target.is_relative_to(folder):
-            raise UnsafeOutput(f"{output}: overlaps {folder.name}/ (choose a separate folder, e.g. site/)")
+            raise UnsafeOutput(
+                f"{output}: overlaps {folder.name}/ (choose a separate folder, e.g. site/)"
+            )
     if target == Path(target.anchor) or target == Path.home():
         raise UnsafeOutput(f"{output}: refusing to replace {target} (choose e.g. site/)")
     if (target / ".git").exists():
-        raise UnsafeOutput(f"{output}: holds a git repository (choose a separate folder, e.g. site/)")
+        raise UnsafeOutput(
+            f"{output}: holds a git repository (choose a separate folder, e.g. site/)"
+        )
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
         raise UnsafeOutput(
-            f"{output}: is not empty and was not built by roundtable (empty it or choose another folder)"
+            f"{output}: is not empty and was not built by roundtable "
+            "(empty it or choose another folder)"
         )
 
 
