@@ -1,0 +1,133 @@
+"""Build sites in tests and inspect what came out: parsed pages, links, digests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
+
+from roundtable.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+@dataclass
+class Run:
+    """The outcome of one command: exit status and what it printed."""
+
+    status: int
+    out: str
+    err: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        """Return the `path:line: message` lines, without the closing summary."""
+        return [line for line in self.err.splitlines() if ": " in line and not line.startswith("Build failed")]
+
+
+def run_cli(args: list[str], cwd: Path, capsys: object) -> Run:
+    """Run the CLI in this process (fast), from `cwd`, capturing its output."""
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        status = main(args)
+    finally:
+        os.chdir(old)
+    captured = capsys.readouterr()  # type: ignore[attr-defined]
+    return Run(status, captured.out, captured.err)
+
+
+def run_subprocess(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `python build.py ...` as a user would, in a fresh interpreter."""
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=cwd, capture_output=True, text=True, env=env, timeout=120,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    """Copy a project folder (content/ and maybe templates/) into a test's tmp folder."""
+    shutil.copytree(source, dest)
+    return dest
+
+
+def sample_project(dest: Path) -> Path:
+    """Copy the repository's sample content into `dest`/content."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "content", dest / "content")
+    return dest
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Hash every file under a folder by relative path (symlinks by target)."""
+    digest = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            digest[rel] = "link:" + os.readlink(path)
+        elif path.is_file():
+            digest[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
+
+
+def soup(path: Path) -> BeautifulSoup:
+    """Parse an HTML file."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page(site: Path, url_path: str) -> BeautifulSoup:
+    """Parse the page at a site path like 'essays/x/'."""
+    target = site / url_path
+    return soup(target / "index.html" if url_path == "" or url_path.endswith("/") else target)
+
+
+def html_files(site: Path) -> list[Path]:
+    """Return every HTML file of a built site."""
+    return sorted(site.rglob("*.html"))
+
+
+def broken_links(site: Path, base_path: str = "/") -> list[str]:
+    """Follow every internal href/src of every page; return the ones that lead nowhere."""
+    problems = []
+    for html in html_files(site):
+        document = soup(html)
+        for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")):
+            for element in document.find_all(tag):
+                url = element.get(attr)
+                if url and not _resolves(site, html, str(url), base_path):
+                    problems.append(f"{html.relative_to(site)}: {tag} {attr}={url}")
+    return problems
+
+
+def _resolves(site: Path, page_file: Path, url: str, base_path: str) -> bool:
+    """Return True when an internal link names an existing file (and anchor)."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return True
+    if parts.path.startswith("/"):
+        if not parts.path.startswith(base_path):
+            return False
+        target = site / unquote(parts.path[len(base_path):])
+    elif parts.path:
+        target = page_file.parent / unquote(parts.path)
+    else:
+        target = page_file
+    target = target.resolve()
+    if not target.is_relative_to(site.resolve()):
+        return False
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return False
+    if parts.fragment and target.suffix == ".html":
+        return soup(target).find(id=unquote(parts.fragment)) is not None
+    return True
