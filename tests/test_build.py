@@ -32,7 +32,9 @@ def built(minimal: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return minimal / "site"
 
 
-def test_summary_line_names_pages_roundtables_essays(minimal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_summary_line_names_pages_roundtables_essays(
+    minimal: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run = run_cli(["build"], minimal, capsys)
     assert run.status == 0
     assert run.out.startswith("Built 12 pages (2 roundtables, 4 essays) in ")
@@ -94,7 +96,9 @@ def test_essay_page_has_every_part_of_a_roundtable_essay(built: Path) -> None:
 
 
 def test_disclaimer_cascade(minimal: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (minimal / "content/roundtables/beta.md").write_text("---\ntitle: Beta\n---\n", encoding="utf-8")
+    (minimal / "content/roundtables/beta.md").write_text(
+        "---\ntitle: Beta\n---\n", encoding="utf-8"
+    )
     (minimal / "content/essays/in-beta.md").write_text(
         "---\ntitle: In Beta\nauthor: X\nroundtable: beta\n---\nBody.\n", encoding="utf-8"
     )
@@ -110,7 +114,10 @@ def test_hero_image_is_a_figure_with_alt_caption_credit_and_size(built: Path) ->
     img = figure.find("img")
     assert img["alt"] == "A red rectangle"
     assert (img["width"], img["height"]) == ("40", "20")
-    assert "A caption." in figure.figcaption.get_text() and "Photo by Test" in figure.figcaption.get_text()
+    assert (
+        "A caption." in figure.figcaption.get_text()
+        and "Photo by Test" in figure.figcaption.get_text()
+    )
     assert (built / "images" / "pic.png").is_file()
 
 
@@ -129,7 +136,9 @@ def test_summary_defaults_to_first_paragraph(built: Path) -> None:
     assert meta["content"] == "First paragraph of the first essay."
 
 
-def test_drafts_are_left_out_unless_asked(minimal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_drafts_are_left_out_unless_asked(
+    minimal: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli(["build"], minimal, capsys).status == 0
     assert not (minimal / "site/essays/zeta-draft").exists()
     assert run_cli(["build", "--drafts"], minimal, capsys).status == 0
@@ -142,7 +151,9 @@ def test_two_builds_are_byte_identical(minimal: Path, capsys: pytest.CaptureFixt
     assert tree_digest(minimal / "out1") == tree_digest(minimal / "out2")
 
 
-def test_deleted_essay_leaves_nothing_stale(minimal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deleted_essay_leaves_nothing_stale(
+    minimal: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli(["build"], minimal, capsys).status == 0
     (minimal / "content/essays/third.md").unlink()
     assert run_cli(["build"], minimal, capsys).status == 0
@@ -151,8 +162,14 @@ def test_deleted_essay_leaves_nothing_stale(minimal: Path, capsys: pytest.Captur
     assert not list(minimal.glob("site.*"))  # no staging or old folders left behind
 
 
-def test_base_url_override_and_nested_output(minimal: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run = run_cli(["build", "--base-url", "https://pages.example/repo/", "--output", "deep/er/out"], minimal, capsys)
+def test_base_url_override_and_nested_output(
+    minimal: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = run_cli(
+        ["build", "--base-url", "https://pages.example/repo/", "--output", "deep/er/out"],
+        minimal,
+        capsys,
+    )
     assert run.status == 0, run.err
     out = minimal / "deep/er/out"
     canonical = page(out, "essays/first/").find("link", rel="canonical")["href"]
@@ -173,17 +190,22 @@ def test_content_links_to_markdown_files_become_page_links(built: Path) -> None:
     assert pictured.find("img", alt="inline picture")["src"] == "../../images/pic.png"
 
 
-def test_site_templates_override_the_theme(minimal: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_site_templates_override_the_theme(
+    minimal: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (minimal / "templates").mkdir()
     (minimal / "templates" / "404.html").write_text(
-        '{% extends "base.html" %}{% block main %}<h1>Lost at sea</h1>{% endblock %}', encoding="utf-8"
+        '{% extends "base.html" %}{% block main %}<h1>Lost at sea</h1>{% endblock %}',
+        encoding="utf-8",
     )
     assert run_cli(["build"], minimal, capsys).status == 0
     assert page(minimal / "site", "404.html").find("h1").get_text() == "Lost at sea"
     assert page(minimal / "site", "").find("h1") is not None  # other templates still from the theme
 
 
-def test_sample_site_builds_and_links_resolve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sample_site_builds_and_links_resolve(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = sample_project(tmp_path / "sample")
     run = run_cli(["build"], project, capsys)
     assert run.status == 0, run.err

@@ -30,7 +30,11 @@ class Run:
     @property
     def error_lines(self) -> list[str]:
         """Return the `path:line: message` lines, without the closing summary."""
-        return [line for line in self.err.splitlines() if ": " in line and not line.startswith("Build failed")]
+        return [
+            line
+            for line in self.err.splitlines()
+            if ": " in line and not line.startswith("Build failed")
+        ]
 
 
 def run_cli(args: list[str], cwd: Path, capsys: object) -> Run:
@@ -49,7 +53,11 @@ def run_subprocess(args: list[str], cwd: Path, env: dict[str, str] | None = None
     """Run `python build.py ...` as a user would, in a fresh interpreter."""
     proc = subprocess.run(
         [sys.executable, str(REPO / "build.py"), *args],
-        cwd=cwd, capture_output=True, text=True, env=env, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
@@ -116,7 +124,7 @@ def _resolves(site: Path, page_file: Path, url: str, base_path: str) -> bool:
     if parts.path.startswith("/"):
         if not parts.path.startswith(base_path):
             return False
-        target = site / unquote(parts.path[len(base_path):])
+        target = site / unquote(parts.path[len(base_path) :])
     elif parts.path:
         target = page_file.parent / unquote(parts.path)
     else:
