@@ -73,7 +73,7 @@ def test_alias_bomb_is_rejected_fast() -> None:
     levels = ["a: &a [x,x,x,x,x,x,x,x,x]"]
     levels += [
         f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]"
-        for p, c in zip("abcdefgh", "bcdefghi")
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     ]
     raw = ("---\n" + "\n".join(levels) + "\n---\n").encode()
     started = time.perf_counter()
