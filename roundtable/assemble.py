@@ -94,6 +94,7 @@ class _Checker:
             disclaimer=fields.disclaimer,
             image=image,
             body=doc.body,
+            body_line=doc.body_line,
         )
 
     def essay(self, parsed: Parsed) -> Essay | None:
@@ -126,6 +127,7 @@ class _Checker:
             draft=fields.draft,
             extra=dict(fields.extra),
             body=doc.body,
+            body_line=doc.body_line,
         )
 
     def _file_slug(self, parsed: Parsed) -> str | None:

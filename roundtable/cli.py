@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from roundtable.check import check_site
 from roundtable.errors import BuildFailed, ContentError
-from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.new import CannotCreate, new_essay, new_roundtable
+from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
 from roundtable.render import TemplateFailed, Theme
+from roundtable.serve import serve
 from roundtable.write import UnsafeOutput, check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -53,7 +57,108 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="publish at this URL instead of site.yml's base_url"
     )
     build.set_defaults(run=run_build)
+
+    check = commands.add_parser("check", help="validate content and links without writing")
+    _content_options(check)
+    check.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (CI uses this)"
+    )
+    check.set_defaults(run=run_check)
+
+    serve = commands.add_parser("serve", help="preview with live reload")
+    _content_options(serve)
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000 (0 picks a free one)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="default: 127.0.0.1 (this computer only)"
+    )
+    serve.set_defaults(run=run_serve)
+
+    new = commands.add_parser("new", help="start a new essay or roundtable")
+    kinds = new.add_subparsers(dest="kind", required=True)
+    essay = kinds.add_parser("essay", help="content/essays/<slug>.md")
+    essay.add_argument("title")
+    essay.add_argument("--roundtable", required=True, metavar="SLUG")
+    essay.add_argument("--author", default="Author Name")
+    essay.add_argument("--content", metavar="DIR", default="content")
+    essay.set_defaults(run=run_new_essay, drafts=True)
+    roundtable = kinds.add_parser("roundtable", help="content/roundtables/<slug>.md")
+    roundtable.add_argument("title")
+    roundtable.add_argument("--content", metavar="DIR", default="content")
+    roundtable.set_defaults(run=run_new_roundtable)
     return parser
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Validate everything a build does, plus links and anchors, writing nothing."""
+    if not Path(args.content).is_dir():
+        return _usage_error(
+            f"{args.content}: no such folder (run from your project, or pass --content DIR)"
+        )
+    result = _build(build_options(args, None), "")
+    if result is None:
+        return EXIT_CONTENT
+    findings = check_site(result, dt.date.today())
+    warnings = [ContentError(w.path, w.line, "warning: " + w.message) for w in findings.warnings]
+    problems = findings.errors + (warnings if args.strict else [])
+    for line in sorted([*findings.errors, *warnings]):
+        print(line, file=sys.stderr)
+    print(
+        _check_summary(result, len(findings.errors), len(warnings)),
+        file=sys.stderr if problems else sys.stdout,
+    )
+    return EXIT_CONTENT if problems else EXIT_OK
+
+
+def _check_summary(result: BuildResult, errors: int, warnings: int) -> str:
+    """Return check's closing line."""
+    pages = f"Checked {result.page_count} pages ({_counts(result)})"
+    if not errors and not warnings:
+        return f"{pages}: no problems found."
+    return f"{pages}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}."
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the site with live reload until Ctrl-C."""
+    content = Path(args.content)
+    if not content.is_dir():
+        return _usage_error(
+            f"{args.content}: no such folder (run from your project, or pass --content DIR)"
+        )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"warning: --host {args.host} lets other computers on the network see your drafts",
+            file=sys.stderr,
+        )
+    theme = theme_for(content)
+    watched = [content, *theme.template_dirs, *theme.asset_dirs]
+
+    def options_for(url: str) -> BuildOptions:
+        args.base_url = url
+        return build_options(args, None)
+
+    return serve(options_for, args.host, args.port, watched)
+
+
+def run_new_essay(args: argparse.Namespace) -> int:
+    """Create a new essay file from the template."""
+    content = Path(args.content)
+    site, _ = gather_site(build_options(args, None))
+    try:
+        path = new_essay(site, content, args.title, args.roundtable, args.author, dt.date.today())
+    except CannotCreate as exc:
+        return _usage_error(str(exc))
+    print(path)
+    return EXIT_OK
+
+
+def run_new_roundtable(args: argparse.Namespace) -> int:
+    """Create a new roundtable file from the template."""
+    try:
+        path = new_roundtable(Path(args.content), args.title, dt.date.today())
+    except CannotCreate as exc:
+        return _usage_error(str(exc))
+    print(path)
+    return EXIT_OK
 
 
 def _content_options(command: argparse.ArgumentParser) -> None:
@@ -153,10 +258,16 @@ def report(errors: list[ContentError]) -> None:
 
 def _summary(result: BuildResult, output_display: str) -> str:
     """Return the one-line summary of a successful build."""
-    site = result.site
-    counts = f"{_plural(len(site.roundtables), 'roundtable')}, {_plural(len(site.essays), 'essay')}"
     where = output_display.rstrip("/") + "/"
-    return f"Built {result.page_count} pages ({counts}) in {result.seconds:.2f} s → {where}"
+    return (
+        f"Built {result.page_count} pages ({_counts(result)}) in {result.seconds:.2f} s → {where}"
+    )
+
+
+def _counts(result: BuildResult) -> str:
+    """Return '1 roundtable, 5 essays'."""
+    site = result.site
+    return f"{_plural(len(site.roundtables), 'roundtable')}, {_plural(len(site.essays), 'essay')}"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -30,6 +30,20 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link or image in a body, as it will be published."""
+
+    url: str
+    """The href or src, after content links were rewritten."""
+    line: int
+    """0-based line within the body."""
+    is_image: bool
+    """True for an image, whose alt text must not be empty."""
+    alt: str = ""
+    """An image's alt text."""
+
+
+@dataclass(frozen=True)
 class Rendered:
     """A Markdown document as HTML, with what the site needs to know about it."""
 
@@ -74,6 +88,24 @@ def render(
     if allow_html:
         html = sanitize(html)
     return Rendered(html, _first_paragraph(tokens))
+
+
+def links(
+    text: str, *, allow_html: bool, source: str, page: str, targets: Mapping[str, str]
+) -> list[Link]:
+    """Return every link and image of a body with its line, for `check`."""
+    md = renderer(allow_html)
+    found = []
+    for token in md.parse(text, {"source": source, "page": page, "targets": targets}):
+        line = token.map[0] if token.map else 0
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                found.append(Link(str(child.attrGet("href") or ""), line, False))
+            elif child.type == "image":
+                found.append(Link(str(child.attrGet("src") or ""), line, True, child.content))
+    return found
 
 
 def render_inline(text: str) -> str:

@@ -87,6 +87,8 @@ class Roundtable:
     """Hero image."""
     body: str = ""
     """The introduction, in Markdown."""
+    body_line: int = 1
+    """File line on which the body starts, for locating mistakes in it."""
     html: str = ""
     """The introduction rendered to HTML."""
 
@@ -127,6 +129,8 @@ class Essay:
     """A theme's own fields, passed through untouched."""
     body: str = ""
     """The essay in Markdown."""
+    body_line: int = 1
+    """File line on which the body starts, for locating mistakes in it."""
     html: str = ""
     """The essay rendered to HTML."""
 

@@ -61,25 +61,12 @@ class BuildResult:
 def build_site(options: BuildOptions) -> BuildResult:
     """Read the content, check it all, render every page, and publish the site."""
     started = time.perf_counter()
-    config, config_errors = load_config(
-        options.content / SITE_CONFIG,
-        display_path(options.content_display, SITE_CONFIG),
-        options.base_url,
-    )
-    sources, discover_errors = discover(options.content, options.content_display)
-    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables)
-    essay_docs, essay_errors = read_documents(sources, sources.essays)
-    site, site_errors = assemble(
-        config or PLACEHOLDER_CONFIG, sources, roundtable_docs, essay_docs, drafts=options.drafts
-    )
-    raise_if_any(
-        [*config_errors, *discover_errors, *roundtable_errors, *essay_errors, *site_errors]
-    )
+    site, errors = gather_site(options)
+    raise_if_any(errors)
     site = convert(site)
     assets = theme_assets(options.theme)
-    files = render_pages(
-        site, options.theme, {name: hash_bytes(p.read_bytes()) for name, p in assets.items()}
-    )
+    hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
+    files = render_pages(site, options.theme, hashes)
     copies = {
         **{urls.asset(name): path for name, path in assets.items()},
         **{rel: options.content / rel for rel in site.static_files},
@@ -87,6 +74,22 @@ def build_site(options: BuildOptions) -> BuildResult:
     if options.output is not None:
         publish(options.output, files, copies)
     return BuildResult(site, files, copies, time.perf_counter() - started)
+
+
+def gather_site(options: BuildOptions) -> tuple[Site, list[ContentError]]:
+    """Read and validate every source file; return the site model and every mistake found."""
+    config_display = display_path(options.content_display, SITE_CONFIG)
+    config, config_errors = load_config(
+        options.content / SITE_CONFIG, config_display, options.base_url
+    )
+    sources, discover_errors = discover(options.content, options.content_display)
+    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables)
+    essay_docs, essay_errors = read_documents(sources, sources.essays)
+    site, site_errors = assemble(
+        config or PLACEHOLDER_CONFIG, sources, roundtable_docs, essay_docs, drafts=options.drafts
+    )
+    errors = [*config_errors, *discover_errors, *roundtable_errors, *essay_errors, *site_errors]
+    return site, errors
 
 
 def read_documents(

@@ -1,0 +1,171 @@
+"""`check`: everything a build validates, plus what only a careful reader would notice:
+links and anchors that lead nowhere, images without alt text, empty bodies, future dates and
+roundtables without essays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from roundtable import urls
+from roundtable.convert import link_targets
+from roundtable.errors import ContentError
+from roundtable.markdown import Link, links
+from roundtable.model import Essay, Roundtable, Site
+from roundtable.pipeline import BuildResult
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What check found beyond the build's own errors."""
+
+    errors: list[ContentError]
+    """Mistakes: a broken link, a missing alt text, an empty body."""
+    warnings: list[ContentError]
+    """Things to look at: a future date, a roundtable with no essays."""
+
+
+def check_site(result: BuildResult, today: dt.date) -> Findings:
+    """Inspect a built (in-memory) site for broken links and other reader-facing problems."""
+    site = result.site
+    resolver = _Resolver(result.files, result.copies)
+    targets = link_targets(site)
+    errors: list[ContentError] = []
+    items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
+    for item in items:
+        errors.extend(_body_problems(site, item, targets, resolver))
+    return Findings(sorted(errors), sorted(_warnings(site, today)))
+
+
+def _body_problems(
+    site: Site, item: Roundtable | Essay, targets: Mapping[str, str], resolver: _Resolver
+) -> list[ContentError]:
+    """Return the broken links, alt-less images and emptiness of one body."""
+    problems = []
+    if isinstance(item, Essay) and not item.body.strip():
+        problems.append(
+            ContentError(
+                item.source,
+                item.body_line,
+                "the essay has no text (write it below the closing '---')",
+            )
+        )
+    page = urls.page_of(item)
+    for link in links(
+        item.body, allow_html=site.config.allow_html, source=item.path, page=page, targets=targets
+    ):
+        message = _link_problem(link, page, resolver)
+        if message:
+            problems.append(ContentError(item.source, item.body_line + link.line, message))
+    return problems
+
+
+def _link_problem(link: Link, page: str, resolver: _Resolver) -> str | None:
+    """Say what is wrong with one link or image, if anything."""
+    if link.is_image and not link.alt.strip():
+        return f"image '{link.url}' has no alt text (describe it: ![what it shows]({link.url}))"
+    parts = urlsplit(link.url)
+    if parts.scheme or parts.netloc or link.url.startswith("/"):
+        return None
+    kind = "image" if link.is_image else "link"
+    target = page if not parts.path else _join(page, unquote(parts.path))
+    if target is None or not resolver.exists(target):
+        return (
+            f"{kind} '{link.url}' leads to no page or file of the site "
+            "(link to the Markdown file, e.g. other-essay.md)"
+        )
+    if parts.fragment and not resolver.has_anchor(target, unquote(parts.fragment)):
+        return (
+            f"{kind} '{link.url}': no heading or anchor '#{parts.fragment}' on that page "
+            "(check the heading's spelling)"
+        )
+    return None
+
+
+def _join(page: str, path: str) -> str | None:
+    """Resolve a relative URL against a page path; None when it climbs above the site."""
+    base = page if page.endswith("/") or page == "" else posixpath.dirname(page) + "/"
+    joined = posixpath.normpath(posixpath.join("/" + base, path))
+    if not joined.startswith("/"):
+        return None
+    target = joined.lstrip("/")
+    if path.endswith("/") and target:
+        target += "/"
+    return target
+
+
+def _warnings(site: Site, today: dt.date) -> list[ContentError]:
+    """Return warnings: future dates, roundtables with no essays."""
+    found = []
+    for essay in site.essays:
+        if essay.date and essay.date > today:
+            found.append(
+                ContentError(
+                    essay.source, 0, f"date {essay.date} is in the future (check the year)"
+                )
+            )
+    for roundtable in site.roundtables:
+        if roundtable.date and roundtable.date > today:
+            found.append(
+                ContentError(
+                    roundtable.source,
+                    0,
+                    f"date {roundtable.date} is in the future (check the year)",
+                )
+            )
+        if not site.essays_in(roundtable.slug):
+            found.append(
+                ContentError(
+                    roundtable.source, 0, "the roundtable has no essays yet (its page will say so)"
+                )
+            )
+    return found
+
+
+class _Resolver:
+    """Answers whether a site path exists, and which ids a page has."""
+
+    def __init__(self, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
+        self.files = files
+        self.copies = copies
+
+    def _file(self, target: str) -> str | None:
+        """Return the output file a site path is served from, if any."""
+        for candidate in (urls.output_file(target), target, target.rstrip("/") + "/index.html"):
+            if candidate in self.files or candidate in self.copies:
+                return candidate
+        return None
+
+    def exists(self, target: str) -> bool:
+        """Return True when a site path names a page or file."""
+        return self._file(target) is not None
+
+    def has_anchor(self, target: str, anchor: str) -> bool:
+        """Return True when the page at a site path has an element with this id."""
+        name = self._file(target)
+        return name is not None and name in self.files and anchor in _ids(self.files[name])
+
+
+@cache
+def _ids(page: bytes) -> frozenset[str]:
+    """Return every id in an HTML page."""
+    collector = _IdCollector()
+    collector.feed(page.decode("utf-8"))
+    return frozenset(collector.ids)
+
+
+class _IdCollector(HTMLParser):
+    """Collects the id attributes of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.extend(value for name, value in attrs if name == "id" and value)

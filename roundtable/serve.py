@@ -1,0 +1,414 @@
+"""The dev server: watch → debounce → rebuild → tell the browsers; the HTTP side; the overlay.
+
+Builds are held in memory and swapped whole, so a request sees the complete old or the complete
+new site, never half of each; nothing is written to disk, so the server cannot trigger itself.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import posixpath
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from roundtable import urls
+from roundtable.discover import is_ignored
+from roundtable.errors import BuildFailed, ContentError
+from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.render import TemplateFailed
+
+EVENTS_PATH = "/__roundtable/events"
+DEBOUNCE_SECONDS = 0.12
+"""Quiet time after the last change before rebuilding: one save is often several events."""
+MAX_DELAY_SECONDS = 1.0
+"""Rebuild at the latest this long after the first change, even if changes keep coming."""
+HEARTBEAT_SECONDS = 10.0
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".pdf": "application/pdf",
+    ".bib": "text/plain; charset=utf-8",
+    ".ris": "text/plain; charset=utf-8",
+}
+_ENCODED_SEPARATORS = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One build as the server shows it: its files, and errors if the latest build failed."""
+
+    generation: int
+    """Counts builds; browsers reload when it changes."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Rendered files of the last good build."""
+    copies: dict[str, Path] = field(default_factory=dict)
+    """Copied files of the last good build."""
+    errors: tuple[ContentError, ...] = ()
+    """What broke the latest build; empty when it succeeded."""
+
+
+class LiveSite:
+    """Holds the current snapshot, rebuilds it, and wakes the browsers waiting for changes."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options  # output=None: builds stay in memory
+        self.snapshot = Snapshot(0)
+        self.changed = threading.Condition()
+        self.stopping = False
+
+    def rebuild(self) -> Snapshot:
+        """Build the site; keep the last good files when the build fails."""
+        started = time.perf_counter()
+        errors = _build_errors(self.options)
+        previous = self.snapshot
+        if isinstance(errors, tuple):
+            snapshot = Snapshot(previous.generation + 1, previous.files, previous.copies, errors)
+            _log(f"{len(errors)} error(s); still serving the last good site:")
+            for error in errors:
+                _log(f"  {error}")
+        else:
+            snapshot = Snapshot(previous.generation + 1, errors.files, errors.copies)
+            _log(f"Rebuilt {len(errors.files)} files in {time.perf_counter() - started:.2f} s")
+        with self.changed:
+            self.snapshot = snapshot
+            self.changed.notify_all()
+        return snapshot
+
+    def wait_for_change(self, generation: int, timeout: float) -> int:
+        """Wait for a build after `generation` (or the timeout); return the current generation."""
+        with self.changed:
+            self.changed.wait_for(
+                lambda: self.snapshot.generation != generation or self.stopping, timeout
+            )
+            return self.snapshot.generation
+
+    def stop(self) -> None:
+        """Release every waiting browser connection."""
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+def _build_errors(options: BuildOptions) -> BuildResult | tuple[ContentError, ...]:
+    """Return the build result, or the tuple of errors that stopped it."""
+    try:
+        return build_site(options)
+    except BuildFailed as exc:
+        return tuple(exc.errors)
+    except TemplateFailed as exc:
+        return (exc.error,)
+    except OSError as exc:
+        return (ContentError(str(exc.filename or "build"), 0, f"{exc.strerror} (check the file)"),)
+
+
+class Debouncer:
+    """Turns bursts of file events into one rebuild, run on a single worker thread."""
+
+    def __init__(self, action: Callable[[], object]) -> None:
+        self.action = action
+        self.lock = threading.Lock()
+        self.pending = threading.Event()
+        self.first_change = 0.0
+        self.last_change = 0.0
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, name="rebuild", daemon=True)
+
+    def start(self) -> None:
+        """Start the worker."""
+        self.thread.start()
+
+    def poke(self) -> None:
+        """Note a change; the rebuild runs once changes go quiet."""
+        now = time.monotonic()
+        with self.lock:
+            if not self.pending.is_set():
+                self.first_change = now
+            self.last_change = now
+            self.pending.set()
+
+    def stop(self) -> None:
+        """Stop the worker after its current rebuild."""
+        self.stopped = True
+        self.pending.set()
+
+    def _run(self) -> None:
+        """Wait for changes, let them settle, rebuild; repeat."""
+        while True:
+            self.pending.wait()
+            if self.stopped:
+                return
+            self._settle()
+            with self.lock:
+                self.pending.clear()
+            self.action()
+
+    def _settle(self) -> None:
+        """Sleep until no change has come for DEBOUNCE_SECONDS, or MAX_DELAY_SECONDS have passed."""
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                quiet_until = self.last_change + DEBOUNCE_SECONDS
+                deadline = self.first_change + MAX_DELAY_SECONDS
+            if now >= quiet_until or now >= deadline:
+                return
+            time.sleep(min(quiet_until, deadline) - now)
+
+
+class _Changes(FileSystemEventHandler):
+    """Pokes the debouncer for every relevant change, ignoring editor litter."""
+
+    def __init__(self, debouncer: Debouncer) -> None:
+        self.debouncer = debouncer
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        if any(path and not is_ignored(posixpath.basename(str(path))) for path in paths):
+            self.debouncer.poke()
+
+
+@contextmanager
+def watching(folders: list[Path], debouncer: Debouncer) -> Iterator[None]:
+    """Watch folders recursively while the generator is suspended."""
+    observer = Observer()
+    handler = _Changes(debouncer)
+    for folder in folders:
+        if folder.is_dir():
+            observer.schedule(handler, str(folder), recursive=True)
+    observer.start()
+    try:
+        yield
+    finally:
+        observer.stop()
+        observer.join(timeout=2)
+
+
+def resolve_request(raw_path: str, snapshot: Snapshot) -> tuple[str, str | None]:
+    """Map a request path to ('file', key), ('redirect', location) or ('missing', None).
+
+    Decodes once and refuses what could climb out: encoded separators, backslashes, NUL, `..`.
+    """
+    path = urlsplit(raw_path).path
+    if _ENCODED_SEPARATORS.search(path):
+        return "missing", None
+    decoded = unquote(path)
+    if "\\" in decoded or "\x00" in decoded or ".." in decoded.split("/"):
+        return "missing", None
+    key = decoded.lstrip("/")
+    if key == "" or key.endswith("/"):
+        index = key + "index.html"
+        return ("file", index) if _has(snapshot, index) else ("missing", None)
+    if _has(snapshot, key):
+        return "file", key
+    if _has(snapshot, key + "/index.html"):
+        return "redirect", path + "/"
+    return "missing", None
+
+
+def _has(snapshot: Snapshot, key: str) -> bool:
+    """Return True when the snapshot holds a file at this output path."""
+    return key in snapshot.files or key in snapshot.copies
+
+
+def _read(snapshot: Snapshot, key: str) -> bytes:
+    """Return a file's bytes from the snapshot."""
+    if key in snapshot.files:
+        return snapshot.files[key]
+    return snapshot.copies[key].read_bytes()
+
+
+def content_type(key: str) -> str:
+    """Return the Content-Type of an output path."""
+    suffix = posixpath.splitext(key)[1].lower()
+    return _TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
+
+
+def reload_script(generation: int) -> str:
+    """Return the script injected into served pages: reload when the site's generation changes."""
+    return (
+        f"<script>(()=>{{const g={generation};const s=new EventSource({json.dumps(EVENTS_PATH)});"
+        "s.addEventListener('build',e=>{if(Number(e.data)!==g){s.close();location.reload();}});"
+        "})();</script>"
+    )
+
+
+def overlay(errors: tuple[ContentError, ...]) -> str:
+    """Return the error overlay shown on every page while the latest build is broken."""
+    items = "".join(f"<li>{html.escape(str(e))}</li>" for e in errors)
+    return (
+        '<div id="rt-dev-overlay" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
+        "overflow:auto;background:rgba(20,20,20,.94);color:#fff;font:15px/1.5 ui-monospace,"
+        'Menlo,Consolas,monospace;padding:2rem"><p style="font-weight:bold;color:#ff8a80;'
+        'margin:0 0 1rem">The site could not be rebuilt. Fix these and save; this page reloads '
+        'by itself.</p><ul style="margin:0;padding-left:1.2rem">'
+        f"{items}</ul></div>"
+    )
+
+
+def inject(page: bytes, snapshot: Snapshot) -> bytes:
+    """Add the reload script (and the overlay, if broken) before </body> of a served page."""
+    extra = reload_script(snapshot.generation)
+    if snapshot.errors:
+        extra = overlay(snapshot.errors) + extra
+    text = page.decode("utf-8")
+    at = text.rfind("</body>")
+    at = len(text) if at < 0 else at
+    return (text[:at] + extra + text[at:]).encode("utf-8")
+
+
+EMPTY_PAGE = b"<!doctype html><html lang=en><title>Roundtable</title><body></body></html>"
+
+
+def handler_for(current: Callable[[], LiveSite]) -> type[BaseHTTPRequestHandler]:
+    """Return a request handler class bound to the live site `current()` returns."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "roundtable"
+        sys_version = ""
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if urlsplit(self.path).path == EVENTS_PATH:
+                self._events()
+            else:
+                self._page(send_body=True)
+
+        def do_HEAD(self) -> None:
+            self._page(send_body=False)
+
+        def _page(self, send_body: bool) -> None:
+            snapshot = current().snapshot
+            kind, key = resolve_request(self.path, snapshot)
+            if kind == "redirect" and key:
+                self._send(
+                    HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": key}, send_body
+                )
+            elif kind == "file" and key:
+                body = _read(snapshot, key)
+                ctype = content_type(key)
+                if ctype.startswith("text/html"):
+                    body = inject(body, snapshot)
+                self._send(HTTPStatus.OK, body, ctype, {}, send_body)
+            else:
+                missing = snapshot.files.get(urls.NOT_FOUND, EMPTY_PAGE)
+                self._send(
+                    HTTPStatus.NOT_FOUND, inject(missing, snapshot), _TYPES[".html"], {}, send_body
+                )
+
+        def _send(
+            self,
+            status: HTTPStatus,
+            body: bytes,
+            ctype: str,
+            headers: dict[str, str],
+            send_body: bool,
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Cache-Control", "no-store")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            self.close_connection = True
+            live = current()
+            generation = live.snapshot.generation
+            try:
+                self._event(generation)
+                while not live.stopping:
+                    latest = live.wait_for_change(generation, HEARTBEAT_SECONDS)
+                    if latest != generation:
+                        generation = latest
+                        self._event(generation)
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+        def _event(self, generation: int) -> None:
+            self.wfile.write(f"event: build\ndata: {generation}\n\n".encode())
+            self.wfile.flush()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Stay quiet: editors want build messages, not an access log."""
+
+    return Handler
+
+
+class Server(ThreadingHTTPServer):
+    """A threading HTTP server whose connection threads never block shutdown."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _log(message: str) -> None:
+    """Print a server message at once."""
+    print(message, flush=True)
+
+
+def serve(
+    make_options: Callable[[str], BuildOptions], host: str, port: int, watched: list[Path]
+) -> int:
+    """Build, serve, and rebuild on every change until Ctrl-C; return the exit status."""
+    live_box: list[LiveSite] = []
+    try:
+        server = Server((host, port), handler_for(lambda: live_box[0]))
+    except OSError as exc:
+        print(
+            f"error: cannot listen on {host}:{port}: {exc.strerror} "
+            f"(another server may be running; try --port {port + 1})",
+            file=sys.stderr,
+        )
+        return 2
+    url = f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}/"
+    live = LiveSite(make_options(url))
+    live_box.append(live)
+    live.rebuild()
+    debouncer = Debouncer(live.rebuild)
+    debouncer.start()
+    _log(f"Serving on {url} (Ctrl-C to stop)")
+    try:
+        with watching(watched, debouncer):
+            server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        _log("Stopped.")
+    finally:
+        live.stop()
+        debouncer.stop()
+        server.server_close()
+    return 0
