@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from bs4 import BeautifulSoup
 
 from roundtable.cli import main
 
+LOCATED = re.compile(r"^[^\s:]+(:\d+)?: ")
+"""A `path:line: message` line (the line number is absent for whole-file problems)."""
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 
@@ -30,11 +33,7 @@ class Run:
     @property
     def error_lines(self) -> list[str]:
         """Return the `path:line: message` lines, without the closing summary."""
-        return [
-            line
-            for line in self.err.splitlines()
-            if ": " in line and not line.startswith("Build failed")
-        ]
+        return [line for line in self.err.splitlines() if LOCATED.match(line)]
 
 
 def run_cli(args: list[str], cwd: Path, capsys: object) -> Run:

@@ -1,0 +1,88 @@
+"""`check`: the build's validation plus links, anchors, alt text, empty bodies and warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the minimal fixture project (roundtable beta has no essays: one warning)."""
+    return copy_project(FIXTURES / "minimal", tmp_path / "proj")
+
+
+def add(project: Path, name: str, text: str) -> None:
+    """Write a content file."""
+    (project / "content" / name).write_text(text, encoding="utf-8")
+
+
+ESSAY = "---\ntitle: Linked\nauthor: A\nroundtable: alpha\n---\n"
+
+
+def test_clean_site_passes_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "content/roundtables/beta.md").unlink()
+    before = tree_digest(project)
+    run = run_cli(["check", "--strict"], project, capsys)
+    assert run.status == 0, run.err
+    assert run.out.strip() == "Checked 11 pages (1 roundtable, 4 essays): no problems found."
+    assert tree_digest(project) == before
+
+
+def test_broken_links_anchors_alt_and_empty_bodies(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(
+        project,
+        "essays/linked.md",
+        ESSAY + "Intro.\n\nSee [gone](missing.md) and\n[bad anchor](first.md#nope).\n\n"
+        "![](../images/pic.png)\n\n[ok](first.md#a-heading) [here](#also-bad) [ext](https://example.org/x)\n",
+    )
+    add(project, "essays/empty.md", "---\ntitle: Empty\nauthor: A\nroundtable: alpha\n---\n\n")
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 1
+    assert run.error_lines == [
+        "content/essays/empty.md:6: the essay has no text (write it below the closing '---')",
+        "content/essays/linked.md:8: link 'missing.md' leads to no page or file of the site "
+        "(link to the Markdown file, e.g. other-essay.md)",
+        "content/essays/linked.md:9: link '../first/#nope': no heading or anchor '#nope' on that page "
+        "(check the heading's spelling)",
+        "content/essays/linked.md:11: image '../../images/pic.png' has no alt text "
+        "(describe it: ![what it shows](../../images/pic.png))",
+        "content/essays/linked.md:13: link '#also-bad': no heading or anchor '#also-bad' on that page "
+        "(check the heading's spelling)",
+        "content/roundtables/beta.md: warning: the roundtable has no essays yet (its page will say so)",
+    ]
+
+
+def test_warnings_fail_only_under_strict(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add(
+        project,
+        "essays/later.md",
+        ESSAY.replace("---\n", "---\ndate: 2999-01-01\n", 1)[:-4] + "---\nBody.\n",
+    )
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 0
+    assert (
+        "content/essays/later.md: warning: date 2999-01-01 is in the future (check the year)"
+        in run.err
+    )
+    assert run_cli(["check", "--strict"], project, capsys).status == 1
+
+
+def test_check_reports_build_errors_too(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add(
+        project,
+        "essays/typo.md",
+        ESSAY.replace("author: A", "author: A\nafiliation: X") + "Body.\n",
+    )
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 1
+    assert run.error_lines == [
+        "content/essays/typo.md:4: unknown field 'afiliation' (did you mean 'affiliation'?)"
+    ]
+    assert not (project / "site").exists()

@@ -1,0 +1,205 @@
+"""The dev server, run as an editor runs it: a real process, real files changing on disk."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from helpers.server import EventStream, dev_server
+from helpers.site import FIXTURES, REPO, copy_project
+
+from roundtable.serve import Snapshot, resolve_request
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the minimal fixture project."""
+    return copy_project(FIXTURES / "minimal", tmp_path / "proj")
+
+
+def wait_until(condition: object, timeout: float = 5.0) -> bool:
+    """Poll a condition until it holds or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_serves_pages_with_types_and_headers(project: Path) -> None:
+    with dev_server(project) as server:
+        status, headers, body = server.get("/essays/first/")
+        assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert b"First Essay" in body and b"EventSource" in body
+        assert server.get("/assets/favicon.svg")[1]["content-type"] == "image/svg+xml"
+        assert server.get("/assets/style.css")[1]["content-type"].startswith("text/css")
+        assert server.get("/images/pic.png")[1]["content-type"] == "image/png"
+        status, headers, _ = server.get("/essays/first")
+        assert status == 301 and headers["location"] == "/essays/first/"
+        status, _, body = server.get("/essays/")
+        assert status == 404 and b"Page not found" in body  # no listing of folders
+        assert b"EventSource" not in (project / "content/essays/first.md").read_bytes()
+    assert not (project / "site").exists()  # serve never writes the site to disk
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/essays/%2e%2e%2f%2e%2e%2fsite.yml",
+        "/..%2f..%2fetc/passwd",
+        "/..\\..\\etc\\passwd",
+        "/%5c..%5cetc%5cpasswd",
+        "/index.html%00.css",
+        "/essays/../../content/site.yml",
+        "//etc/passwd",
+        "/%252e%252e/etc/passwd",
+    ],
+)
+def test_traversal_requests_get_404(project: Path, path: str) -> None:
+    with dev_server(project) as server:
+        status, _, body = server.get(path)
+        assert status == 404
+        assert b"root:" not in body and b"base_url" not in body
+
+
+def test_resolver_refuses_everything_that_could_climb_out() -> None:
+    snapshot = Snapshot(1, {"index.html": b"x", "a/index.html": b"y"})
+    assert resolve_request("/", snapshot) == ("file", "index.html")
+    assert resolve_request("/a", snapshot) == ("redirect", "/a/")
+    for raw in ("/a/..", "/%2e%2e/", "/a%2f", "/a%5c", "/a%00", "/a\\b"):
+        assert resolve_request(raw, snapshot)[0] == "missing", raw
+
+
+def test_edit_changes_page_and_sends_reload_within_2_s(project: Path) -> None:
+    with dev_server(project) as server:
+        events = EventStream(server.port)
+        assert events.wait_for(1, 5)
+        essay = project / "content/essays/first.md"
+        started = time.monotonic()
+        essay.write_text(
+            essay.read_text(encoding="utf-8").replace("First Essay", "Edited Title"),
+            encoding="utf-8",
+        )
+        assert events.wait_for(2, 2.0), server.output
+        assert time.monotonic() - started < 2.0
+        assert "Edited Title" in server.text("/essays/first/")
+        events.close()
+
+
+def test_broken_save_shows_overlay_until_fixed(project: Path) -> None:
+    with dev_server(project) as server:
+        essay = project / "content/essays/first.md"
+        good = essay.read_text(encoding="utf-8")
+        essay.write_text(good.replace("roundtable: alpha", "roundtable: alpah"), encoding="utf-8")
+        assert wait_until(lambda: "rt-dev-overlay" in server.text("/"))
+        page = server.text("/essays/first/")
+        assert "content/essays/first.md:6: unknown roundtable &#x27;alpah&#x27;" in page
+        assert "First Essay" in page  # the last good site is still served beneath
+        assert server.proc.poll() is None
+        essay.write_text(good, encoding="utf-8")
+        assert wait_until(lambda: "rt-dev-overlay" not in server.text("/"))
+
+
+def test_template_error_shows_in_overlay(project: Path) -> None:
+    (project / "templates").mkdir()
+    with dev_server(project) as server:
+        (project / "templates/404.html").write_text(
+            "{% extends 'base.html' %}{% block main %}{{ nope }}{% endblock %}"
+        )
+        assert wait_until(lambda: "templates/404.html:1: template error" in server.text("/"))
+
+
+def test_burst_of_saves_is_one_or_two_rebuilds(project: Path) -> None:
+    with dev_server(project) as server:
+        essay = project / "content/essays/first.md"
+        text = essay.read_text(encoding="utf-8")
+        for n in range(50):
+            essay.write_text(text + f"\nSave {n}.\n", encoding="utf-8")
+            time.sleep(0.01)
+        assert wait_until(lambda: "Save 49." in server.text("/essays/first/"))
+        time.sleep(0.5)
+        assert 1 <= server.rebuilds() <= 3, server.output
+
+
+def test_editor_save_patterns_and_litter(project: Path) -> None:
+    with dev_server(project) as server:
+        essays = project / "content/essays"
+        # Vim: writes 4913, a swap file and a backup, then the file.
+        for junk in ("4913", ".first.md.swp", "first.md~"):
+            (essays / junk).write_text("junk")
+        # Atomic save: write a temporary file, then rename over the original.
+        tmp = essays / ".first.md.tmp123"
+        tmp.write_text(
+            (essays / "first.md").read_text(encoding="utf-8").replace("First Essay", "Atomic")
+        )
+        os.replace(tmp, essays / "first.md")
+        assert wait_until(lambda: "Atomic" in server.text("/essays/first/"))
+        assert server.get("/essays/4913")[0] == 404
+
+
+def test_deleted_and_moved_essays(project: Path) -> None:
+    with dev_server(project) as server:
+        (project / "content/essays/third.md").unlink()
+        assert wait_until(lambda: server.get("/essays/third/")[0] == 404)
+        os.replace(project / "content/essays/second.md", project / "content/essays/renamed.md")
+        assert wait_until(lambda: server.get("/essays/renamed/")[0] == 200)
+        assert server.get("/essays/second/")[0] == 404
+
+
+def test_sigint_exits_0_without_traceback(project: Path) -> None:
+    with dev_server(project) as server:
+        server.proc.send_signal(signal.SIGINT)
+        assert server.proc.wait(timeout=10) == 0
+        time.sleep(0.1)
+        assert not any("Traceback" in line for line in server.output)
+    assert sorted(p.name for p in project.iterdir()) == ["content"]
+
+
+def test_port_in_use_is_one_line_exit_2(project: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "serve", "--port", str(port)],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and f"--port {port + 1}" in proc.stderr
+
+
+def test_binds_loopback_by_default_and_warns_otherwise(project: Path) -> None:
+    with dev_server(project) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+    with dev_server(project, "--host", "0.0.0.0") as server:
+        assert any("other computers" in line for line in server.output)
+
+
+def test_browser_reloads_itself_after_an_edit(project: Path, page: Page) -> None:
+    with dev_server(project) as server:
+        page.goto(server.url + "essays/first/")
+        assert page.locator("h1").inner_text() == "First Essay"
+        essay = project / "content/essays/first.md"
+        essay.write_text(
+            essay.read_text(encoding="utf-8").replace("First Essay", "Seen In Browser")
+        )
+        page.wait_for_function(
+            "document.querySelector('h1').textContent === 'Seen In Browser'", timeout=5000
+        )
