@@ -16,8 +16,10 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from slugify import slugify
@@ -69,6 +71,8 @@ def renderer(allow_html: bool) -> MarkdownIt:
     md.core.ruler.after("block", "demote_headings", _demote_headings)
     md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_id)
     md.core.ruler.push("content_links", _rewrite_content_links)
+    md.add_render_rule("table_open", _open_table_region)
+    md.add_render_rule("table_close", _close_table_region)
     return md
 
 
@@ -117,7 +121,24 @@ def sanitize(html: str) -> str:
     """Keep only allowlisted tags, attributes and URL schemes in opted-in raw HTML."""
     attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
     attributes["*"] = {"id", "class", "lang", "title"}
+    attributes["div"] = {"role", "tabindex", "aria-label"}  # our table regions
     return nh3.clean(html, attributes=attributes, url_schemes=set(SAFE_SCHEMES))
+
+
+def _open_table_region(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+) -> str:
+    """Wrap a table in a labelled, focusable region, so a wide table scrolls on a phone."""
+    env["tables"] = env.get("tables", 0) + 1
+    label = f"Table {env['tables']}"
+    return f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0">\n<table>\n'
+
+
+def _close_table_region(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+) -> str:
+    """Close the table and its region."""
+    return "</table>\n</div>\n"
 
 
 def _heading_id(title: str) -> str:
