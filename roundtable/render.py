@@ -35,14 +35,16 @@ class Theme:
 
 @dataclass(frozen=True)
 class Page:
-    """One HTML page to render."""
+    """One output file: a template to render, or bytes made elsewhere (BibTeX, RIS)."""
 
     path: str
-    """Page path from the site root (see urls)."""
+    """Page path from the site root (see urls): 'essays/x/', 'feed.xml'."""
     template: str
-    """Template file name."""
+    """Template file name; empty when `body` is given."""
     context: Mapping[str, Any]
     """What the template may use besides the site-wide globals."""
+    body: bytes | None = None
+    """The finished file, for outputs no template makes."""
 
 
 class TemplateFailed(Exception):
@@ -145,6 +147,8 @@ def _render(
     env: jinja2.Environment, theme: Theme, site: Site, page: Page, asset_hashes: Mapping[str, str]
 ) -> bytes:
     """Render one page, turning template mistakes into located errors."""
+    if page.body is not None:
+        return page.body
     try:
         template = env.get_template(page.template)
         context = {**_globals(site, page.path, asset_hashes), **page.context}
