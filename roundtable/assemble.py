@@ -11,14 +11,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from slugify import slugify
-
 from roundtable.discover import Sources
 from roundtable.errors import ContentError
 from roundtable.frontmatter import Document, Key
 from roundtable.images import NotAnImage, measure
 from roundtable.model import Author, Essay, Image, Person, Roundtable, Site, SiteConfig
 from roundtable.schema import EssayFields, ImageFields, PersonFields, RoundtableFields, validate
+from roundtable.slugs import make_slug
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -132,7 +131,7 @@ class _Checker:
 
     def _file_slug(self, parsed: Parsed) -> str | None:
         """Derive a slug from a file name, reporting names with no letters or digits."""
-        slug = slugify(posixpath.splitext(posixpath.basename(parsed.rel))[0])
+        slug = make_slug(posixpath.splitext(posixpath.basename(parsed.rel))[0])
         if not slug:
             self.errors.append(
                 parsed.doc.error(
@@ -151,7 +150,7 @@ class _Checker:
         slug = unicodedata.normalize("NFC", explicit)
         if SLUG.match(slug):
             return slug
-        suggestion = slugify(slug) or "my-essay"
+        suggestion = make_slug(slug) or "my-essay"
         self.errors.append(
             parsed.doc.error(
                 ("slug",),
@@ -225,7 +224,7 @@ def _person(fields: PersonFields) -> Person:
     """Return a Person with the slug of their author page."""
     return Person(
         name=fields.name,
-        slug=slugify(fields.name) or "author",
+        slug=make_slug(fields.name) or "author",
         affiliation=fields.affiliation,
         bio=fields.bio,
     )

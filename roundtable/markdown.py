@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -22,9 +22,9 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from slugify import slugify
 
 from roundtable import urls
+from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
@@ -53,6 +53,8 @@ class Rendered:
     """The body as HTML."""
     first_paragraph: str
     """Plain text of the first paragraph, the default summary."""
+    lookups: Mapping[str, str | None]
+    """Each content path a relative link was looked up as, and what it resolved to."""
 
 
 def is_safe_url(url: str) -> bool:
@@ -91,7 +93,7 @@ def render(
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
         html = sanitize(html)
-    return Rendered(html, _first_paragraph(tokens))
+    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}))
 
 
 def links(
@@ -143,7 +145,7 @@ def _close_table_region(
 
 def _heading_id(title: str) -> str:
     """Return the anchor of a heading: ASCII, lower-case, hyphenated."""
-    return slugify(title) or "section"
+    return make_slug(title) or "section"
 
 
 def _demote_headings(state: StateCore) -> None:
@@ -171,13 +173,14 @@ def _inline_children(tokens: list[Token]) -> list[Token]:
     return [child for token in tokens if token.children for child in token.children]
 
 
-def _content_link(url: str, env: Mapping[str, Any]) -> str:
+def _content_link(url: str, env: MutableMapping[str, Any]) -> str:
     """Return the page-relative link for a URL that names a content file; others unchanged."""
     if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
         return url
     path, hash_, fragment = url.partition("#")
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(env["source"]), path))
     target = env["targets"].get(resolved)
+    env.setdefault("lookups", {})[resolved] = target  # the cache checks these stay the same
     if target is None:
         return url
     return urls.relative(env["page"], target) + hash_ + fragment

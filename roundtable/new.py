@@ -7,10 +7,9 @@ import difflib
 import json
 from pathlib import Path
 
-from slugify import slugify
-
 from roundtable.discover import ROUNDTABLES_DIR
 from roundtable.model import Site
+from roundtable.slugs import make_slug
 
 ESSAYS_DIR = "essays"
 
@@ -49,7 +48,7 @@ def new_roundtable(content: Path, title: str, today: dt.date) -> Path:
 
 def _slug(title: str) -> str:
     """Return the file slug of a title, refusing titles with no letters or digits."""
-    slug = slugify(title)
+    slug = make_slug(title)
     if not slug:
         raise CannotCreate(f"'{title}' has no letters or digits to make a file name from")
     return slug
