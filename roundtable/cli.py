@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--base-url", metavar="URL", help="publish at this URL instead of site.yml's base_url"
     )
+    build.add_argument(
+        "--no-cache", action="store_true", help="build from scratch, ignoring .roundtable-cache/"
+    )
     build.set_defaults(run=run_build)
 
     check = commands.add_parser("check", help="validate content and links without writing")
@@ -203,6 +206,8 @@ def build_options(args: argparse.Namespace, output: Path | None) -> BuildOptions
         theme=theme_for(content),
         drafts=args.drafts,
         base_url=getattr(args, "base_url", None),
+        # check writes nothing, not even the cache.
+        use_cache=args.command != "check" and not getattr(args, "no_cache", False),
     )
 
 

@@ -1,12 +1,32 @@
-"""Convert every Markdown body in the site to HTML; fill summaries from first paragraphs."""
+"""Convert every Markdown body in the site to HTML; fill summaries from first paragraphs.
+
+A body's HTML depends on its text, its page, the site's raw-HTML setting and the content files
+its relative links name; cached HTML is reused only while each of those links still resolves to
+the same page. Cache misses are converted on every core when there are enough of them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from roundtable import urls
-from roundtable.markdown import render
+from roundtable.cache import BuildCache, key
+from roundtable.markdown import Rendered, render
 from roundtable.model import Essay, Roundtable, Site
+from roundtable.workers import map_in_workers
+
+PARALLEL_FROM = 48
+"""Fewer misses than this convert faster in one process than a pool can start."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One body to convert, with the names that its HTML depends on."""
+
+    body: str
+    source: str
+    page: str
 
 
 def link_targets(site: Site) -> dict[str, str]:
@@ -17,38 +37,54 @@ def link_targets(site: Site) -> dict[str, str]:
     return targets
 
 
-def convert(site: Site) -> Site:
-    """Return the site with every body rendered to HTML."""
+def convert(site: Site, cache: BuildCache, workers: int = 1) -> Site:
+    """Return the site with every body rendered to HTML, reusing cached HTML where still valid."""
     targets = link_targets(site)
     allow_html = site.config.allow_html
-    roundtables = tuple(_convert_roundtable(r, targets, allow_html) for r in site.roundtables)
-    essays = tuple(_convert_essay(e, targets, allow_html) for e in site.essays)
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    jobs = [Job(item.body, item.path, urls.page_of(item)) for item in items]
+    keys = [key("body", str(allow_html), job.source, job.page, job.body) for job in jobs]
+    cache.prefetch("bodies", keys)
+    results: dict[int, Rendered] = {}
+    misses = []
+    for index, entry_key in enumerate(keys):
+        cached = cache.get("bodies", entry_key)
+        if isinstance(cached, Rendered) and _still_valid(cached, targets):
+            results[index] = cached
+        else:
+            misses.append(index)
+    fresh = _render_all([jobs[i] for i in misses], targets, allow_html, workers)
+    for index, rendered in zip(misses, fresh, strict=True):
+        cache.put("bodies", keys[index], rendered)
+        results[index] = rendered
+    converted = [_with_html(item, results[i]) for i, item in enumerate(items)]
+    roundtables = tuple(c for c in converted if isinstance(c, Roundtable))
+    essays = tuple(c for c in converted if isinstance(c, Essay))
     return replace(site, roundtables=roundtables, essays=essays)
 
 
-def _convert_roundtable(
-    roundtable: Roundtable, targets: dict[str, str], allow_html: bool
-) -> Roundtable:
-    """Render a roundtable's introduction."""
-    result = render(
-        roundtable.body,
-        allow_html=allow_html,
-        source=roundtable.path,
-        page=urls.page_of(roundtable),
-        targets=targets,
-    )
-    return replace(
-        roundtable, html=result.html, summary=roundtable.summary or result.first_paragraph
-    )
+def _still_valid(rendered: Rendered, targets: Mapping[str, str]) -> bool:
+    """Return True while every content link the body looked up resolves as it did."""
+    return all(targets.get(path) == target for path, target in rendered.lookups.items())
 
 
-def _convert_essay(essay: Essay, targets: dict[str, str], allow_html: bool) -> Essay:
-    """Render an essay's body; its first paragraph is the summary unless one was given."""
-    result = render(
-        essay.body,
-        allow_html=allow_html,
-        source=essay.path,
-        page=urls.page_of(essay),
-        targets=targets,
+def _with_html(item: Essay | Roundtable, rendered: Rendered) -> Essay | Roundtable:
+    """Return an essay or roundtable with its HTML, and its summary if it had none."""
+    return replace(item, html=rendered.html, summary=item.summary or rendered.first_paragraph)
+
+
+def _render_all(
+    jobs: list[Job], targets: Mapping[str, str], allow_html: bool, workers: int
+) -> list[Rendered]:
+    """Convert bodies, on every core when there are enough of them."""
+    if workers > 1 and len(jobs) >= PARALLEL_FROM:
+        return map_in_workers(_render_job, jobs, workers, state=(targets, allow_html))
+    return [_render_job(job, (targets, allow_html)) for job in jobs]
+
+
+def _render_job(job: Job, state: tuple[Mapping[str, str], bool]) -> Rendered:
+    """Convert one body (runs in a worker process)."""
+    targets, allow_html = state
+    return render(
+        job.body, allow_html=allow_html, source=job.source, page=job.page, targets=targets
     )
-    return replace(essay, html=result.html, summary=essay.summary or result.first_paragraph)

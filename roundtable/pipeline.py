@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from roundtable import urls
 from roundtable.assemble import Parsed, assemble
+from roundtable.cache import CACHE_DIR, BuildCache, key
 from roundtable.config import load_config
 from roundtable.convert import convert
 from roundtable.discover import SITE_CONFIG, Sources, discover, display_path
 from roundtable.errors import ContentError, raise_if_any
+from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import FrontMatterError, parse
 from roundtable.model import Site, SiteConfig
-from roundtable.render import Theme, hash_bytes, render_pages
-from roundtable.write import publish
+from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
+from roundtable.workers import core_count
+from roundtable.write import Previous, publish, read_marker
 
 PLACEHOLDER_CONFIG = SiteConfig(title="", base_url="https://example.invalid/")
 """Lets the content be checked, and its errors reported, when site.yml itself is broken."""
@@ -30,13 +35,25 @@ class BuildOptions:
     content_display: str
     """The content folder as the user named it, for messages."""
     output: Path | None
-    """Where the site goes; None renders without writing (check)."""
+    """Where the site goes; None keeps it in memory (check, serve)."""
     theme: Theme
     """Templates and assets."""
     drafts: bool = False
     """Publish essays marked `draft: true`."""
     base_url: str | None = None
     """Replaces site.yml's base_url."""
+    workers: int = 0
+    """Processes for Markdown and rendering; 0 uses every core."""
+    use_cache: bool = True
+    """Reuse work from earlier builds (kept in `.roundtable-cache/` beside the output)."""
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """Return the folder of the build cache, beside the output (or the content)."""
+        if not self.use_cache:
+            return None
+        beside = self.output if self.output is not None else self.content
+        return beside.resolve().parent / CACHE_DIR
 
 
 @dataclass(frozen=True)
@@ -46,45 +63,75 @@ class BuildResult:
     site: Site
     """The model the pages were rendered from."""
     files: dict[str, bytes]
-    """Rendered files by output path."""
+    """Rendered files by output path: all of them in memory, only the changed ones on disk."""
     copies: dict[str, Path]
     """Files copied as they are, by output path."""
-    seconds: float
+    manifest: dict[str, str] = field(default_factory=dict)
+    """Fingerprint of every output file: what the next build compares against."""
+    rendered: int = 0
+    """How many pages this build had to render."""
+    seconds: float = 0.0
     """Wall time of the build."""
 
     @property
     def page_count(self) -> int:
         """Return the number of HTML pages."""
-        return sum(1 for path in self.files if path.endswith(".html"))
+        return sum(1 for path in self.manifest if path.endswith(".html"))
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Read the content, check it all, render every page, and publish the site."""
+def build_site(
+    options: BuildOptions, cache: BuildCache | None = None, previous: BuildResult | None = None
+) -> BuildResult:
+    """Read the content, check it all, render what changed, and publish the site.
+
+    `cache` and `previous` let a long-running server keep its work in memory between builds.
+    """
     started = time.perf_counter()
-    site, errors = gather_site(options)
-    raise_if_any(errors)
-    site = convert(site)
-    assets = theme_assets(options.theme)
-    hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
-    files = render_pages(site, options.theme, hashes)
-    copies = {
-        **{urls.asset(name): path for name, path in assets.items()},
-        **{rel: options.content / rel for rel in site.static_files},
-    }
-    if options.output is not None:
-        publish(options.output, files, copies)
-    return BuildResult(site, files, copies, time.perf_counter() - started)
+    own_cache = cache is None
+    cache = cache or BuildCache(options.cache_dir)
+    try:
+        site, errors = gather_site(options, cache)
+        raise_if_any(errors)
+        workers = options.workers or core_count()
+        site = convert(site, cache, workers)
+        assets = theme_assets(options.theme)
+        asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
+        all_pages = list(pages(site))
+        copies = copied_files(options, site, assets)
+        theme_version = theme_digest(options.theme.template_dirs, asset_hashes)
+        manifest = fingerprint_outputs(all_pages, copies, site, theme_version)
+        before = previous_manifest(options, cache, previous)
+        stale = [
+            p
+            for p in all_pages
+            if before.get(urls.output_file(p.path)) != manifest[urls.output_file(p.path)]
+        ]
+        files = render_pages(stale, site, options.theme, asset_hashes, workers, theme_version)
+        if options.output is None:
+            files = _complete_in_memory(files, manifest, previous)
+        else:
+            build_id = _build_id(manifest, copies)
+            publish(options.output, files, copies, manifest, Previous(before, build_id))
+            cache.meta[_output_key(options.output)] = (build_id, manifest)
+        cache.save()
+        return BuildResult(site, files, copies, manifest, len(stale), time.perf_counter() - started)
+    finally:
+        if own_cache:
+            cache.close()
 
 
-def gather_site(options: BuildOptions) -> tuple[Site, list[ContentError]]:
+def gather_site(
+    options: BuildOptions, cache: BuildCache | None = None
+) -> tuple[Site, list[ContentError]]:
     """Read and validate every source file; return the site model and every mistake found."""
+    cache = cache or BuildCache(None)
     config_display = display_path(options.content_display, SITE_CONFIG)
     config, config_errors = load_config(
         options.content / SITE_CONFIG, config_display, options.base_url
     )
     sources, discover_errors = discover(options.content, options.content_display)
-    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables)
-    essay_docs, essay_errors = read_documents(sources, sources.essays)
+    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache)
+    essay_docs, essay_errors = read_documents(sources, sources.essays, cache)
     site, site_errors = assemble(
         config or PLACEHOLDER_CONFIG, sources, roundtable_docs, essay_docs, drafts=options.drafts
     )
@@ -93,23 +140,35 @@ def gather_site(options: BuildOptions) -> tuple[Site, list[ContentError]]:
 
 
 def read_documents(
-    sources: Sources, paths: tuple[str, ...]
+    sources: Sources, paths: tuple[str, ...], cache: BuildCache
 ) -> tuple[list[Parsed], list[ContentError]]:
-    """Read and split each file; collect a located error for each one that cannot be read."""
+    """Read and split each file (YAML parsed once per version of a file); collect errors."""
     parsed, errors = [], []
+    raw: dict[str, bytes] = {}
     for rel in paths:
-        display = sources.display(rel)
         try:
-            parsed.append(Parsed(rel, parse(display, (sources.root / rel).read_bytes())))
-        except FrontMatterError as exc:
-            errors.append(ContentError(display, exc.line, exc.message))
+            raw[rel] = (sources.root / rel).read_bytes()
         except OSError as exc:
-            errors.append(
-                ContentError(
-                    display, 0, f"cannot read the file: {exc.strerror} (check its permissions)"
-                )
-            )
+            message = f"cannot read the file: {exc.strerror} (check its permissions)"
+            errors.append(ContentError(sources.display(rel), 0, message))
+    keys = {rel: key("source", sources.display(rel), data) for rel, data in raw.items()}
+    cache.prefetch("sources", keys.values())
+    for rel, data in raw.items():
+        outcome = cache.get("sources", keys[rel]) or _parse(sources.display(rel), rel, data)
+        cache.put("sources", keys[rel], outcome)
+        if isinstance(outcome, Parsed):
+            parsed.append(outcome)
+        else:
+            errors.append(outcome)
     return parsed, errors
+
+
+def _parse(display: str, rel: str, data: bytes) -> Parsed | ContentError:
+    """Parse one file's front matter, or return its located error."""
+    try:
+        return Parsed(rel, parse(display, data))
+    except FrontMatterError as exc:
+        return ContentError(display, exc.line, exc.message)
 
 
 def theme_assets(theme: Theme) -> dict[str, Path]:
@@ -121,3 +180,68 @@ def theme_assets(theme: Theme) -> dict[str, Path]:
                 if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
                     assets[path.relative_to(folder).as_posix()] = path
     return dict(sorted(assets.items()))
+
+
+def copied_files(options: BuildOptions, site: Site, assets: Mapping[str, Path]) -> dict[str, Path]:
+    """Return every file copied as it is: theme assets and the content's own files."""
+    copies = {urls.asset(name): path for name, path in assets.items()}
+    copies.update({rel: options.content / rel for rel in site.static_files})
+    return copies
+
+
+def fingerprint_outputs(
+    all_pages: list[Page],
+    copies: Mapping[str, Path],
+    site: Site,
+    theme_version: str,
+) -> dict[str, str]:
+    """Return the fingerprint of every output file: pages by their inputs, copies by stat."""
+    site_digest = key("site", repr(site.config), theme_version)
+    printer = Fingerprinter(site_digest)
+    manifest = {
+        urls.output_file(p.path): printer.page(p.path, p.template, p.context, p.body)
+        for p in all_pages
+    }
+    for rel, path in copies.items():
+        stat = os.stat(path)
+        manifest[rel] = key("copy", str(path), str(stat.st_size), str(stat.st_mtime_ns))
+    return manifest
+
+
+def previous_manifest(
+    options: BuildOptions, cache: BuildCache, previous: BuildResult | None
+) -> dict[str, str]:
+    """Return what the output already holds, by fingerprint; empty when it cannot be trusted."""
+    if options.output is None:
+        return previous.manifest if previous is not None else {}
+    stored = cache.meta.get(_output_key(options.output))
+    if not stored or read_marker(options.output) != stored[0]:
+        return {}  # the output changed behind our back (or never existed): rebuild it whole
+    manifest: dict[str, str] = stored[1]
+    # Someone may have deleted files by hand: those are made again.
+    return {path: fp for path, fp in manifest.items() if (options.output / path).is_file()}
+
+
+def _build_id(manifest: Mapping[str, str], copies: Mapping[str, Path]) -> str:
+    """Name the set of files a build publishes, the same on every machine.
+
+    Copies enter by name only: their fingerprints hold paths and times, which differ between
+    checkouts, and the marker is part of the output, which must be byte-identical.
+    """
+    pages = (f"{path}={fp}" for path, fp in sorted(manifest.items()) if path not in copies)
+    return key("build", *pages, *sorted(copies))
+
+
+def _output_key(output: Path) -> str:
+    """Return the cache's name for the manifest of an output folder."""
+    return f"output:{output.resolve()}"
+
+
+def _complete_in_memory(
+    files: dict[str, bytes], manifest: Mapping[str, str], previous: BuildResult | None
+) -> dict[str, bytes]:
+    """Return every rendered file: the new ones, and the unchanged ones from the last build."""
+    if previous is None:
+        return files
+    kept = {path: body for path, body in previous.files.items() if path in manifest}
+    return {**kept, **files}

@@ -7,7 +7,7 @@ import hashlib
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,10 @@ from roundtable import urls
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
 from roundtable.model import Author, Essay, Person, Roundtable, Site
+from roundtable.workers import map_in_workers
+
+PARALLEL_FROM = 400
+"""Fewer pages than this render faster in one process than a pool can start."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,17 @@ class TemplateFailed(Exception):
     """A template has a mistake; carries the located error."""
 
     def __init__(self, error: ContentError) -> None:
-        super().__init__(str(error))
+        super().__init__(error)  # the error itself is the argument, so a worker can pickle it
         self.error = error
 
 
-def environment(theme: Theme) -> jinja2.Environment:
-    """Return the Jinja environment: autoescape on, undefined names are errors."""
+@lru_cache(maxsize=4)
+def environment(theme: Theme, version: str = "") -> jinja2.Environment:
+    """Return the Jinja environment: autoescape on, undefined names are errors.
+
+    `version` is the hash of the theme's files: a new one (a template added in the site's own
+    folder, say) gets a fresh environment, since Jinja only rechecks templates it has loaded.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
@@ -135,12 +144,33 @@ def _contributors(site: Site, essays: tuple[Essay, ...]) -> list[Person]:
     return list(seen.values())
 
 
-def render_pages(site: Site, theme: Theme, asset_hashes: Mapping[str, str]) -> dict[str, bytes]:
-    """Render every page; return output file path → bytes."""
-    env = environment(theme)
-    return {
-        urls.output_file(p.path): _render(env, theme, site, p, asset_hashes) for p in pages(site)
-    }
+def render_pages(
+    selected: list[Page],
+    site: Site,
+    theme: Theme,
+    asset_hashes: Mapping[str, str],
+    workers: int = 1,
+    theme_version: str = "",
+) -> dict[str, bytes]:
+    """Render the given pages (on every core when there are many); return output path → bytes."""
+    state: RenderState = (selected, site, theme, asset_hashes, theme_version)
+    indexes = list(range(len(selected)))
+    if workers > 1 and len(selected) >= PARALLEL_FROM:
+        rendered = map_in_workers(_render_index, indexes, workers, state)
+    else:
+        rendered = [_render_index(i, state) for i in indexes]
+    return {urls.output_file(p.path): body for p, body in zip(selected, rendered, strict=True)}
+
+
+RenderState = tuple[list[Page], Site, Theme, Mapping[str, str], str]
+"""What every page render shares: the pages, the site, the theme, asset hashes, theme version."""
+
+
+def _render_index(index: int, state: RenderState) -> bytes:
+    """Render the page at an index of the shared list (runs in a worker process)."""
+    selected, site, theme, asset_hashes, theme_version = state
+    env = environment(theme, theme_version)
+    return _render(env, theme, site, selected[index], asset_hashes)
 
 
 def _render(

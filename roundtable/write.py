@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 MARKER = ".roundtable-build"
@@ -43,17 +44,101 @@ def check_output(output: Path, protected: tuple[Path, ...]) -> None:
         )
 
 
-def publish(output: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
-    """Write pages and copied files into a fresh folder, then swap it in for the output."""
+@dataclass(frozen=True)
+class Previous:
+    """What the output folder holds now, and the id the new build will mark it with."""
+
+    manifest: Mapping[str, str]
+    """Fingerprint of each file now in the output; empty when it must be rebuilt whole."""
+    build_id: str
+    """Written into the marker file: names the exact set of files the output holds."""
+
+
+def read_marker(output: Path) -> str | None:
+    """Return the build id an output folder is marked with, or None."""
+    try:
+        return (output / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def publish(
+    output: Path,
+    files: Mapping[str, bytes],
+    copies: Mapping[str, Path],
+    manifest: Mapping[str, str],
+    previous: Previous,
+) -> None:
+    """Bring the output up to date: swapped in whole, or only what changed, atomically per file.
+
+    A whole build is staged beside the output and swapped in with two renames. An update
+    stages the changed files, marks the output as being updated, moves them in, and marks it
+    done; if that is interrupted, the next build sees the marker and rebuilds the output whole.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(output)
+    if not previous.manifest or not output.is_dir():
+        _replace_whole(output, files, copies, previous.build_id)
+        return
+    changed_copies = {
+        rel: src for rel, src in copies.items() if previous.manifest.get(rel) != manifest[rel]
+    }
+    removed = sorted(set(previous.manifest) - set(manifest))
+    if files or changed_copies or removed or read_marker(output) != previous.build_id:
+        _update_in_place(output, files, changed_copies, removed, previous.build_id)
+
+
+def _replace_whole(
+    output: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], build_id: str
+) -> None:
+    """Write everything into a fresh folder beside the output, then swap it in."""
     staging = output.with_name(f"{output.name}.tmp-{os.getpid()}")
     try:
         staging.mkdir()
         _fill(staging, files, copies)
+        (staging / MARKER).write_text(build_id, encoding="utf-8")
         _swap(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _update_in_place(
+    output: Path,
+    files: Mapping[str, bytes],
+    copies: Mapping[str, Path],
+    removed: list[str],
+    build_id: str,
+) -> None:
+    """Stage changed files, then move each into the output (a rename cannot fill the disk)."""
+    staging = output.with_name(f"{output.name}.tmp-{os.getpid()}")
+    try:
+        staging.mkdir()
+        _fill(staging, files, copies)
+        _set_marker(output, "updating")
+        for rel in sorted([*files, *copies]):
+            os.replace(staging / rel, _destination(output, rel))
+        for rel in removed:
+            _remove(output, rel)
+        _set_marker(output, build_id)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _set_marker(output: Path, text: str) -> None:
+    """Write the marker file atomically."""
+    temporary = output / (MARKER + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, output / MARKER)
+
+
+def _remove(output: Path, rel: str) -> None:
+    """Delete a file that is no longer part of the site, and folders it leaves empty."""
+    path = _destination(output, rel)
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != output and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def remove_leftovers(output: Path) -> None:
@@ -80,21 +165,27 @@ def _alive(pid: int) -> bool:
 
 def _fill(staging: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
     """Write every file into the staging folder, refusing any path that leaves it."""
-    (staging / MARKER).write_bytes(b"")
     for rel in sorted(files):
         _destination(staging, rel).write_bytes(files[rel])
     for rel in sorted(copies):
         shutil.copyfile(copies[rel], _destination(staging, rel), follow_symlinks=False)
 
 
-def _destination(staging: Path, rel: str) -> Path:
-    """Return where a relative output path goes, after checking it stays inside staging."""
+def _destination(root: Path, rel: str) -> Path:
+    """Return where a relative output path goes, after checking it stays inside `root`.
+
+    Checked before and after creating its folders, so a symlink planted in the output can
+    neither receive a file nor make us create folders elsewhere.
+    """
     parts = PurePosixPath(rel).parts
     if not parts or rel.startswith("/") or ".." in parts or "\\" in rel or "\x00" in rel:
         raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
-    path = staging.joinpath(*parts)
+    path = root.joinpath(*parts)
+    inside = root.resolve()
+    if not path.parent.resolve().is_relative_to(inside):
+        raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.resolve().is_relative_to(staging.resolve()):
+    if not path.resolve().is_relative_to(inside):
         raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
     return path
 

@@ -38,7 +38,12 @@ def test_broken_site_reports_located_errors_and_keeps_old_site(
     assert run.error_lines == expected
     assert "Traceback" not in run.err
     assert tree_digest(tmp_path / "site") == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["good", "proj", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".roundtable-cache",
+        "good",
+        "proj",
+        "site",
+    ]
 
 
 def test_errors_print_without_traceback_in_a_real_process(tmp_path: Path) -> None:

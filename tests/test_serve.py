@@ -166,7 +166,7 @@ def test_sigint_exits_0_without_traceback(project: Path) -> None:
         assert server.proc.wait(timeout=10) == 0
         time.sleep(0.1)
         assert not any("Traceback" in line for line in server.output)
-    assert sorted(p.name for p in project.iterdir()) == ["content"]
+    assert sorted(p.name for p in project.iterdir()) == [".roundtable-cache", "content"]
 
 
 def test_port_in_use_is_one_line_exit_2(project: Path) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from helpers.site import FIXTURES, copy_project, run_cli
+from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 
-from roundtable.write import UnsafeOutput, publish
+from roundtable.write import Previous, UnsafeOutput, publish
 
 
 @pytest.fixture
@@ -48,22 +49,27 @@ def test_output_symlink_is_refused(
 def test_paths_that_leave_the_output_are_refused(tmp_path: Path) -> None:
     for rel in ("../escape.html", "/abs.html", "a/../../b.html", "a\\b.html"):
         with pytest.raises(UnsafeOutput):
-            publish(tmp_path / "site", {rel: b"x"}, {})
+            publish(tmp_path / "site", {rel: b"x"}, {}, {rel: "f"}, Previous({}, "id"))
     assert not (tmp_path / "escape.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("how", ["whole", "incremental"])
 def test_failure_mid_write_keeps_the_old_site(
-    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, how: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert run_cli(["build"], project, capsys).status == 0
-    old = (project / "site/index.html").read_bytes()
+    before = tree_digest(project / "site")
+    for essay in (project / "content/essays").glob("*.md"):
+        essay.write_text(essay.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    if how == "whole":
+        shutil.rmtree(project / ".roundtable-cache")
     calls = {"n": 0}
     real = Path.write_bytes
 
     def full_disk(self: Path, data: bytes) -> int:
         calls["n"] += 1
-        if calls["n"] > 5:
+        if calls["n"] > 2:
             raise OSError(28, "No space left on device", str(self))
         return real(self, data)
 
@@ -71,5 +77,7 @@ def test_failure_mid_write_keeps_the_old_site(
     run = run_cli(["build"], project, capsys)
     monkeypatch.undo()
     assert run.status == 1 and "No space left on device" in run.err and "Traceback" not in run.err
-    assert (project / "site/index.html").read_bytes() == old
-    assert sorted(p.name for p in project.iterdir()) == ["content", "site"]
+    assert tree_digest(project / "site") == before
+    assert sorted(p.name for p in project.iterdir()) == [".roundtable-cache", "content", "site"]
+    assert run_cli(["build"], project, capsys).status == 0  # and the next build recovers
+    assert "A new line." in (project / "site/essays/first/index.html").read_text(encoding="utf-8")

@@ -1,0 +1,193 @@
+"""What may be reused between builds, and why.
+
+Every entry is keyed by a hash of everything that determines it (the generator's version, the
+source bytes, the settings that change its meaning), so a stale entry is never found, only
+missed. Entries carry a checksum; one that fails it, or a cache file that will not open, is
+thrown away and rebuilt. The cache lives in `.roundtable-cache/` beside the output and is
+always safe to delete.
+
+Three kinds of entry:
+- `sources`: a content file's parsed front matter, by the file's bytes (skips YAML);
+- `bodies`: a Markdown body's HTML, by the body and its page, with the content links it looked up
+  (reused only while every one of them still resolves the same way);
+- `meta`: the manifest of the last output (page → fingerprint), so unchanged pages are not
+  rendered or written again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from roundtable import __version__
+
+SCHEMA = 1
+"""Bump when the shape of any cached value changes."""
+TABLES = ("sources", "bodies")
+CACHE_DIR = ".roundtable-cache"
+
+
+def key(*parts: str | bytes) -> str:
+    """Return a cache key: a hash of the generator's version and every part given."""
+    digest = hashlib.blake2b(f"{__version__}/{SCHEMA}".encode(), digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class BuildCache:
+    """Entries read at the start of a build and written at its end; memory-only without a folder."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.entries: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
+        self.used: dict[str, set[str]] = {table: set() for table in TABLES}
+        self.new: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
+        self.meta: dict[str, Any] = {}
+        self.db: sqlite3.Connection | None = None
+        if folder is not None:
+            self.db = _open(folder / "cache.sqlite")
+            self.meta = self._load_meta()
+
+    def prefetch(self, table: str, keys: Iterable[str]) -> None:
+        """Load the entries for these keys in one query (the rest stay on disk)."""
+        wanted = [k for k in keys if k not in self.entries[table]]
+        if self.db is None or not wanted:
+            return
+        try:
+            self.entries[table].update(self._select(table, wanted))
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def get(self, table: str, entry_key: str) -> Any | None:
+        """Return a cached value, or None; marks the entry as still in use."""
+        value = self.entries[table].get(entry_key)
+        if value is not None:
+            self.used[table].add(entry_key)
+        return value
+
+    def put(self, table: str, entry_key: str, value: Any) -> None:
+        """Remember a value made in this build."""
+        self.entries[table][entry_key] = value
+        self.new[table][entry_key] = value
+        self.used[table].add(entry_key)
+
+    def save(self) -> None:
+        """Write new entries and the manifest; drop entries this build did not use."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                for table in TABLES:
+                    self._store(table)
+                rows = [(name, *_pack(value)) for name, value in self.meta.items()]
+                self.db.executemany("REPLACE INTO meta VALUES (?, ?, ?)", rows)
+        except sqlite3.DatabaseError:
+            self._reset()
+        self._forget_unused()
+
+    def close(self) -> None:
+        """Close the database."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def _forget_unused(self) -> None:
+        """Keep in memory only what this build used (serve keeps one cache across rebuilds)."""
+        for table in TABLES:
+            used = self.used[table]
+            self.entries[table] = {k: v for k, v in self.entries[table].items() if k in used}
+            self.used[table] = set()
+            self.new[table] = {}
+
+    def _store(self, table: str) -> None:
+        """Insert this build's new entries and delete the unused ones."""
+        assert self.db is not None
+        rows = [(k, *_pack(v)) for k, v in self.new[table].items()]
+        self.db.executemany(f"REPLACE INTO {table} VALUES (?, ?, ?)", rows)
+        self.db.execute("DELETE FROM used")
+        self.db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self.used[table]))
+        self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
+
+    def _select(self, table: str, keys: list[str]) -> dict[str, Any]:
+        """Return the stored, intact entries among `keys`."""
+        assert self.db is not None
+        self.db.execute("DELETE FROM wanted")
+        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
+        found = {}
+        query = f"SELECT t.key, t.crc, t.value FROM {table} t JOIN wanted USING (key)"
+        for entry_key, crc, blob in self.db.execute(query):
+            value = _unpack(crc, blob)
+            if value is not None:
+                found[entry_key] = value
+        return found
+
+    def _load_meta(self) -> dict[str, Any]:
+        """Return the stored manifest values."""
+        assert self.db is not None
+        try:
+            rows = self.db.execute("SELECT key, crc, value FROM meta").fetchall()
+        except sqlite3.DatabaseError:
+            self._reset()
+            return {}
+        return {
+            name: value for name, crc, blob in rows if (value := _unpack(crc, blob)) is not None
+        }
+
+    def _reset(self) -> None:
+        """Throw away a damaged cache file and start an empty one."""
+        assert self.folder is not None
+        self.close()
+        path = self.folder / "cache.sqlite"
+        for leftover in (path, path.with_name(path.name + "-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        self.db = _open(path)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open (or create) the cache database; a file that is not one is replaced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(2):
+        try:
+            db = sqlite3.connect(path)
+            db.execute("PRAGMA journal_mode=DELETE")
+            # A lost cache costs one slow build, never a wrong one: no need to sync to disk.
+            db.execute("PRAGMA synchronous=OFF")
+            for table in (*TABLES, "meta"):
+                db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} "
+                    "(key TEXT PRIMARY KEY, crc INTEGER, value BLOB)"
+                )
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            return db
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(NameError):
+                db.close()
+            path.unlink(missing_ok=True)
+    raise sqlite3.DatabaseError(f"cannot create a cache at {path}")
+
+
+def _pack(value: Any) -> tuple[int, bytes]:
+    """Return (checksum, bytes) of a value."""
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return zlib.crc32(blob), blob
+
+
+def _unpack(crc: int, blob: bytes) -> Any | None:
+    """Return a stored value, or None when its bytes are damaged."""
+    if zlib.crc32(blob) != crc:
+        return None
+    try:
+        return pickle.loads(blob)
+    except Exception:  # Damaged beyond the checksum's reach: treat as a miss, never trust it.
+        return None

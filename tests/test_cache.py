@@ -1,0 +1,140 @@
+"""The build cache: after any edit, an incremental build is byte-identical to a clean one."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
+from PIL import Image
+
+
+@pytest.fixture
+def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The minimal fixture, built once so the cache and output are warm."""
+    proj = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert run_cli(["build"], proj, capsys).status == 0
+    return proj
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace text in a file, insisting it was there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def essay(project: Path, name: str) -> Path:
+    """Return an essay file of the project."""
+    return project / "content" / "essays" / f"{name}.md"
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "body": lambda p: edit(essay(p, "third"), "Third body", "Changed body"),
+    "title shown by neighbours": lambda p: edit(
+        essay(p, "second"), "Second Essay", "Renamed Second"
+    ),
+    "order": lambda p: edit(essay(p, "first"), "order: 1", "order: 9"),
+    "author name": lambda p: edit(essay(p, "third"), "Cy Dee", "Cy Dee-Ellis"),
+    "delete": lambda p: essay(p, "third").unlink(),
+    "rename": lambda p: os.replace(essay(p, "third"), essay(p, "fourth")),
+    "link target deleted": lambda p: essay(p, "second").unlink(),
+    "roundtable disclaimer": lambda p: edit(
+        p / "content/roundtables/alpha.md", "Alpha disclaimer.", "New."
+    ),
+    "site.yml": lambda p: edit(p / "content/site.yml", "Test Forum", "Renamed Forum"),
+    "base url": lambda p: edit(p / "content/site.yml", "example.org/forum/", "example.net/"),
+    "template": lambda p: (
+        (p / "templates").mkdir()
+        or (p / "templates/404.html").write_text(
+            "{% extends 'base.html' %}{% block main %}<h1>Gone</h1>{% endblock %}", encoding="utf-8"
+        )
+    ),
+    "asset": lambda p: (
+        (p / "assets").mkdir() or (p / "assets/style.css").write_text("body{}", encoding="utf-8")
+    ),
+    "image": lambda p: Image.new("RGB", (60, 30), (0, 90, 0)).save(p / "content/images/pic.png"),
+    "new static file": lambda p: (p / "content/images/notes.txt").write_text("n", encoding="utf-8"),
+    "draft published": lambda p: edit(essay(p, "zeta-draft"), "draft: true", "draft: false"),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_incremental_build_equals_clean_build(
+    name: str, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    EDITS[name](project)
+    incremental = run_cli(["build"], project, capsys)
+    assert incremental.status == 0, incremental.err
+    clean = run_cli(["build", "--no-cache", "--output", "clean"], project, capsys)
+    assert clean.status == 0, clean.err
+    assert tree_digest(project / "site") == tree_digest(project / "clean")
+
+
+def test_noop_rebuild_renders_nothing_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    assert run_cli(["build"], project, capsys).status == 0
+    after = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_one_edit_rewrites_only_the_pages_that_show_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = project / "site"
+    before = {
+        p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()
+    }
+    edit(essay(project, "third"), "Third body", "Changed body")
+    assert run_cli(["build"], project, capsys).status == 0
+    after = {
+        p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()
+    }
+    rewritten = sorted(path for path in after if after[path] != before.get(path))
+    assert "essays/third/index.html" in rewritten
+    assert "roundtables/alpha/index.html" in rewritten  # shows the essay's summary
+    assert "authors/bo-chen/index.html" not in rewritten  # lists only Bo Chen's essays
+    assert "roundtables/beta/index.html" not in rewritten
+    assert "images/pic.png" not in rewritten
+
+
+def test_output_changed_by_hand_is_rebuilt(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "site/essays/first/index.html").unlink()
+    (project / "site/.roundtable-build").write_text("tampered", encoding="utf-8")
+    assert run_cli(["build"], project, capsys).status == 0
+    assert run_cli(["build", "--no-cache", "--output", "clean"], project, capsys).status == 0
+    assert tree_digest(project / "site") == tree_digest(project / "clean")
+
+
+def test_deleted_output_file_is_restored(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "site/essays/first/index.html").unlink()
+    assert run_cli(["build"], project, capsys).status == 0
+    assert (project / "site/essays/first/index.html").is_file()
+
+
+@pytest.mark.parametrize("damage", ["garbage file", "flipped bytes", "deleted"])
+def test_corrupt_cache_is_detected_and_rebuilt(
+    damage: str, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = project / ".roundtable-cache/cache.sqlite"
+    if damage == "garbage file":
+        database.write_bytes(b"this is not a database" * 100)
+    elif damage == "flipped bytes":
+        with sqlite3.connect(database) as db:
+            db.execute(
+                "UPDATE bodies SET value = substr(value, 1, 20) || X'00' || substr(value, 22)"
+            )
+    else:
+        database.unlink()
+    edit(essay(project, "third"), "Third body", "Changed body")
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 0, run.err
+    assert run_cli(["build", "--no-cache", "--output", "clean"], project, capsys).status == 0
+    assert tree_digest(project / "site") == tree_digest(project / "clean")
