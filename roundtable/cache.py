@@ -158,7 +158,8 @@ def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     for _attempt in range(2):
         try:
-            db = sqlite3.connect(path)
+            # One build at a time uses it, but serve rebuilds on another thread than it started.
+            db = sqlite3.connect(path, check_same_thread=False)
             db.execute("PRAGMA journal_mode=DELETE")
             # A lost cache costs one slow build, never a wrong one: no need to sync to disk.
             db.execute("PRAGMA synchronous=OFF")

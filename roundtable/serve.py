@@ -26,6 +26,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from roundtable import urls
+from roundtable.cache import BuildCache
 from roundtable.discover import is_ignored
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.pipeline import BuildOptions, BuildResult, build_site
@@ -77,20 +78,24 @@ class LiveSite:
         self.snapshot = Snapshot(0)
         self.changed = threading.Condition()
         self.stopping = False
+        self.cache = BuildCache(options.cache_dir)
+        self.last_good: BuildResult | None = None
 
     def rebuild(self) -> Snapshot:
-        """Build the site; keep the last good files when the build fails."""
+        """Build the site, reusing the last build's work; keep its files when the build fails."""
         started = time.perf_counter()
-        errors = _build_errors(self.options)
+        outcome = _build_errors(self.options, self.cache, self.last_good)
         previous = self.snapshot
-        if isinstance(errors, tuple):
-            snapshot = Snapshot(previous.generation + 1, previous.files, previous.copies, errors)
-            _log(f"{len(errors)} error(s); still serving the last good site:")
-            for error in errors:
+        if isinstance(outcome, tuple):
+            snapshot = Snapshot(previous.generation + 1, previous.files, previous.copies, outcome)
+            _log(f"{len(outcome)} error(s); still serving the last good site:")
+            for error in outcome:
                 _log(f"  {error}")
         else:
-            snapshot = Snapshot(previous.generation + 1, errors.files, errors.copies)
-            _log(f"Rebuilt {len(errors.files)} files in {time.perf_counter() - started:.2f} s")
+            self.last_good = outcome
+            snapshot = Snapshot(previous.generation + 1, outcome.files, outcome.copies)
+            seconds = time.perf_counter() - started
+            _log(f"Rebuilt {outcome.rendered} of {len(outcome.files)} files in {seconds:.2f} s")
         with self.changed:
             self.snapshot = snapshot
             self.changed.notify_all()
@@ -111,10 +116,12 @@ class LiveSite:
             self.changed.notify_all()
 
 
-def _build_errors(options: BuildOptions) -> BuildResult | tuple[ContentError, ...]:
+def _build_errors(
+    options: BuildOptions, cache: BuildCache, previous: BuildResult | None
+) -> BuildResult | tuple[ContentError, ...]:
     """Return the build result, or the tuple of errors that stopped it."""
     try:
-        return build_site(options)
+        return build_site(options, cache, previous)
     except BuildFailed as exc:
         return tuple(exc.errors)
     except TemplateFailed as exc:
@@ -411,4 +418,5 @@ def serve(
         live.stop()
         debouncer.stop()
         server.server_close()
+        live.cache.close()
     return 0
