@@ -1,19 +1,48 @@
-"""What the site needs to know about a picture file: that it is one, and its size."""
+"""Pictures: check that a file is one, read its size, and make resized copies for `srcset`.
+
+Resized copies are made once per version of a picture: they are kept in the build cache under
+the hash of the source bytes, so an unchanged picture costs nothing on the next build.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from roundtable.model import Image, Variant
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
+RESIZABLE = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+"""Formats we resize; GIF (animation) and AVIF are published as they are."""
+WIDTHS = (480, 960, 1600)
+"""Widths offered in `srcset`: a phone, a column, a wide screen."""
 MAX_PIXELS = 50_000_000
 """Pillow's own bomb guard warns at 89 MP; a hero image never needs more than this."""
+QUALITY = {"image/jpeg": 82, "image/webp": 80}
 
 
 class NotAnImage(Exception):
     """The file is missing, unreadable, or not a picture we can publish."""
+
+
+@dataclass(frozen=True)
+class Made:
+    """Variant files made (or found in the cache) for a build."""
+
+    files: dict[str, Path]
+    """Output path → the cached file to copy there."""
+    count: int
+    """How many were made now, rather than found in the cache."""
 
 
 def measure(path: Path) -> tuple[int, int]:
@@ -28,3 +57,52 @@ def measure(path: Path) -> tuple[int, int]:
     if width * height > MAX_PIXELS:
         raise NotAnImage(f"{width}×{height} pixels is too large (resize it below 50 megapixels)")
     return width, height
+
+
+def plan_variants(image: Image) -> tuple[Variant, ...]:
+    """Return the resized copies an image gets: each width below its own, in its format and WebP."""
+    stem, suffix = posixpath.splitext(image.src)
+    mime = RESIZABLE.get(suffix.lower())
+    if mime is None or not image.width:
+        return ()
+    widths = [w for w in WIDTHS if w < image.width] + [image.width]
+    variants = []
+    for width in widths:
+        if width < image.width:
+            variants.append(Variant(f"{stem}.{width}w{suffix.lower()}", width, mime))
+        if mime != "image/webp":
+            variants.append(Variant(f"{stem}.{width}w.webp", width, "image/webp"))
+    return tuple(sorted(variants, key=lambda v: (v.mime, v.width)))
+
+
+def make_variants(images: list[tuple[Path, Image]], cache_dir: Path) -> Made:
+    """Make (or find in the cache) every variant file of these images."""
+    files: dict[str, Path] = {}
+    made = 0
+    for source, image in images:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:24]
+        for variant in image.variants:
+            cached = cache_dir / f"{digest}.{variant.width}{posixpath.splitext(variant.path)[1]}"
+            if not cached.is_file():
+                _resize(source, variant, cached)
+                made += 1
+            files[variant.path] = cached
+    return Made(files, made)
+
+
+def _resize(source: Path, variant: Variant, destination: Path) -> None:
+    """Write one resized copy, atomically, into the cache."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with PILImage.open(source) as picture:
+        picture.load()
+        height = round(picture.height * variant.width / picture.width)
+        resized = picture.resize((variant.width, height), PILImage.Resampling.LANCZOS)
+        if variant.mime == "image/jpeg" and resized.mode not in ("RGB", "L"):
+            resized = resized.convert("RGB")
+        temporary = destination.with_suffix(destination.suffix + ".tmp")
+        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[variant.mime]
+        options = (
+            {"quality": QUALITY[variant.mime]} if variant.mime in QUALITY else {"optimize": True}
+        )
+        resized.save(temporary, fmt, **options)
+    temporary.replace(destination)

