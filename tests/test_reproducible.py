@@ -3,7 +3,8 @@
 Builds of the sample content, each in a fresh interpreter, differ in everything that must not
 matter: hash seed, time zone, locale, the project's path, the order in which the content files
 were created, their modification times, and SOURCE_DATE_EPOCH.  Every output file must be the
-same, and none may mention where the project was built or hold a memory address.
+same, and none may mention where the project was built or hold a memory address.  A build that
+reuses `.roundtable-cache/` (as CI restores it) must write what a build from scratch writes.
 """
 
 from __future__ import annotations
@@ -164,6 +165,46 @@ def test_output_is_byte_identical(baseline: Path, machine: Machine, tmp_path: Pa
         f"{path}:\n{first_difference(baseline / path, other / path)}" for path in differing[:3]
     )
     assert not differing, f"{len(differing)} files differ, e.g.\n{details}"
+
+
+def edit(project: Path) -> None:
+    """Change the content the way an editor's pull request does: retitle, reorder, remove, add."""
+    essays = project / "content" / "essays"
+    money = essays / "follow-the-money-together.md"
+    money.write_text(
+        money.read_text(encoding="utf-8").replace("Follow the Money, Together", "Follow the Money"),
+        encoding="utf-8",
+    )
+    for name, old, new in (
+        ("southbound-firearms.md", 2, 3),
+        ("extradition-without-trust.md", 3, 2),
+    ):
+        path = essays / name
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(f"order: {old}\n", f"order: {new}\n"),
+            encoding="utf-8",
+        )
+    (essays / "migration-beyond-enforcement.md").unlink()
+    (essays / "water.md").write_text(
+        "---\ntitle: Water\nauthor: Priya Raman\nroundtable: us-mexico-security-cooperation\n"
+        "order: 5\n---\nA new essay by an author who already has one.\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_warm_cache_builds_what_a_cold_build_does(tmp_path: Path) -> None:
+    warm = build_on(BASELINE, tmp_path / "warm")
+    edit(warm)
+    rebuilt = run_subprocess(["build"], warm, env=environment(OTHERS[0]))
+    assert rebuilt.status == 0, rebuilt.err
+    cold = make_project(tmp_path / "cold", BASELINE)
+    edit(cold)
+    fresh = run_subprocess(["build", "--no-cache"], cold, env=environment(BASELINE))
+    assert fresh.status == 0, fresh.err
+    expected, got = tree_digest(cold / "site"), tree_digest(warm / "site")
+    assert sorted(got) == sorted(expected), "different files"
+    differing = sorted(path for path in expected if expected[path] != got[path])
+    assert not differing, f"{len(differing)} files differ after a cached rebuild: {differing[:5]}"
 
 
 def test_output_names_no_local_path(tmp_path: Path) -> None:
