@@ -18,6 +18,7 @@ from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import FrontMatterError, parse
 from roundtable.model import Site, SiteConfig
+from roundtable.publish.search import with_search_index
 from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
 from roundtable.workers import core_count
 from roundtable.write import Previous, publish, read_marker
@@ -107,6 +108,8 @@ def build_site(
             if before.get(urls.output_file(p.path)) != manifest[urls.output_file(p.path)]
         ]
         files = render_pages(stale, site, options.theme, asset_hashes, workers, theme_version)
+        earlier = previous.files if previous is not None else {}
+        files, manifest = with_search_index(files, manifest, before, options.output, earlier)
         if options.output is None:
             files = _complete_in_memory(files, manifest, previous)
         else:

@@ -19,6 +19,7 @@ from roundtable import urls
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
 from roundtable.model import Author, Essay, Person, Roundtable, Site
+from roundtable.publish import citations, feeds, metadata, sitemap
 from roundtable.workers import map_in_workers
 
 PARALLEL_FROM = 400
@@ -79,7 +80,23 @@ def environment(theme: Theme, version: str = "") -> jinja2.Environment:
 
 
 def pages(site: Site) -> Iterator[Page]:
-    """Yield every page of the site, in a fixed order."""
+    """Yield every page of the site, in a fixed order: what readers see, then for machines."""
+    html = list(_reader_pages(site))
+    yield from html
+    yield Page(urls.feed(), "atom.xml", {"feed": feeds.site_feed(site)})
+    for roundtable in site.roundtables:
+        feed = feeds.roundtable_feed(site, roundtable)
+        yield Page(urls.feed(roundtable.slug), "atom.xml", {"feed": feed})
+    for essay in site.essays:
+        yield from _citation_files(site, essay)
+    entries = sitemap.sitemap_entries(site, [page.path for page in html])
+    yield Page(urls.SITEMAP, "sitemap.xml", {"entries": entries})
+    sitemap_url = urls.absolute(site.config.base_url, urls.SITEMAP)
+    yield Page(urls.ROBOTS, "robots.txt", {"sitemap_url": sitemap_url})
+
+
+def _reader_pages(site: Site) -> Iterator[Page]:
+    """Yield the HTML pages, in a fixed order."""
     counts = {r.slug: len(site.essays_in(r.slug)) for r in site.roundtables}
     yield Page(
         urls.HOME, "home.html", {"roundtables": site.roundtables, "roundtable_essay_counts": counts}
@@ -101,7 +118,23 @@ def pages(site: Site) -> Iterator[Page]:
                 },
             },
         )
+    yield Page(
+        urls.SEARCH,
+        "search.html",
+        {
+            "search_script": urls.search_index("pagefind-ui.js"),
+            "search_stylesheet": urls.search_index("pagefind-ui.css"),
+        },
+    )
     yield Page(urls.NOT_FOUND, "404.html", {"roundtables": site.roundtables})
+
+
+def _citation_files(site: Site, essay: Essay) -> Iterator[Page]:
+    """Yield an essay's BibTeX and RIS files."""
+    ref = citations.reference(site, essay)
+    bib, ris = citations.bibtex(ref), citations.ris(ref)
+    yield Page(urls.citation(essay.slug, "bib"), "", {}, body=bib.encode("utf-8"))
+    yield Page(urls.citation(essay.slug, "ris"), "", {}, body=ris.encode("utf-8"))
 
 
 def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
@@ -114,6 +147,8 @@ def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
             "roundtable": roundtable,
             "essays": essays,
             "contributors": _contributors(site, essays),
+            "feed": urls.feed(roundtable.slug),
+            "head_metadata": metadata.roundtable_metadata(site, roundtable),
         },
     )
 
@@ -131,6 +166,9 @@ def _essay_page(site: Site, essay: Essay) -> Page:
             "siblings": siblings,
             "previous": siblings[index - 1] if index > 0 else None,
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "feed": urls.feed(essay.roundtable),
+            "head_metadata": metadata.essay_metadata(site, essay),
+            "cite": citations.cite_this(site, essay),
         },
     )
 
@@ -206,6 +244,8 @@ def _globals(site: Site, page: str, asset_hashes: Mapping[str, str]) -> dict[str
         "page": page,
         "lang": site.config.language,
         "canonical": urls.absolute(base_url, "" if page == urls.NOT_FOUND else page),
+        "site_feed": urls.feed(),
+        "search_page": urls.SEARCH,
         "href": lambda target: link(target if isinstance(target, str) else urls.page_of(target)),
         "asset": lambda name: f"{link(urls.asset(name))}?v={asset_hashes.get(name, '')}",
         "format_date": partial(_format_date, language=site.config.language),

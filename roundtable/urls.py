@@ -15,6 +15,12 @@ from roundtable.model import Author, Essay, Person, Roundtable
 HOME = ""
 NOT_FOUND = "404.html"
 ASSETS = "assets/"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+SEARCH = "search/"
+SEARCH_INDEX = "pagefind/"
+"""Pagefind's bundle: its UI finds the site root as the folder above this one."""
 
 
 def roundtable(slug: str) -> str:
@@ -30,6 +36,21 @@ def essay(slug: str) -> str:
 def author(slug: str) -> str:
     """Return the page path of an author."""
     return f"authors/{slug}/"
+
+
+def feed(roundtable_slug: str | None = None) -> str:
+    """Return the path of the site's Atom feed, or of one roundtable's."""
+    return FEED if roundtable_slug is None else roundtable(roundtable_slug) + FEED
+
+
+def citation(essay_slug: str, extension: str) -> str:
+    """Return the path of an essay's citation file, by extension: 'bib' or 'ris'."""
+    return f"{essay(essay_slug)}cite.{extension}"
+
+
+def search_index(name: str) -> str:
+    """Return the path of a file of the search index."""
+    return SEARCH_INDEX + name
 
 
 def asset(name: str) -> str:

@@ -37,7 +37,7 @@ def test_summary_line_names_pages_roundtables_essays(
 ) -> None:
     run = run_cli(["build"], minimal, capsys)
     assert run.status == 0
-    assert run.out.startswith("Built 12 pages (2 roundtables, 4 essays) in ")
+    assert run.out.startswith("Built 13 pages (2 roundtables, 4 essays) in ")
     assert run.out.rstrip().endswith("s → site/")
 
 

@@ -29,7 +29,7 @@ def test_clean_site_passes_and_writes_nothing(
     before = tree_digest(project)
     run = run_cli(["check", "--strict"], project, capsys)
     assert run.status == 0, run.err
-    assert run.out.strip() == "Checked 11 pages (1 roundtable, 4 essays): no problems found."
+    assert run.out.strip() == "Checked 12 pages (1 roundtable, 4 essays): no problems found."
     assert tree_digest(project) == before
 
 

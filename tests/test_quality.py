@@ -23,6 +23,7 @@ READER_PAGES = {
     "essay": "essays/southbound-firearms/",
     "essay with footnotes": "essays/extradition-without-trust/",
     "author": "authors/rebecca-stroud/",
+    "search": "search/?q=firearms",
 }
 
 

@@ -1,0 +1,1 @@
+"""More outputs from the same model: feeds, sitemap, head metadata, citations, the search index."""

@@ -1,0 +1,252 @@
+"""How to cite an essay: Chicago and APA text for the page, BibTeX and RIS files to download.
+
+Every format is built from one Reference, so they always agree. The two styles are written here
+rather than by citeproc-py: it ignores the CSL options that Chicago and APA depend on (names
+written in full, punctuation inside quotation marks) and does not escape the HTML it makes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import rispy  # type: ignore[import-untyped]  # rispy ships no type hints
+from babel.dates import format_date
+from bibtexparser.entrypoint import write_string
+from bibtexparser.library import Library
+from bibtexparser.model import Entry, Field
+from markupsafe import Markup
+
+from roundtable import urls
+from roundtable.model import Essay, Site
+from roundtable.publish.names import Name, initials, split_name
+from roundtable.slugs import make_slug
+
+NOTE_AUTHORS_IN_FULL = 3
+"""Chicago notes name up to three authors; four or more are 'First et al.' (CMOS 14.76)."""
+APA_AUTHORS_IN_FULL = 20
+"""APA names up to twenty authors; past that, the first nineteen, an ellipsis and the last."""
+LATEX_SPECIALS = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
+"""What LaTeX reads as markup; letters outside ASCII stay as they are (UTF-8)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What every citation of an essay says, gathered once."""
+
+    title: str
+    """The title, with the subtitle after a colon."""
+    authors: tuple[Name, ...]
+    """In byline order."""
+    container: str
+    """The roundtable's title."""
+    publisher: str
+    """The organization, else the site's title."""
+    date: dt.date | None
+    """The essay's date, else its roundtable's; None when neither has one."""
+    url: str
+    """The essay's absolute URL."""
+    language: str
+    """BCP 47 code."""
+    abstract: str
+    """The summary."""
+    keywords: tuple[str, ...]
+    """The tags."""
+
+
+def reference(site: Site, essay: Essay) -> Reference:
+    """Gather what a citation of this essay says."""
+    roundtable = site.roundtable(essay.roundtable)
+    return Reference(
+        title=full_title(essay),
+        authors=tuple(split_name(person.name) for person in essay.authors),
+        container=roundtable.title,
+        publisher=site.config.organization or site.config.title,
+        date=essay.date or roundtable.date,
+        url=urls.absolute(site.config.base_url, urls.page_of(essay)),
+        language=site.config.language,
+        abstract=essay.summary,
+        keywords=essay.tags,
+    )
+
+
+def full_title(essay: Essay) -> str:
+    """Return the title with its subtitle, as citations write it: 'Title: Subtitle'."""
+    if not essay.subtitle:
+        return essay.title
+    joiner = " " if essay.title.endswith((":", "?", "!")) else ": "
+    return essay.title + joiner + essay.subtitle
+
+
+def chicago(ref: Reference) -> Markup:
+    """Return a Chicago full note (CMOS 17th ed.): names as written, so none is misread."""
+    head = Markup("{}, “{}” <cite>{}</cite>").format(
+        _note_authors(ref.authors), _end(ref.title, ","), ref.container
+    )
+    publisher = [] if ref.publisher == ref.container else [ref.publisher]
+    date = _long_date(ref.date) if ref.date else "n.d."
+    return Markup(", ").join([head, *publisher, date, ref.url]) + "."
+
+
+def apa(ref: Reference) -> Markup:
+    """Return an APA reference (7th ed.)."""
+    date = f"{ref.date.year}, {_month_day(ref.date)}" if ref.date else "n.d."
+    return Markup("{} ({}). {} <cite>{}</cite>. {}{}").format(
+        _apa_authors(ref.authors),
+        date,
+        _end(ref.title, "."),
+        ref.container,
+        "" if ref.publisher == ref.container else f"{ref.publisher}. ",
+        ref.url,
+    )
+
+
+def bibtex(ref: Reference) -> str:
+    """Return a BibTeX @misc entry; names and titles keep their letters in UTF-8."""
+    fields = {
+        "author": " and ".join(_bibtex_name(name) for name in ref.authors),
+        "title": "{" + _latex(ref.title) + "}",  # inner braces keep the title's capitals
+        "howpublished": "{" + _latex(ref.container) + "}",
+        "publisher": _latex(ref.publisher),
+        **_bibtex_date(ref.date),
+        "url": ref.url,
+        "abstract": _latex(ref.abstract),
+        "keywords": _latex(", ".join(ref.keywords)),
+    }
+    entry = Entry("misc", bibtex_key(ref), [Field(k, v) for k, v in fields.items() if v])
+    return str(write_string(Library([entry])))
+
+
+def bibtex_key(ref: Reference) -> str:
+    """Return a citation key like 'penaibanez2021follow': ASCII, stable, readable."""
+    family = make_slug(ref.authors[0].family).replace("-", "") if ref.authors else ""
+    year = str(ref.date.year) if ref.date else "nd"
+    words = [w for w in make_slug(ref.title).split("-") if w not in ("a", "an", "the")]
+    return f"{family or 'anon'}{year}{words[0] if words else ''}"
+
+
+class _RisWriter(rispy.RisWriter):  # type: ignore[misc]  # rispy ships no type hints
+    """RIS without rispy's counter line ('1.'), which is not part of the format."""
+
+    def set_header(self, count: int) -> str:
+        """Write nothing before each record's TY line."""
+        return ""
+
+
+def ris(ref: Reference) -> str:
+    """Return an RIS record of type ELEC (a web page), which Zotero and EndNote import."""
+    record = {
+        "type_of_reference": "ELEC",
+        "authors": [_inverted(name) for name in ref.authors],
+        "title": ref.title,
+        "secondary_title": ref.container,
+        "publisher": ref.publisher,
+        "year": str(ref.date.year) if ref.date else "",
+        "date": ref.date.strftime("%Y/%m/%d") if ref.date else "",
+        "urls": [ref.url],
+        "language": ref.language,
+        "abstract": ref.abstract,
+        "keywords": list(ref.keywords),
+    }
+    text: str = rispy.dumps([{k: v for k, v in record.items() if v}], implementation=_RisWriter)
+    return text
+
+
+def _note_authors(names: tuple[Name, ...]) -> str:
+    """Return authors as a Chicago note names them: 'A', 'A and B', 'A, B, and C', 'A et al.'."""
+    full = [name.full for name in names]
+    if len(full) > NOTE_AUTHORS_IN_FULL:
+        return f"{full[0]} et al."
+    if len(full) <= 2:
+        return " and ".join(full)
+    return ", ".join(full[:-1]) + ", and " + full[-1]
+
+
+def _apa_authors(names: tuple[Name, ...]) -> str:
+    """Return authors as APA lists them: 'Family, I.', joined with commas and an ampersand."""
+    listed = [_apa_name(name) for name in names]
+    if len(listed) > APA_AUTHORS_IN_FULL:
+        return ", ".join(listed[: APA_AUTHORS_IN_FULL - 1]) + ", . . . " + listed[-1]
+    if len(listed) == 1:
+        return listed[0]
+    return ", ".join(listed[:-1]) + ", & " + listed[-1]
+
+
+def _apa_name(name: Name) -> str:
+    """Return 'Family, I. I.' (or the family name alone), with any suffix after a comma."""
+    parts = [name.family, initials(name.given), name.suffix]
+    return ", ".join(part for part in parts if part)
+
+
+def _inverted(name: Name) -> str:
+    """Return 'Family, Given, Suffix', the form RIS and bibliographies sort by."""
+    return ", ".join(part for part in (name.family, name.given, name.suffix) if part)
+
+
+def _bibtex_name(name: Name) -> str:
+    """Return 'Family, Jr, Given'; a family name of several words is braced, to stay whole."""
+    family = _latex(name.family)
+    family = "{" + family + "}" if " " in family else family
+    return ", ".join(part for part in (family, _latex(name.suffix), _latex(name.given)) if part)
+
+
+def _bibtex_date(date: dt.date | None) -> dict[str, str]:
+    """Return BibTeX's year and month and BibLaTeX's ISO date; nothing when undated."""
+    if date is None:
+        return {}
+    return {"year": str(date.year), "month": str(date.month), "date": date.isoformat()}
+
+
+def _latex(text: str) -> str:
+    """Escape LaTeX's special characters."""
+    return text.translate(LATEX_SPECIALS)
+
+
+def _end(title: str, mark: str) -> str:
+    """Close a title with a mark, unless it already ends with its own (?, !)."""
+    return title if title.endswith(("?", "!", mark)) else title + mark
+
+
+def _long_date(date: dt.date) -> str:
+    """Return 'March 1, 2021': both styles write dates in English, whatever the site's language."""
+    return str(format_date(date, format="MMMM d, y", locale="en"))
+
+
+def _month_day(date: dt.date) -> str:
+    """Return 'March 1'."""
+    return str(format_date(date, format="MMMM d", locale="en"))
+
+
+@dataclass(frozen=True)
+class CiteThis:
+    """An essay's 'Cite this essay' section: text in two styles and two files to download."""
+
+    chicago: Markup
+    """Chicago full note, as HTML."""
+    apa: Markup
+    """APA reference, as HTML."""
+    bibtex: str
+    """Page path of the BibTeX file."""
+    ris: str
+    """Page path of the RIS file."""
+
+
+def cite_this(site: Site, essay: Essay) -> CiteThis:
+    """Return what an essay page's citation section shows and links to."""
+    ref = reference(site, essay)
+    return CiteThis(
+        chicago(ref), apa(ref), urls.citation(essay.slug, "bib"), urls.citation(essay.slug, "ris")
+    )

@@ -1,0 +1,184 @@
+"""Cite this essay: Chicago and APA text, BibTeX and RIS files that reference managers read."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import bibtexparser
+import pytest
+import rispy
+from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+from helpers.browser import serve_directory
+from helpers.site import FIXTURES, copy_project, run_subprocess
+from helpers.site import page as parse_page
+
+from roundtable.publish.citations import Reference, apa, bibtex, bibtex_key, chicago, ris
+from roundtable.publish.names import initials, split_name
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+URL = "https://example.org/forum/essays/x/"
+THREE = Reference(
+    title="Follow the Money, Together: Finance & Trust",
+    authors=tuple(
+        split_name(n) for n in ("Mariana Peña Ibáñez", "Bo Chen", "José Ortega y Gasset")
+    ),
+    container="Rethinking U.S.–Mexico Security Cooperation Roundtable",
+    publisher="Hemisphere Policy Forum",
+    date=dt.date(2021, 3, 1),
+    url=URL,
+    language="en",
+    abstract="Money moves; 100% of it.",
+    keywords=("Fentanyl", "Border"),
+)
+UNDATED = dataclasses.replace(THREE, title="Why Now?", authors=THREE.authors[1:2], date=None)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal fixture, built once for this module."""
+    project = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("cite") / "proj")
+    run = run_subprocess(["build"], project)
+    assert run.status == 0, run.err
+    return project / "site"
+
+
+@pytest.mark.parametrize(
+    ("full", "given", "family", "suffix"),
+    [
+        ("Bo Chen", "Bo", "Chen", ""),
+        ("Juan de la Cruz", "Juan", "de la Cruz", ""),
+        ("José Ortega y Gasset", "José", "Ortega y Gasset", ""),
+        ("Ludwig van Beethoven", "Ludwig", "van Beethoven", ""),
+        ("Martin Luther King, Jr.", "Martin Luther", "King", "Jr."),
+        ("Cher", "", "Cher", ""),
+    ],
+)
+def test_names_split_into_given_family_and_suffix(
+    full: str, given: str, family: str, suffix: str
+) -> None:
+    name = split_name(full)
+    assert (name.given, name.family, name.suffix) == (given, family, suffix)
+
+
+def test_initials_keep_hyphens_and_accents() -> None:
+    assert initials("Jean-Paul") == "J.-P."
+    assert initials("Mary Ann") == "M. A."
+    assert initials("Ángela") == "Á."
+
+
+def test_chicago_note_names_authors_as_written() -> None:
+    assert chicago(THREE) == (
+        "Mariana Peña Ibáñez, Bo Chen, and José Ortega y Gasset, "
+        "“Follow the Money, Together: Finance &amp; Trust,” "
+        "<cite>Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>, "
+        f"Hemisphere Policy Forum, March 1, 2021, {URL}."
+    )
+
+
+def test_chicago_without_date_and_with_question_mark_title() -> None:
+    assert chicago(UNDATED) == (
+        "Bo Chen, “Why Now?” <cite>Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>, "
+        f"Hemisphere Policy Forum, n.d., {URL}."
+    )
+
+
+def test_chicago_note_shortens_four_authors_to_et_al() -> None:
+    four = dataclasses.replace(THREE, authors=(*THREE.authors, split_name("Ana Pérez")))
+    assert chicago(four).startswith("Mariana Peña Ibáñez et al., “Follow")
+
+
+def test_apa_reference() -> None:
+    assert apa(THREE) == (
+        "Ibáñez, M. P., Chen, B., &amp; Ortega y Gasset, J. (2021, March 1). "
+        "Follow the Money, Together: Finance &amp; Trust. "
+        "<cite>Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>. "
+        f"Hemisphere Policy Forum. {URL}"
+    )
+    assert apa(UNDATED).startswith("Chen, B. (n.d.). Why Now? <cite>")
+
+
+def test_citation_text_is_escaped() -> None:
+    hostile = dataclasses.replace(THREE, title="<script>alert(1)</script>")
+    assert "<script>" not in chicago(hostile) and "<script>" not in apa(hostile)
+
+
+def test_bibtex_parses_back_with_names_and_utf8() -> None:
+    library = bibtexparser.parse_string(
+        bibtex(THREE), append_middleware=[SeparateCoAuthors(), SplitNameParts()]
+    )
+    assert library.failed_blocks == []
+    (entry,) = library.entries
+    assert entry.entry_type == "misc"
+    assert entry.key == bibtex_key(THREE) == "ibanez2021follow"
+    names = [(" ".join(n.first), " ".join(n.last)) for n in entry["author"]]
+    assert names == [("Mariana Peña", "Ibáñez"), ("Bo", "Chen"), ("José", "{Ortega y Gasset}")]
+    assert entry["title"] == r"{Follow the Money, Together: Finance \& Trust}"
+    assert entry["year"] == "2021" and entry["date"] == "2021-03-01"
+    assert entry["url"] == URL
+    assert entry["abstract"] == r"Money moves; 100\% of it."
+
+
+def test_bibtex_without_date_has_no_year() -> None:
+    (entry,) = bibtexparser.parse_string(bibtex(UNDATED)).entries
+    assert entry.key == "chenndwhy"
+    assert "year" not in entry.fields_dict
+
+
+def test_ris_parses_back() -> None:
+    (record,) = rispy.loads(ris(THREE))
+    assert record["type_of_reference"] == "ELEC"
+    assert record["authors"] == ["Ibáñez, Mariana Peña", "Chen, Bo", "Ortega y Gasset, José"]
+    assert record["title"] == "Follow the Money, Together: Finance & Trust"
+    assert record["secondary_title"] == THREE.container
+    assert record["date"] == "2021/03/01" and record["year"] == "2021"
+    assert record["urls"] == [URL]
+    assert record["keywords"] == ["Fentanyl", "Border"]
+    assert ris(THREE).startswith("TY  - ELEC\n")
+    assert "date" not in rispy.loads(ris(UNDATED))[0]
+
+
+def test_built_citation_files_parse(built: Path) -> None:
+    (entry,) = bibtexparser.parse_string(
+        (built / "essays/second/cite.bib").read_text(encoding="utf-8")
+    ).entries
+    assert entry["author"] == "Chen, Bo and Pérez, Ana"
+    assert entry["howpublished"] == "{Alpha Roundtable}"
+    (record,) = rispy.loads((built / "essays/second/cite.ris").read_text(encoding="utf-8"))
+    assert record["authors"] == ["Chen, Bo", "Pérez, Ana"]
+    assert record["publisher"] == "Test Institute"
+    (undated,) = rispy.loads((built / "essays/pictured/cite.ris").read_text(encoding="utf-8"))
+    assert undated["date"] == "2024/05/01"  # the roundtable's date stands in for the essay's
+
+
+def test_essay_page_shows_both_styles_and_links_both_files(built: Path) -> None:
+    section = parse_page(built, "essays/second/").select_one("section.cite")
+    assert section is not None
+    styles = [dt.get_text() for dt in section.select("dt")]
+    assert styles == ["Chicago", "APA"]
+    texts = [p.get_text() for p in section.select("dd > p")]
+    assert texts[0].startswith("Bo Chen and Ana Pérez, “Second Essay,” Alpha Roundtable")
+    assert texts[1].startswith("Chen, B., & Pérez, A. (2024, May 2). Second Essay.")
+    links = {a.get_text(): a["href"] for a in section.select("a")}
+    assert links == {"BibTeX": "cite.bib", "RIS": "cite.ris"}
+    assert all(button.has_attr("hidden") for button in section.select("button"))
+
+
+def test_copy_button_appears_with_javascript_and_copies(built: Path, page: Page) -> None:
+    with serve_directory(built, mount="/forum/") as url:
+        origin = url.removesuffix("/forum/")
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+        page.goto(url + "essays/second/")
+        button = page.get_by_role("button", name="Copy the APA citation")
+        button.click()
+        status = page.locator("#rt-cite-status")
+        status.wait_for(state="attached")
+        page.wait_for_function("document.getElementById('rt-cite-status').textContent !== ''")
+        assert status.text_content() == "Citation copied."
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("Chen, B., & Pérez, A. (2024, May 2).")
+        page.context.clear_permissions()
