@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from roundtable.model import Image, Variant
+from roundtable.model import Essay, Image, Roundtable, Site, Variant
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 RESIZABLE = {
@@ -106,3 +107,27 @@ def _resize(source: Path, variant: Variant, destination: Path) -> None:
         )
         resized.save(temporary, fmt, **options)
     temporary.replace(destination)
+
+
+def with_variants(site: Site) -> Site:
+    """Return the site with the resized copies of every hero image planned."""
+    essays = tuple(_planned(e) for e in site.essays)
+    roundtables = tuple(_planned(r) for r in site.roundtables)
+    return replace(site, essays=essays, roundtables=roundtables)
+
+
+def _planned(item: Essay | Roundtable) -> Any:
+    """Return an essay or roundtable whose image knows its variants."""
+    if item.image is None:
+        return item
+    return replace(item, image=replace(item.image, variants=plan_variants(item.image)))
+
+
+def hero_images(site: Site, content: Path) -> list[tuple[Path, Image]]:
+    """Return each distinct hero image with its source file."""
+    found: dict[str, tuple[Path, Image]] = {}
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    for item in items:
+        if item.image is not None and item.image.variants:
+            found.setdefault(item.image.src, (content / item.image.src, item.image))
+    return [found[src] for src in sorted(found)]

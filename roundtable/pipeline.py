@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from roundtable.discover import SITE_CONFIG, Sources, discover, display_path
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import FrontMatterError, parse
+from roundtable.images import hero_images, make_variants, with_variants
 from roundtable.model import Site, SiteConfig
 from roundtable.publish.search import with_search_index
 from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
@@ -71,6 +73,8 @@ class BuildResult:
     """Fingerprint of every output file: what the next build compares against."""
     rendered: int = 0
     """How many pages this build had to render."""
+    images_made: int = 0
+    """How many resized images this build had to make (the rest came from the cache)."""
     seconds: float = 0.0
     """Wall time of the build."""
 
@@ -94,11 +98,13 @@ def build_site(
         site, errors = gather_site(options, cache)
         raise_if_any(errors)
         workers = options.workers or core_count()
-        site = convert(site, cache, workers)
+        site = convert(with_variants(site), cache, workers)
         assets = theme_assets(options.theme)
         asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
         all_pages = list(pages(site))
         copies = copied_files(options, site, assets)
+        made = make_variants(hero_images(site, options.content), image_cache(options))
+        copies.update(made.files)
         theme_version = theme_digest(options.theme.template_dirs, asset_hashes)
         manifest = fingerprint_outputs(all_pages, copies, site, theme_version)
         before = previous_manifest(options, cache, previous)
@@ -117,7 +123,8 @@ def build_site(
             publish(options.output, files, copies, manifest, Previous(before, build_id))
             cache.meta[_output_key(options.output)] = (build_id, manifest)
         cache.save()
-        return BuildResult(site, files, copies, manifest, len(stale), time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return BuildResult(site, files, copies, manifest, len(stale), made.count, seconds)
     finally:
         if own_cache:
             cache.close()
@@ -238,6 +245,14 @@ def _build_id(manifest: Mapping[str, str], copies: Mapping[str, Path]) -> str:
 def _output_key(output: Path) -> str:
     """Return the cache's name for the manifest of an output folder."""
     return f"output:{output.resolve()}"
+
+
+def image_cache(options: BuildOptions) -> Path:
+    """Return where resized images are kept: in the build cache, or a folder per process."""
+    if options.cache_dir is not None:
+        return options.cache_dir / "images"
+    # Without a cache (check, --no-cache) they still need a home until they are copied out.
+    return Path(tempfile.gettempdir()) / f"roundtable-images-{os.getuid()}"
 
 
 def _complete_in_memory(

@@ -1,0 +1,93 @@
+"""Images: resized copies in WebP and the original format, srcset/sizes, made once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from helpers.site import FIXTURES, copy_project, page, run_cli
+from PIL import Image
+
+from roundtable.cli import build_options
+from roundtable.images import plan_variants
+from roundtable.model import Image as ModelImage
+from roundtable.pipeline import build_site
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The minimal fixture with a large photo as the hero of the first essay."""
+    proj = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    Image.new("RGB", (2000, 1000), (30, 60, 90)).save(proj / "content/images/wide.jpg", quality=85)
+    essay = proj / "content/essays/first.md"
+    text = essay.read_text(encoding="utf-8")
+    essay.write_text(
+        text.replace(
+            "order: 1\n", "order: 1\nimage:\n  src: images/wide.jpg\n  alt: A wide photo\n"
+        ),
+        encoding="utf-8",
+    )
+    return proj
+
+
+def test_variants_are_planned_below_the_original_width() -> None:
+    variants = plan_variants(ModelImage("images/a.jpg", "x", width=1000, height=500))
+    assert [(v.path, v.width) for v in variants] == [
+        ("images/a.480w.jpg", 480),
+        ("images/a.960w.jpg", 960),
+        ("images/a.480w.webp", 480),
+        ("images/a.960w.webp", 960),
+        ("images/a.1000w.webp", 1000),
+    ]
+    assert plan_variants(ModelImage("images/a.gif", "x", width=1000, height=500)) == ()
+
+
+def test_hero_gets_srcset_sizes_and_webp(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["build"], project, capsys).status == 0
+    site = project / "site"
+    picture = page(site, "essays/first/").find("figure").find("picture")
+    source, img = picture.find("source"), picture.find("img")
+    assert source["type"] == "image/webp"
+    assert source["srcset"].split(", ")[0] == "../../images/wide.480w.webp 480w"
+    assert img["srcset"].endswith("../../images/wide.jpg 2000w")
+    assert (img["width"], img["height"], img["sizes"]) == (
+        "2000",
+        "1000",
+        "(min-width: 64em) 60rem, 100vw",
+    )
+    for candidate in [*source["srcset"].split(", "), *img["srcset"].split(", ")]:
+        url, width = candidate.split(" ")
+        with Image.open(site / "essays/first" / url) as made:
+            assert made.width == int(width.rstrip("w"))
+    with Image.open(site / "images/wide.960w.webp") as webp:
+        assert webp.format == "WEBP" and webp.size == (960, 480)
+
+
+def test_second_build_does_no_image_work(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    options = build_options(_args(project), project / "site")
+    started = time.perf_counter()
+    first = build_site(options)
+    cold = time.perf_counter() - started
+    (project / "content/essays/third.md").write_text(
+        (project / "content/essays/third.md").read_text(encoding="utf-8") + "\nMore.\n",
+        encoding="utf-8",
+    )
+    started = time.perf_counter()
+    second = build_site(options)
+    warm = time.perf_counter() - started
+    assert first.images_made == 8 and second.images_made == 0  # 7 of wide.jpg, 1 of pic.png
+    print(f"cold build with 8 resized images: {cold:.2f} s; next build: {warm:.2f} s")
+
+
+def _args(project: Path) -> object:
+    """Return parsed `build` arguments for a project."""
+    import argparse
+
+    return argparse.Namespace(
+        content=str(project / "content"),
+        drafts=False,
+        base_url=None,
+        command="build",
+        no_cache=False,
+    )
