@@ -8,18 +8,33 @@ import difflib
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from xml.etree import ElementTree
 
 from roundtable.discover import Sources
 from roundtable.errors import ContentError
 from roundtable.frontmatter import Document, Key
 from roundtable.images import NotAnImage, measure
+from roundtable.markdown import is_safe_url
 from roundtable.model import Author, Essay, Image, Person, Roundtable, Site, SiteConfig
 from roundtable.schema import EssayFields, ImageFields, PersonFields, RoundtableFields, validate
 from roundtable.slugs import make_slug
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_LENGTH = 100
+"""Keeps every output path well inside file systems' 255-byte names."""
+WINDOWS_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)]
+)
+"""Names a Windows checkout or host cannot hold as a folder."""
+_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".shtml", ".xml", ".xsl", ".xslt", ".svgz"}
+ACTIVE_SUFFIXES = frozenset({*_PAGE_SUFFIXES, ".js", ".mjs", ".cjs"})
+"""Static files a browser would run as a page or a script on the site's own origin."""
+_SVG_ACTIVE_TAGS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler"})
+_SVG_LINK_ATTRIBUTES = frozenset({"href", "src", "values", "to", "from", "by"})
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,7 @@ def assemble(
     drafts: bool = False,
 ) -> tuple[Site, list[ContentError]]:
     """Validate every document and gather the site; return it with every mistake found."""
-    errors: list[ContentError] = []
+    errors: list[ContentError] = list(_static_errors(sources))
     checker = _Checker(sources, errors)
     roundtables = [r for r in (checker.roundtable(p) for p in roundtable_docs) if r]
     essays = [e for e in (checker.essay(p) for p in essay_docs) if e]
@@ -74,7 +89,7 @@ class _Checker:
     def roundtable(self, parsed: Parsed) -> Roundtable | None:
         """Return the Roundtable a document describes, or None after recording its errors."""
         doc = parsed.doc
-        self.docs[doc.display] = doc
+        self.docs[_nfc(doc.display)] = doc
         fields, errors = validate(RoundtableFields, doc)
         self.errors.extend(errors)
         slug = self._file_slug(parsed)
@@ -85,8 +100,8 @@ class _Checker:
             slug=slug,
             title=fields.title,
             short_title=fields.short_title or fields.title,
-            source=doc.display,
-            path=parsed.rel,
+            source=_nfc(doc.display),
+            path=_nfc(parsed.rel),
             date=fields.date,
             editors=tuple(_person(p) for p in fields.editors),
             summary=fields.summary,
@@ -99,7 +114,7 @@ class _Checker:
     def essay(self, parsed: Parsed) -> Essay | None:
         """Return the Essay a document describes, or None after recording its errors."""
         doc = parsed.doc
-        self.docs[doc.display] = doc
+        self.docs[_nfc(doc.display)] = doc
         fields, errors = validate(EssayFields, doc)
         self.errors.extend(errors)
         if fields is None:
@@ -113,8 +128,8 @@ class _Checker:
             title=fields.title,
             roundtable=fields.roundtable,
             authors=authors,
-            source=doc.display,
-            path=parsed.rel,
+            source=_nfc(doc.display),
+            path=_nfc(parsed.rel),
             subtitle=fields.subtitle,
             date=fields.date,
             order=fields.order,
@@ -130,7 +145,7 @@ class _Checker:
         )
 
     def _file_slug(self, parsed: Parsed) -> str | None:
-        """Derive a slug from a file name, reporting names with no letters or digits."""
+        """Derive a slug from a file name, reporting names that make no usable URL."""
         slug = make_slug(posixpath.splitext(posixpath.basename(parsed.rel))[0])
         if not slug:
             self.errors.append(
@@ -141,6 +156,10 @@ class _Checker:
                 )
             )
             return None
+        problem = _slug_problem(slug)
+        if problem:
+            self.errors.append(parsed.doc.error((), f"the file name {problem} (rename the file)"))
+            return None
         return slug
 
     def _essay_slug(self, parsed: Parsed, explicit: str | None) -> str | None:
@@ -148,16 +167,18 @@ class _Checker:
         if explicit is None:
             return self._file_slug(parsed)
         slug = unicodedata.normalize("NFC", explicit)
-        if SLUG.match(slug):
-            return slug
-        suggestion = make_slug(slug) or "my-essay"
-        self.errors.append(
-            parsed.doc.error(
-                ("slug",),
-                f"slug: '{explicit}' is not a valid URL name (use lower-case letters, digits and "
-                f"hyphens, e.g. '{suggestion}')",
+        if not SLUG.match(slug):
+            suggestion = make_slug(slug)[:MAX_SLUG_LENGTH].strip("-") or "my-essay"
+            problem = (
+                f"is not a valid URL name (use lower-case letters, digits and hyphens, "
+                f"e.g. '{suggestion}')"
             )
-        )
+        else:
+            problem = _slug_problem(slug) or ""
+        if not problem:
+            return slug
+        shown = explicit if len(explicit) <= 60 else explicit[:57] + "..."
+        self.errors.append(parsed.doc.error(("slug",), f"slug: {shown!r} {problem}"))
         return None
 
     def _authors(self, doc: Document, fields: EssayFields) -> tuple[Person, ...] | None:
@@ -199,6 +220,88 @@ class _Checker:
             self.errors.append(doc.error(key, f"image.src: '{fields.src}': {exc}"))
             return None
         return Image(src, fields.alt, fields.caption, fields.credit, width, height)
+
+
+def _nfc(name: str) -> str:
+    """Return a file name in Unicode NFC, so a macOS-style (NFD) checkout builds the same site."""
+    return unicodedata.normalize("NFC", name)
+
+
+def _slug_problem(slug: str) -> str | None:
+    """Say why a well-formed slug still cannot name a folder everywhere, if it cannot."""
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"makes a URL name longer than {MAX_SLUG_LENGTH} characters (shorten it)"
+    if slug in WINDOWS_DEVICES:
+        return f"makes the URL name '{slug}', which Windows reserves (choose another)"
+    return None
+
+
+def _static_errors(sources: Sources) -> Iterator[ContentError]:
+    """Refuse static files that would run script on the site, or collide on some systems."""
+    first: dict[str, str] = {}
+    for rel in sources.static:
+        folded = _nfc(rel).casefold()
+        if folded in first:
+            yield ContentError(
+                sources.display(rel),
+                0,
+                f"the same name as {sources.display(first[folded])} on Windows and macOS, or "
+                "once Unicode is normalised (rename one of them)",
+            )
+        first.setdefault(folded, rel)
+        problem = _active_content(sources.root / rel)
+        if problem:
+            yield ContentError(sources.display(rel), 0, problem)
+
+
+def _active_content(path: Path) -> str | None:
+    """Say why a static file could run script in a reader's browser, if it could."""
+    suffix = path.suffix.lower()
+    if suffix in ACTIVE_SUFFIXES:
+        return (
+            f"{suffix} files are not published from the content folder: a browser would run "
+            "them as part of the site (write the page as an essay, or link to it elsewhere)"
+        )
+    if suffix == ".svg":
+        return _svg_problem(path, path.stat().st_mtime_ns, path.stat().st_size)
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _svg_problem(path: Path, mtime_ns: int, size: int) -> str | None:
+    """Say why an SVG could run script when opened on its own, if it could.
+
+    Opened through a link, an SVG is a document like a page; in `<img>` it never runs script.
+    Keyed by modification time and size, so the dev server reads each version once.
+    """
+    fix = "export it again without scripts, or use a PNG"
+    data = path.read_bytes()
+    if re.search(rb"<!doctype|<!entity|<\?xml-stylesheet", data, re.IGNORECASE):
+        return f"the SVG declares entities or a stylesheet program ({fix})"
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        return f"the SVG is not well-formed XML ({exc}; {fix})"
+    for element in root.iter():
+        if _local(element.tag).lower() in _SVG_ACTIVE_TAGS:
+            return f"the SVG holds a <{_local(element.tag)}> element ({fix})"
+        for name, value in element.attrib.items():
+            attribute = _local(name).lower()
+            if attribute.startswith("on"):
+                return f"the SVG has an event handler '{attribute}' ({fix})"
+            if attribute in _SVG_LINK_ATTRIBUTES and not _safe_svg_link(value):
+                return f"the SVG links to '{value[:40]}' ({fix})"
+    return None
+
+
+def _local(name: str) -> str:
+    """Return an XML name without its namespace: '{http://www.w3.org/2000/svg}a' → 'a'."""
+    return name.rsplit("}", 1)[-1]
+
+
+def _safe_svg_link(value: str) -> bool:
+    """Allow what markdown links may be, plus embedded pictures (`data:image/...`)."""
+    return is_safe_url(value) or value.strip().lower().startswith("data:image/")
 
 
 def _content_path(value: str) -> str | None:

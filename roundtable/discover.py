@@ -11,8 +11,21 @@ from roundtable.errors import ContentError
 SITE_CONFIG = "site.yml"
 ROUNDTABLES_DIR = "roundtables"
 
-_EDITOR_LITTER = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".orig")
-"""Backup and swap files editors leave beside what they save."""
+_EDITOR_LITTER = (
+    "~",
+    ".swp",
+    ".swx",
+    ".swo",
+    ".tmp",
+    ".bak",
+    ".orig",
+    ".bck",
+    ".kate-swp",
+    ".crswap",
+    "___jb_tmp___",
+    "___jb_old___",
+)
+"""Backup and swap files editors leave beside what they save (JetBrains: `x.md___jb_tmp___`)."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,21 @@ from roundtable.errors import ContentError
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 """Front matter is a few fields; anything larger is a mistake or an attack."""
+MAX_FILE_BYTES = 1024 * 1024
+"""A long essay is a tenth of this; a 20 MB file would take the Markdown renderer half a minute."""
+
+# The Markdown renderer's cost grows with lines and punctuation, not with words: a megabyte of
+# prose renders in a tenth of a second, a megabyte of '*_' in eight. Measured worst cases per item:
+# a line ~40 µs, '[', '<' or a quote ~60 µs, other punctuation ~8 µs. These caps keep any file
+# under about four seconds, and no real essay comes near them.
+CHECKED_FROM = 16 * 1024
+"""Bodies up to this size render within a second whatever they hold, and are not counted."""
+MAX_BODY_LINES = 20_000
+MAX_COSTLY_MARKS = 20_000
+"""Of '[', '<' and quotes together (smart quotes also grow faster than linearly)."""
+MAX_PUNCTUATION = 200_000
+_COSTLY_MARKS = b"[<\"'"
+_PUNCTUATION = string.punctuation.encode()
 
 Key = tuple[str | int, ...]
 """A path to a value: ('author', 0, 'name')."""
@@ -87,12 +103,17 @@ def split(text: str) -> tuple[str, str, int]:
 
 def parse(display: str, raw: bytes, *, whole_file_is_yaml: bool = False) -> Document:
     """Read a source file into a Document, raising FrontMatterError on the first mistake."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise FrontMatterError(
+            1, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB (split it into several files)"
+        )
     text = decode(raw)
     if whole_file_is_yaml:
         source, body, body_line, first_line = text, "", 1, 1
     else:
         source, body, body_line = split(text)
         first_line = 2
+        check_body(body, body_line)
     if len(source.encode()) > MAX_FRONT_MATTER_BYTES:
         raise FrontMatterError(
             first_line,
@@ -101,6 +122,28 @@ def parse(display: str, raw: bytes, *, whole_file_is_yaml: bool = False) -> Docu
         )
     fields, lines = load_yaml(source, first_line)
     return Document(display, fields, lines, body, body_line)
+
+
+def check_body(body: str, body_line: int) -> None:
+    """Refuse a body that the Markdown renderer could not finish within a few seconds."""
+    if len(body) <= CHECKED_FROM:
+        return
+    data = body.encode("utf-8", "surrogatepass")
+    lines = data.count(b"\n")
+    costly = sum(data.count(mark) for mark in _COSTLY_MARKS)
+    punctuation = len(data) - len(data.translate(None, _PUNCTUATION))
+    if lines >= MAX_BODY_LINES:
+        raise FrontMatterError(
+            body_line + MAX_BODY_LINES,
+            f"the file has more than {MAX_BODY_LINES:,} lines (split it into several files)",
+        )
+    if costly > MAX_COSTLY_MARKS or punctuation > MAX_PUNCTUATION:
+        raise FrontMatterError(
+            body_line,
+            f"the text has {costly:,} of the marks [ < \" ' (at most {MAX_COSTLY_MARKS:,}) and "
+            f"{punctuation:,} punctuation marks in all (at most {MAX_PUNCTUATION:,}): too many "
+            "to render in time (split it into several files)",
+        )
 
 
 def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, int]]:
@@ -197,14 +240,28 @@ _HINTS = (
     ("mapping values are not allowed", "put quotes around a value that contains ': '"),
     ("cannot start any token", "indent with spaces, not tabs; quote values starting with @ or `"),
     ("end of stream", "a quote or bracket is not closed"),
+    ("expected ',' or ']'", "the list opened on this line is not closed with ']'"),
+    ("expected ',' or '}'", "the mapping opened on this line is not closed with '}'"),
     ("expected <block end>", "check the indentation of this line"),
     ("could not find expected ':'", "each line needs 'key: value'"),
 )
 
 
+_OPENERS = (
+    "while scanning a quoted scalar",
+    "while parsing a flow sequence",
+    "while parsing a flow mapping",
+)
+
+
 def _yaml_syntax_error(exc: yaml.MarkedYAMLError, first_line: int) -> FrontMatterError:
-    """Turn PyYAML's message into one line with a hint on how to fix it."""
-    mark = exc.problem_mark or exc.context_mark
+    """Turn PyYAML's message into one line with a hint on how to fix it.
+
+    An unclosed quote or bracket is found where the file ends or the next key begins; it is
+    reported where it was opened, the line the editor has to fix.
+    """
+    opened = (exc.context or "").startswith(_OPENERS) and exc.context_mark
+    mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
     line = first_line + (mark.line if mark else 0)
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     hint = next((h for needle, h in _HINTS if needle in problem), "check quoting and indentation")

@@ -20,7 +20,6 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from roundtable import urls
@@ -28,6 +27,8 @@ from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_FOOTNOTE_ID = re.compile(r"^fn(ref)?\d")
+_TITLE_TOKENS = ("text", "code_inline")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
@@ -71,7 +72,7 @@ def renderer(allow_html: bool) -> MarkdownIt:
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     md.use(footnote_plugin)
     md.core.ruler.after("block", "demote_headings", _demote_headings)
-    md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_id)
+    md.core.ruler.push("heading_ids", _give_headings_ids)
     md.core.ruler.push("content_links", _rewrite_content_links)
     md.add_render_rule("table_open", _open_table_region)
     md.add_render_rule("table_close", _close_table_region)
@@ -144,8 +145,36 @@ def _close_table_region(
 
 
 def _heading_id(title: str) -> str:
-    """Return the anchor of a heading: ASCII, lower-case, hyphenated."""
-    return make_slug(title) or "section"
+    """Return the anchor of a heading: ASCII, lower-case, hyphenated.
+
+    Ids the theme and the footnotes use ('rt-main', 'fn1') are kept apart, so a heading can
+    neither take the skip link's target nor a footnote's.
+    """
+    slug = make_slug(title) or "section"
+    if slug.startswith("rt-") or _FOOTNOTE_ID.match(slug):
+        return f"section-{slug}"
+    return slug
+
+
+def _give_headings_ids(state: StateCore) -> None:
+    """Give each heading a unique id: 'intro', 'intro-1', 'intro-2', …
+
+    A counter per id, not a search from 1 for each repeat (as mdit-py-plugins' anchors do),
+    which made 20,000 identical headings take half a minute.
+    """
+    taken: set[str] = set()
+    repeats: dict[str, int] = {}
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        children = state.tokens[index + 1].children or []
+        base = _heading_id("".join(c.content for c in children if c.type in _TITLE_TOKENS))
+        slug = base
+        while slug in taken:
+            repeats[base] = repeats.get(base, 0) + 1
+            slug = f"{base}-{repeats[base]}"
+        taken.add(slug)
+        token.attrSet("id", slug)
 
 
 def _demote_headings(state: StateCore) -> None:

@@ -169,6 +169,8 @@ class Debouncer:
             self._settle()
             with self.lock:
                 self.pending.clear()
+            if self.stopped:  # stop() came while settling (its wake-up was just cleared)
+                return
             self.action()
 
     def _settle(self) -> None:
@@ -231,7 +233,9 @@ def resolve_request(raw_path: str, snapshot: Snapshot) -> tuple[str, str | None]
     if _has(snapshot, key):
         return "file", key
     if _has(snapshot, key + "/index.html"):
-        return "redirect", path + "/"
+        # From the key, not the raw path: '////essays' must not redirect to '//essays/', which
+        # a browser reads as another host.
+        return "redirect", "/" + key + "/"
     return "missing", None
 
 
@@ -418,5 +422,8 @@ def serve(
         live.stop()
         debouncer.stop()
         server.server_close()
-        live.cache.close()
+        # A rebuild still running uses the cache: let it finish (or give up on it) before closing.
+        debouncer.thread.join(timeout=1)
+        if not debouncer.thread.is_alive():
+            live.cache.close()
     return 0

@@ -6,9 +6,11 @@ exactly as it was, and a successful one leaves nothing stale.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -16,8 +18,22 @@ MARKER = ".roundtable-build"
 """Written into every output folder, so we only ever replace a folder that we built."""
 
 
-class UnsafeOutput(Exception):
-    """The output folder is somewhere we must not write."""
+THEME_FOLDERS = ("templates", "assets")
+"""Beside content/, folders of these names are the theme: a site written there would be read
+back as templates by the next build (and a title holding `{{ ... }}` would then run)."""
+
+
+class UnsafeOutput(OSError):
+    """The output folder is somewhere we must not write.
+
+    An OSError, so a build that meets one reports it like any other refusal of the file system.
+    """
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(errno.EPERM, message, path)
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 def check_output(output: Path, protected: tuple[Path, ...]) -> None:
@@ -25,11 +41,21 @@ def check_output(output: Path, protected: tuple[Path, ...]) -> None:
     target = output.resolve()
     if output.is_symlink():
         raise UnsafeOutput(f"{output}: is a symbolic link (choose a real folder for --output)")
+    link = _link_on_the_way(output)
+    if link is not None:
+        raise UnsafeOutput(
+            f"{output}: goes through the symbolic link {link} (choose a real folder)"
+        )
     for folder in protected:
         folder = folder.resolve()
         if target == folder or folder.is_relative_to(target) or target.is_relative_to(folder):
             raise UnsafeOutput(
                 f"{output}: overlaps {folder.name}/ (choose a separate folder, e.g. site/)"
+            )
+        if target in (folder.parent / name for name in THEME_FOLDERS):
+            raise UnsafeOutput(
+                f"{output}: would be read as the theme's {target.name}/ folder "
+                "(choose a separate folder, e.g. site/)"
             )
     if target == Path(target.anchor) or target == Path.home():
         raise UnsafeOutput(f"{output}: refusing to replace {target} (choose e.g. site/)")
@@ -42,6 +68,16 @@ def check_output(output: Path, protected: tuple[Path, ...]) -> None:
             f"{output}: is not empty and was not built by roundtable "
             "(empty it or choose another folder)"
         )
+
+
+def _link_on_the_way(output: Path) -> Path | None:
+    """Return a symbolic link among the folders from the working folder down to the output."""
+    here = Path.cwd()
+    path = output if output.is_absolute() else here / output
+    for folder in reversed(path.parents):
+        if folder != here and folder.is_relative_to(here) and folder.is_symlink():
+            return folder
+    return None
 
 
 @dataclass(frozen=True)
@@ -95,7 +131,7 @@ def _replace_whole(
     staging = output.with_name(f"{output.name}.tmp-{os.getpid()}")
     try:
         staging.mkdir()
-        _fill(staging, files, copies)
+        _fill(staging, files, copies, output)
         (staging / MARKER).write_text(build_id, encoding="utf-8")
         _swap(staging, output)
     finally:
@@ -113,15 +149,29 @@ def _update_in_place(
     staging = output.with_name(f"{output.name}.tmp-{os.getpid()}")
     try:
         staging.mkdir()
-        _fill(staging, files, copies)
+        _fill(staging, files, copies, output)
+        targets = _destinations(output, sorted([*files, *copies, *removed]))
         _set_marker(output, "updating")
         for rel in sorted([*files, *copies]):
-            os.replace(staging / rel, _destination(output, rel))
+            os.replace(staging / rel, targets[rel])
         for rel in removed:
-            _remove(output, rel)
+            _remove(output, targets[rel])
         _set_marker(output, build_id)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _destinations(output: Path, rels: list[str]) -> dict[str, Path]:
+    """Check every path an update touches before touching any.
+
+    A symbolic link planted inside the output is never written through: the update stops, and
+    the marker makes the next build replace the output whole (links and all, never following them).
+    """
+    try:
+        return {rel: _destination(output, rel) for rel in rels}
+    except UnsafeOutput:
+        _set_marker(output, "unsafe")
+        raise
 
 
 def _set_marker(output: Path, text: str) -> None:
@@ -131,9 +181,8 @@ def _set_marker(output: Path, text: str) -> None:
     os.replace(temporary, output / MARKER)
 
 
-def _remove(output: Path, rel: str) -> None:
+def _remove(output: Path, path: Path) -> None:
     """Delete a file that is no longer part of the site, and folders it leaves empty."""
-    path = _destination(output, rel)
     path.unlink(missing_ok=True)
     folder = path.parent
     while folder != output and not any(folder.iterdir()):
@@ -163,12 +212,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _fill(staging: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
+def _fill(
+    staging: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], output: Path
+) -> None:
     """Write every file into the staging folder, refusing any path that leaves it."""
     for rel in sorted(files):
-        _destination(staging, rel).write_bytes(files[rel])
+        with _naming(output / rel):
+            _destination(staging, rel).write_bytes(files[rel])
     for rel in sorted(copies):
-        shutil.copyfile(copies[rel], _destination(staging, rel), follow_symlinks=False)
+        with _naming(output / rel):
+            shutil.copyfile(copies[rel], _destination(staging, rel), follow_symlinks=False)
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Name the output file in an error that has no file name (a full disk fails a write())."""
+    try:
+        yield
+    except UnsafeOutput:
+        raise
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
 
 
 def _destination(root: Path, rel: str) -> Path:
@@ -183,11 +249,23 @@ def _destination(root: Path, rel: str) -> Path:
     path = root.joinpath(*parts)
     inside = root.resolve()
     if not path.parent.resolve().is_relative_to(inside):
-        raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
+        raise _through_link(root, path.parent, rel)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.resolve().is_relative_to(inside):
-        raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
+        raise _through_link(root, path, rel)
     return path
+
+
+def _through_link(root: Path, path: Path, rel: str) -> UnsafeOutput:
+    """Return the error for a path that leaves the output folder, naming the link on its way."""
+    for folder in [*reversed(path.parents), path]:
+        if folder.is_relative_to(root) and folder != root and folder.is_symlink():
+            return UnsafeOutput(
+                "is a symbolic link inside the output folder, and roundtable never writes "
+                "through one (delete it; the next build replaces the output whole)",
+                str(folder),
+            )
+    return UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
 
 
 def _swap(staging: Path, output: Path) -> None:
