@@ -261,8 +261,8 @@ def _through_link(root: Path, path: Path, rel: str) -> UnsafeOutput:
     for folder in [*reversed(path.parents), path]:
         if folder.is_relative_to(root) and folder != root and folder.is_symlink():
             return UnsafeOutput(
-                "is a symbolic link inside the output folder, and roundtable never writes "
-                "through one (delete it; the next build replaces the output whole)",
+                "is a symbolic link inside the output folder; roundtable never writes through "
+                "one, and the next build replaces the output whole",
                 str(folder),
             )
     return UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
