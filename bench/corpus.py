@@ -135,7 +135,7 @@ def name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
 
 
-def write_corpus(count: int, root: Path, seed: int = 1) -> None:
+def write_corpus(count: int, root: Path, seed: int = 1, search: bool = False) -> None:
     """Write site.yml, count // 20 roundtables and `count` essays under root/content."""
     rng = random.Random(seed)
     content = root / "content"
@@ -144,7 +144,10 @@ def write_corpus(count: int, root: Path, seed: int = 1) -> None:
     (content / "roundtables").mkdir(parents=True)
     (content / "essays").mkdir()
     (content / "site.yml").write_text(
-        "title: Bench Forum\nbase_url: https://example.org/bench/\n", encoding="utf-8"
+        "title: Bench Forum\nbase_url: https://example.org/bench/\n"
+        # Peers build no search index: leave ours out unless it is what is being measured.
+        f"search: {'true' if search else 'false'}\n",
+        encoding="utf-8",
     )
     for r in range(max(1, count // ESSAYS_PER_ROUNDTABLE)):
         (content / "roundtables" / f"rt-{r:04d}.md").write_text(

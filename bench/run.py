@@ -77,10 +77,10 @@ def edit_one(project: Path, run: int) -> None:
     )
 
 
-def bench_size(count: int, runs: int, root: Path) -> dict[str, tuple[float, float]]:
+def bench_size(count: int, runs: int, root: Path, search: bool) -> dict[str, tuple[float, float]]:
     """Return median (seconds, MiB) of each kind of build at one corpus size."""
     project = root / f"corpus-{count}"
-    write_corpus(count, project)
+    write_corpus(count, project, search=search)
     results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "one edit": []}
     for run in range(runs):
         clean(project)
@@ -142,12 +142,13 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--search", action="store_true", help="also build the search index")
     args = parser.parse_args()
     header = f"{'essays':>7}  {'build':<10} {'median s':>9} {'peak MiB':>9}"
     print(f"{header}   ({args.runs} runs, {psutil.cpu_count()} cores)")
     with tempfile.TemporaryDirectory(prefix="roundtable-bench-") as tmp:
         for count in args.sizes:
-            results = bench_size(count, args.runs, Path(tmp))
+            results = bench_size(count, args.runs, Path(tmp), args.search)
             for kind, (seconds, mib) in results.items():
                 print(f"{count:>7}  {kind:<10} {seconds:>9.2f} {mib:>9.0f}", flush=True)
             if "hugo cold" in results:

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from roundtable.check import check_site
@@ -137,7 +138,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     def options_for(url: str) -> BuildOptions:
         args.base_url = url
-        return build_options(args, None)
+        return replace(build_options(args, None), search_index=False)
 
     return serve(options_for, args.host, args.port, watched)
 

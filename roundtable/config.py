@@ -57,4 +57,5 @@ def _to_config(fields: SiteFields) -> SiteConfig:
         organization=fields.organization,
         disclaimer=fields.disclaimer,
         allow_html=fields.allow_html,
+        search=fields.search,
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from roundtable.cache import key
+from roundtable.render import Derived, Page
 
 
 def theme_digest(template_dirs: tuple[Path, ...], asset_hashes: Mapping[str, str]) -> str:
@@ -28,6 +29,12 @@ def theme_digest(template_dirs: tuple[Path, ...], asset_hashes: Mapping[str, str
     return key(*parts)
 
 
+def _name(function: Callable[..., Any]) -> str:
+    """Name the function a Derived value calls (through functools.partial)."""
+    inner = getattr(function, "func", function)
+    return f"{inner.__module__}.{inner.__qualname__}"
+
+
 class Fingerprinter:
     """Hashes page contexts, remembering each model object's hash for the whole build."""
 
@@ -35,9 +42,12 @@ class Fingerprinter:
         self.site_digest = site_digest
         self.memo: dict[int, tuple[object, str]] = {}
 
-    def page(self, path: str, template: str, context: Mapping[str, Any], body: bytes | None) -> str:
+    def page(self, page: Page) -> str:
         """Return the fingerprint of one page."""
-        return key("page", self.site_digest, path, template, self.value(context), body or b"")
+        body = self.value(page.body) if isinstance(page.body, Derived) else page.body or b""
+        return key(
+            "page", self.site_digest, page.path, page.template, self.value(page.context), body
+        )
 
     def value(self, value: Any) -> str:
         """Return the hash of a context value."""
@@ -49,6 +59,8 @@ class Fingerprinter:
             return key("map", *(part for k, v in value.items() for part in (str(k), self.value(v))))
         if isinstance(value, list | tuple):
             return key("seq", *(self.value(v) for v in value))
+        if isinstance(value, Derived):
+            return key("derived", _name(value.compute), self.value(value.inputs))
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return self._model(value)
         raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page context")

@@ -27,6 +27,8 @@ class SiteConfig:
     """Default disclaimer for every essay (Markdown, inline)."""
     allow_html: bool = False
     """Let raw HTML in Markdown through an allowlist sanitizer instead of escaping it."""
+    search: bool = True
+    """Build the full-text search index (Pagefind) with the site."""
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ class BuildOptions:
     """Processes for Markdown and rendering; 0 uses every core."""
     use_cache: bool = True
     """Reuse work from earlier builds (kept in `.roundtable-cache/` beside the output)."""
+    search_index: bool = True
+    """Build the search index (serve skips it: it would cost seconds on every save)."""
 
     @property
     def cache_dir(self) -> Path | None:
@@ -114,8 +116,9 @@ def build_site(
             if before.get(urls.output_file(p.path)) != manifest[urls.output_file(p.path)]
         ]
         files = render_pages(stale, site, options.theme, asset_hashes, workers, theme_version)
-        earlier = previous.files if previous is not None else {}
-        files, manifest = with_search_index(files, manifest, before, options.output, earlier)
+        if site.config.search and options.search_index:
+            earlier = previous.files if previous is not None else {}
+            files, manifest = with_search_index(files, manifest, before, options.output, earlier)
         if options.output is None:
             files = _complete_in_memory(files, manifest, previous)
         else:
@@ -208,10 +211,7 @@ def fingerprint_outputs(
     """Return the fingerprint of every output file: pages by their inputs, copies by stat."""
     site_digest = key("site", repr(site.config), theme_version)
     printer = Fingerprinter(site_digest)
-    manifest = {
-        urls.output_file(p.path): printer.page(p.path, p.template, p.context, p.body)
-        for p in all_pages
-    }
+    manifest = {urls.output_file(p.path): printer.page(p) for p in all_pages}
     for rel, path in copies.items():
         stat = os.stat(path)
         manifest[rel] = key("copy", str(path), str(stat.st_size), str(stat.st_mtime_ns))

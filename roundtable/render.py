@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,43 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A context value computed only if its page is rendered (citations, metadata, feeds).
+
+    `inputs` are the model values the result depends on: the page's fingerprint hashes them
+    instead of computing the result, so a page that has not changed never pays for it.
+    """
+
+    compute: Callable[[], Any]
+    """Makes the value."""
+    inputs: tuple[Any, ...]
+    """Everything `compute` reads, for the fingerprint."""
+
+    @classmethod
+    def of(cls, function: Callable[..., Any], site: Site, *args: Any) -> Derived:
+        """Return function(site, *args), declared to read the site's settings and the args.
+
+        The functions given here read only `site.config` and the roundtables of the essays
+        they are given; both are declared as inputs.
+        """
+        roundtables = tuple(_roundtables_of(site, args))
+        return cls(partial(function, site, *args), (site.config, *args, *roundtables))
+
+    def value(self) -> Any:
+        """Compute the value."""
+        return self.compute()
+
+
+def _roundtables_of(site: Site, args: tuple[Any, ...]) -> Iterator[Roundtable]:
+    """Yield the roundtables of the essays among args (and the roundtables themselves)."""
+    for arg in args:
+        if isinstance(arg, Essay):
+            yield site.roundtable(arg.roundtable)
+        elif isinstance(arg, tuple | list):
+            yield from _roundtables_of(site, tuple(arg))
+
+
+@dataclass(frozen=True)
 class Page:
     """One output file: a template to render, or bytes made elsewhere (BibTeX, RIS)."""
 
@@ -48,8 +85,8 @@ class Page:
     """Template file name; empty when `body` is given."""
     context: Mapping[str, Any]
     """What the template may use besides the site-wide globals."""
-    body: bytes | None = None
-    """The finished file, for outputs no template makes."""
+    body: bytes | Derived | None = None
+    """The finished file (or how to make it), for outputs no template makes."""
 
 
 class TemplateFailed(Exception):
@@ -83,10 +120,18 @@ def pages(site: Site) -> Iterator[Page]:
     """Yield every page of the site, in a fixed order: what readers see, then for machines."""
     html = list(_reader_pages(site))
     yield from html
-    yield Page(urls.feed(), "atom.xml", {"feed": feeds.site_feed(site)})
+    site_feed = Derived(
+        partial(feeds.site_feed, site), (site.config, site.essays, site.roundtables)
+    )
+    yield Page(urls.feed(), "atom.xml", {"feed": site_feed})
     for roundtable in site.roundtables:
-        feed = feeds.roundtable_feed(site, roundtable)
-        yield Page(urls.feed(roundtable.slug), "atom.xml", {"feed": feed})
+        essays = site.essays_in(roundtable.slug)
+        feed = Derived.of(feeds.roundtable_feed, site, roundtable)
+        yield Page(
+            urls.feed(roundtable.slug),
+            "atom.xml",
+            {"feed": replace(feed, inputs=(*feed.inputs, essays))},
+        )
     for essay in site.essays:
         yield from _citation_files(site, essay)
     entries = sitemap.sitemap_entries(site, [page.path for page in html])
@@ -118,23 +163,30 @@ def _reader_pages(site: Site) -> Iterator[Page]:
                 },
             },
         )
-    yield Page(
-        urls.SEARCH,
-        "search.html",
-        {
-            "search_script": urls.search_index("pagefind-ui.js"),
-            "search_stylesheet": urls.search_index("pagefind-ui.css"),
-        },
-    )
+    if site.config.search:
+        yield Page(
+            urls.SEARCH,
+            "search.html",
+            {
+                "search_script": urls.search_index("pagefind-ui.js"),
+                "search_stylesheet": urls.search_index("pagefind-ui.css"),
+            },
+        )
     yield Page(urls.NOT_FOUND, "404.html", {"roundtables": site.roundtables})
 
 
 def _citation_files(site: Site, essay: Essay) -> Iterator[Page]:
     """Yield an essay's BibTeX and RIS files."""
-    ref = citations.reference(site, essay)
-    bib, ris = citations.bibtex(ref), citations.ris(ref)
-    yield Page(urls.citation(essay.slug, "bib"), "", {}, body=bib.encode("utf-8"))
-    yield Page(urls.citation(essay.slug, "ris"), "", {}, body=ris.encode("utf-8"))
+    roundtable = site.roundtable(essay.roundtable)
+    for kind, write in (("bib", citations.bibtex), ("ris", citations.ris)):
+        make = partial(_citation_file, site, essay, write)
+        body = Derived(make, (site.config, essay, roundtable, kind))
+        yield Page(urls.citation(essay.slug, kind), "", {}, body=body)
+
+
+def _citation_file(site: Site, essay: Essay, write: Callable[[citations.Reference], str]) -> bytes:
+    """Return one citation file of an essay."""
+    return write(citations.reference(site, essay)).encode("utf-8")
 
 
 def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
@@ -148,7 +200,7 @@ def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
             "essays": essays,
             "contributors": _contributors(site, essays),
             "feed": urls.feed(roundtable.slug),
-            "head_metadata": metadata.roundtable_metadata(site, roundtable),
+            "head_metadata": Derived.of(metadata.roundtable_metadata, site, roundtable),
         },
     )
 
@@ -167,8 +219,8 @@ def _essay_page(site: Site, essay: Essay) -> Page:
             "previous": siblings[index - 1] if index > 0 else None,
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
             "feed": urls.feed(essay.roundtable),
-            "head_metadata": metadata.essay_metadata(site, essay),
-            "cite": citations.cite_this(site, essay),
+            "head_metadata": Derived.of(metadata.essay_metadata, site, essay),
+            "cite": Derived.of(citations.cite_this, site, essay),
         },
     )
 
@@ -215,11 +267,14 @@ def _render(
     env: jinja2.Environment, theme: Theme, site: Site, page: Page, asset_hashes: Mapping[str, str]
 ) -> bytes:
     """Render one page, turning template mistakes into located errors."""
+    if isinstance(page.body, Derived):
+        return bytes(page.body.value())
     if page.body is not None:
         return page.body
     try:
         template = env.get_template(page.template)
-        context = {**_globals(site, page.path, asset_hashes), **page.context}
+        values = {k: v.value() if isinstance(v, Derived) else v for k, v in page.context.items()}
+        context = {**_globals(site, page.path, asset_hashes), **values}
         return template.render(context).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailed(_syntax_error(theme, exc)) from None

@@ -123,6 +123,7 @@ class SiteFields(_Strict):
     organization: Text = ""
     disclaimer: Text = ""
     allow_html: bool = False
+    search: bool = True
 
 
 Fields = TypeVar("Fields", bound=_Strict)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from helpers.browser import serve_directory
-from helpers.site import FIXTURES, copy_project, html_files, run_cli, run_subprocess
+from helpers.site import FIXTURES, broken_links, copy_project, html_files, run_cli, run_subprocess
 from helpers.site import page as parse_page
 
 if TYPE_CHECKING:
@@ -126,3 +126,14 @@ def test_results_can_be_filtered_by_roundtable_and_author(served: str, page: Pag
     assert filters["roundtable"]["Alpha"] == 5  # four essays and their roundtable's page
     assert set(filters["author"]) == {"Ana Pérez", "Bo Chen", "Cy Dee", "Eve Ochoa"}
     assert filters["author"]["Ana Pérez"] == 2
+
+
+def test_search_can_be_switched_off(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    with (project / "content/site.yml").open("a", encoding="utf-8") as config:
+        config.write("search: false\n")
+    assert run_cli(["build"], project, capsys).status == 0
+    site = project / "site"
+    assert not (site / "search").exists() and not (site / "pagefind").exists()
+    assert parse_page(site, "").find("form", role="search") is None
+    assert broken_links(site, base_path="/forum/") == []
