@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -18,7 +19,22 @@ class ContentError:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")
+
+
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+"""Control characters, line separators and bidirectional overrides."""
+
+
+def printable(text: str) -> str:
+    """Show invisible characters from a file as escapes, so a message stays one honest line.
+
+    A key or value quoted in a message may hold a newline or an escape sequence: printed raw, it
+    would split the line, recolour the terminal, or start a CI annotation of its own.
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class BuildFailed(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,9 +160,18 @@ def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, i
                 "front matter must be 'key: value' lines (found a single value or a list)",
             )
         lines = dict(_walk(node, (), first_line, set()))
-        return _construct(loader, node, first_line), lines
+        fields = _construct(loader, node, first_line)
+        _refuse_invisible((), fields, lines, first_line)
+        return fields, lines
     except yaml.MarkedYAMLError as exc:
         raise _yaml_syntax_error(exc, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        # Not a MarkedYAMLError: YAML refuses control characters before it looks at anything.
+        raise FrontMatterError(
+            first_line + source[: exc.position].count("\n"),
+            f"the front matter holds the invisible control character U+{exc.character:04X} "
+            "(delete it; it usually comes with text pasted from elsewhere)",
+        ) from None
     finally:
         loader.dispose()
 
@@ -227,6 +237,28 @@ def _construct(loader: yaml.SafeLoader, node: yaml.MappingNode, first_line: int)
                 "(remove the tag; front matter holds text, numbers, dates, lists and mappings)",
             ) from None
     return fields
+
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""What a YAML escape ("\\x1f") can put in a value, and XML (the feeds) cannot hold."""
+
+
+def _refuse_invisible(key: Key, value: Any, lines: dict[Key, int], first_line: int) -> None:
+    """Refuse control characters written as escapes, at the line of the value holding them."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _refuse_invisible((*key, str(name)), str(name), lines, first_line)
+            _refuse_invisible((*key, str(name)), item, lines, first_line)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_invisible((*key, index), item, lines, first_line)
+    elif isinstance(value, str) and (found := _INVISIBLE.search(value)):
+        line = next((lines[k] for k in (key, key[:1]) if k in lines), first_line)
+        raise FrontMatterError(
+            line,
+            f"{'.'.join(str(part) for part in key if isinstance(part, str)) or 'a key'}: holds "
+            f"the invisible control character U+{ord(found.group()):04X} (delete it)",
+        )
 
 
 def _short_tag(exc: yaml.constructor.ConstructorError) -> str:

@@ -27,6 +27,12 @@ from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+XML_INVALID = {
+    **{code: "\ufffd" for code in [*range(0x20), 0xFFFE, 0xFFFF] if chr(code) not in "\t\n\r"},
+    **{0x0B: " ", 0x0C: " "},  # vertical tab and form feed: pasted from word processors
+}
+"""Characters XML 1.0 forbids: one in a body would make the Atom feed unreadable. Each becomes
+one character (so line numbers hold), as CommonMark already does for U+0000."""
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d")
 _TITLE_TOKENS = ("text", "code_inline")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -90,7 +96,7 @@ def render(
     """Render a document body; `source` and `page` let relative links to content files resolve."""
     md = renderer(allow_html)
     env: dict[str, Any] = {"source": source, "page": page, "targets": targets}
-    tokens = md.parse(text, env)
+    tokens = md.parse(text.translate(XML_INVALID), env)
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
         html = sanitize(html)
@@ -117,7 +123,7 @@ def links(
 
 def render_inline(text: str) -> str:
     """Render one line of Markdown (a bio, a disclaimer) to HTML, raw HTML escaped."""
-    return str(renderer(False).renderInline(text))
+    return str(renderer(False).renderInline(text.translate(XML_INVALID)))
 
 
 def sanitize(html: str) -> str:
