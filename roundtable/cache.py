@@ -22,6 +22,7 @@ import pickle
 import sqlite3
 import zlib
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,24 @@ TABLES = ("sources", "bodies")
 CACHE_DIR = ".roundtable-cache"
 
 
-def key(*parts: str | bytes) -> str:
-    """Return a cache key: a hash of the generator's version and every part given."""
+@cache
+def code_version() -> bytes:
+    """Return a hash of the generator's own code: any change to it invalidates every entry.
+
+    The version number alone would not do: between releases (or in a checkout) the code changes
+    while the number stays.
+    """
     digest = hashlib.blake2b(f"{__version__}/{SCHEMA}".encode(), digest_size=20)
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+def key(*parts: str | bytes) -> str:
+    """Return a cache key: a hash of the generator's code and every part given."""
+    digest = hashlib.blake2b(code_version(), digest_size=20)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little"))
@@ -113,6 +129,9 @@ class BuildCache:
         assert self.db is not None
         rows = [(k, *_pack(v)) for k, v in self.new[table].items()]
         self.db.executemany(f"REPLACE INTO {table} VALUES (?, ?, ?)", rows)
+        (stored,) = self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+        if stored == len(self.used[table]):
+            return  # every stored entry was used (the usual no-op or one-edit build)
         self.db.execute("DELETE FROM used")
         self.db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self.used[table]))
         self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")

@@ -34,6 +34,7 @@ class Findings:
 def check_site(result: BuildResult, today: dt.date) -> Findings:
     """Inspect a built (in-memory) site for broken links and other reader-facing problems."""
     site = result.site
+    assert site is not None, "check builds in memory, where the site is always made"
     resolver = _Resolver(result.files, result.copies)
     targets = link_targets(site)
     errors: list[ContentError] = []

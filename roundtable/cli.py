@@ -272,8 +272,8 @@ def _summary(result: BuildResult, output_display: str) -> str:
 
 def _counts(result: BuildResult) -> str:
     """Return '1 roundtable, 5 essays'."""
-    site = result.site
-    return f"{_plural(len(site.roundtables), 'roundtable')}, {_plural(len(site.essays), 'essay')}"
+    roundtables, essays = result.counts
+    return f"{_plural(roundtables, 'roundtable')}, {_plural(essays, 'essay')}"
 
 
 def _plural(count: int, noun: str) -> str:

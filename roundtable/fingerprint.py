@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import pickle
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -40,36 +41,46 @@ class Fingerprinter:
 
     def __init__(self, site_digest: str) -> None:
         self.site_digest = site_digest
-        self.memo: dict[int, tuple[object, str]] = {}
+        self.memo: dict[object, tuple[object, Any]] = {}
 
     def page(self, page: Page) -> str:
-        """Return the fingerprint of one page."""
-        body = self.value(page.body) if isinstance(page.body, Derived) else page.body or b""
-        return key(
-            "page", self.site_digest, page.path, page.template, self.value(page.context), body
-        )
+        """Return the fingerprint of one page: one hash over its plain, JSON-shaped inputs."""
+        body = page.body if isinstance(page.body, bytes) else b""
+        inputs = [page.path, page.template, self.plain(page.context), self.plain(page.body)]
+        return key("page", self.site_digest, json.dumps(inputs, ensure_ascii=False), body)
 
-    def value(self, value: Any) -> str:
-        """Return the hash of a context value."""
-        if isinstance(value, str):
-            return "s" + value
-        if value is None or isinstance(value, bool | int | float | dt.date):
-            return repr(value)
+    def plain(self, value: Any) -> Any:
+        """Return a context value as JSON-shaped data, model objects replaced by their hashes."""
+        if value is None or isinstance(value, str | bool | int | float | bytes):
+            return None if isinstance(value, bytes) else value
+        if isinstance(value, dt.date):
+            return {"date": value.isoformat()}
         if isinstance(value, Mapping):
-            return key("map", *(part for k, v in value.items() for part in (str(k), self.value(v))))
-        if isinstance(value, list | tuple):
-            return key("seq", *(self.value(v) for v in value))
-        if isinstance(value, Derived):
-            return key("derived", _name(value.compute), self.value(value.inputs))
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return self._model(value)
+            return {"map": [[str(k), self.plain(v)] for k, v in value.items()]}
+        if isinstance(value, list):
+            return [self.plain(v) for v in value]
+        if isinstance(value, tuple | Derived) or dataclasses.is_dataclass(value):
+            return self._remembered(value)
         raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page context")
 
-    def _model(self, value: object) -> str:
-        """Hash a model object by content, once per object."""
-        known = self.memo.get(id(value))
+    def _remembered(self, value: object) -> Any:
+        """Return the plain form of an immutable value, computed once per object.
+
+        Tuples are remembered by the identity of their items, so the many equal tuples pages
+        build (the same essay, roundtable and settings) are hashed once.
+        """
+        memo_key = ("tuple", *map(id, value)) if isinstance(value, tuple) else id(value)
+        known = self.memo.get(memo_key)
         if known is None:
-            # Keep the object alive with its hash, so its id cannot be reused by another.
-            known = (value, key("model", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
-            self.memo[id(value)] = known
+            # Keep the object alive with its form, so no id in the key can be reused by another.
+            known = (value, self._immutable(value))
+            self.memo[memo_key] = known
         return known[1]
+
+    def _immutable(self, value: object) -> Any:
+        """Return the plain form of a tuple, a Derived value or a model object."""
+        if isinstance(value, tuple):
+            return [self.plain(v) for v in value]
+        if isinstance(value, Derived):
+            return {"derived": _name(value.compute), "inputs": self.plain(value.inputs)}
+        return {"model": key("model", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from roundtable import urls
@@ -65,8 +65,8 @@ class BuildOptions:
 class BuildResult:
     """What a successful build made."""
 
-    site: Site
-    """The model the pages were rendered from."""
+    site: Site | None
+    """The model the pages were rendered from; None when nothing had changed."""
     files: dict[str, bytes]
     """Rendered files by output path: all of them in memory, only the changed ones on disk."""
     copies: dict[str, Path]
@@ -79,11 +79,39 @@ class BuildResult:
     """How many resized images this build had to make (the rest came from the cache)."""
     seconds: float = 0.0
     """Wall time of the build."""
+    counts: tuple[int, int] = (0, 0)
+    """How many roundtables and essays the site has."""
 
     @property
     def page_count(self) -> int:
         """Return the number of HTML pages."""
         return sum(1 for path in self.manifest if path.endswith(".html"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every output of a build with its fingerprint, and which ones must be made again."""
+
+    pages: list[Page]
+    """Every page, in a fixed order."""
+    copies: dict[str, Path]
+    """Files copied as they are (assets, content files, resized images)."""
+    manifest: dict[str, str]
+    """Fingerprint of every output file."""
+    before: dict[str, str]
+    """Fingerprints of what the output (or the last build in memory) already holds."""
+    asset_hashes: dict[str, str]
+    """Short content hashes of the theme's assets, for cache-busting links."""
+    theme_version: str
+    """Hash of the theme's templates and assets."""
+    images_made: int
+    """Resized images made for this build."""
+
+    def stale(self) -> list[Page]:
+        """Return the pages whose inputs changed since the output was made."""
+        return [
+            p for p in self.pages if _changed(urls.output_file(p.path), self.manifest, self.before)
+        ]
 
 
 def build_site(
@@ -97,40 +125,122 @@ def build_site(
     own_cache = cache is None
     cache = cache or BuildCache(options.cache_dir)
     try:
+        inputs = input_digest(options) if options.output is not None else ""
+        unchanged = unchanged_output(options, cache, inputs)
+        if unchanged is not None:
+            return replace(unchanged, seconds=time.perf_counter() - started)
         site, errors = gather_site(options, cache)
         raise_if_any(errors)
         workers = options.workers or core_count()
         site = convert(with_variants(site), cache, workers)
-        assets = theme_assets(options.theme)
-        asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
-        all_pages = list(pages(site))
-        copies = copied_files(options, site, assets)
-        made = make_variants(hero_images(site, options.content), image_cache(options))
-        copies.update(made.files)
-        theme_version = theme_digest(options.theme.template_dirs, asset_hashes)
-        manifest = fingerprint_outputs(all_pages, copies, site, theme_version)
-        before = previous_manifest(options, cache, previous)
-        stale = [
-            p
-            for p in all_pages
-            if before.get(urls.output_file(p.path)) != manifest[urls.output_file(p.path)]
-        ]
-        files = render_pages(stale, site, options.theme, asset_hashes, workers, theme_version)
-        if site.config.search and options.search_index:
-            earlier = previous.files if previous is not None else {}
-            files, manifest = with_search_index(files, manifest, before, options.output, earlier)
-        if options.output is None:
-            files = _complete_in_memory(files, manifest, previous)
-        else:
-            build_id = _build_id(manifest, copies)
-            publish(options.output, files, copies, manifest, Previous(before, build_id))
-            cache.meta[_output_key(options.output)] = (build_id, manifest)
+        plan = plan_outputs(options, site, cache, previous)
+        stale = plan.stale()
+        files = render_pages(
+            stale, site, options.theme, plan.asset_hashes, workers, plan.theme_version
+        )
+        files, manifest = _with_search(options, site, plan, files, previous)
+        files = _write(options, cache, plan, files, manifest, previous)
+        counts = (len(site.roundtables), len(site.essays))
+        if options.output is not None:
+            cache.meta[_inputs_key(options.output)] = (inputs, manifest, counts)
         cache.save()
         seconds = time.perf_counter() - started
-        return BuildResult(site, files, copies, manifest, len(stale), made.count, seconds)
+        return BuildResult(
+            site, files, plan.copies, manifest, len(stale), plan.images_made, seconds, counts
+        )
     finally:
         if own_cache:
             cache.close()
+
+
+def plan_outputs(
+    options: BuildOptions, site: Site, cache: BuildCache, previous: BuildResult | None
+) -> Plan:
+    """List every output with its fingerprint, and what the output already holds."""
+    assets = theme_assets(options.theme)
+    asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
+    all_pages = list(pages(site))
+    copies = copied_files(options, site, assets)
+    made = make_variants(hero_images(site, options.content), image_cache(options))
+    copies.update(made.files)
+    theme_version = theme_digest(options.theme.template_dirs, asset_hashes)
+    manifest = fingerprint_outputs(all_pages, copies, site, theme_version)
+    before = previous_manifest(options, cache, previous)
+    return Plan(all_pages, copies, manifest, before, asset_hashes, theme_version, made.count)
+
+
+def _with_search(
+    options: BuildOptions,
+    site: Site,
+    plan: Plan,
+    files: dict[str, bytes],
+    previous: BuildResult | None,
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Add the search index to the files and manifest, when the site and the build want one."""
+    if not (site.config.search and options.search_index):
+        return files, plan.manifest
+    earlier = previous.files if previous is not None else {}
+    return with_search_index(files, plan.manifest, plan.before, options.output, earlier)
+
+
+def _write(
+    options: BuildOptions,
+    cache: BuildCache,
+    plan: Plan,
+    files: dict[str, bytes],
+    manifest: dict[str, str],
+    previous: BuildResult | None,
+) -> dict[str, bytes]:
+    """Publish to the output folder, or complete the in-memory site; return the files."""
+    if options.output is None:
+        return _complete_in_memory(files, manifest, previous)
+    build_id = _build_id(manifest, plan.copies)
+    publish(options.output, files, plan.copies, manifest, Previous(plan.before, build_id))
+    cache.meta[_output_key(options.output)] = (build_id, manifest)
+    return files
+
+
+def input_digest(options: BuildOptions) -> str:
+    """Hash everything a build reads: content, theme, options and the generator's own code.
+
+    Equal to the last build's, with the output untouched since, it means nothing can differ.
+    """
+    parts: list[str | bytes] = [repr((options.content_display, options.drafts, options.base_url))]
+    parts.append(repr((options.search_index, str(options.output))))
+    for folder in (options.content, *options.theme.template_dirs, *options.theme.asset_dirs):
+        parts.append(str(folder))
+        parts.extend(_folder_parts(folder))
+    return key("inputs", *parts)
+
+
+def _folder_parts(folder: Path) -> Iterator[str | bytes]:
+    """Yield every file's relative path and bytes (and every symlink's target) in a folder."""
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = os.path.join(root, name)
+            yield os.path.relpath(path, folder)
+            yield os.readlink(path) if os.path.islink(path) else Path(path).read_bytes()
+
+
+def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> BuildResult | None:
+    """Return the last build's result when its inputs are the same and the output untouched."""
+    if options.output is None:
+        return None
+    stored = cache.meta.get(_inputs_key(options.output))
+    output = cache.meta.get(_output_key(options.output))
+    if not stored or not output or stored[0] != inputs or read_marker(options.output) != output[0]:
+        return None
+    _, manifest, counts = stored
+    folder = str(options.output)
+    if not all(os.path.isfile(os.path.join(folder, path)) for path in manifest):
+        return None  # someone deleted files by hand: make them again
+    return BuildResult(None, {}, {}, manifest, counts=counts)
+
+
+def _inputs_key(output: Path) -> str:
+    """Return the cache's name for the inputs digest of the build that made an output."""
+    return f"inputs:{output.resolve()}"
 
 
 def gather_site(
@@ -229,7 +339,8 @@ def previous_manifest(
         return {}  # the output changed behind our back (or never existed): rebuild it whole
     manifest: dict[str, str] = stored[1]
     # Someone may have deleted files by hand: those are made again.
-    return {path: fp for path, fp in manifest.items() if (options.output / path).is_file()}
+    folder = str(options.output)
+    return {path: fp for path, fp in manifest.items() if os.path.isfile(os.path.join(folder, path))}
 
 
 def _build_id(manifest: Mapping[str, str], copies: Mapping[str, Path]) -> str:
@@ -240,6 +351,11 @@ def _build_id(manifest: Mapping[str, str], copies: Mapping[str, Path]) -> str:
     """
     pages = (f"{path}={fp}" for path, fp in sorted(manifest.items()) if path not in copies)
     return key("build", *pages, *sorted(copies))
+
+
+def _changed(path: str, manifest: Mapping[str, str], before: Mapping[str, str]) -> bool:
+    """Return True when an output file must be made again."""
+    return before.get(path) != manifest[path]
 
 
 def _output_key(output: Path) -> str:
