@@ -140,6 +140,7 @@ SAFE_ALLOWED = {
 MARKUP_ALLOWED = {
     "render.py": "markdown_inline: renderer output, raw HTML escaped",
     "citations.py": "Markup('{}…').format(...) escapes every argument",
+    "i18n.py": "Markup(escape(message)).format(...): the message and every argument escaped",
 }
 
 
