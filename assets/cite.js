@@ -1,5 +1,6 @@
 // "Cite this essay": Copy buttons, shown only where the page may write to the clipboard.
 // The citations are plain text on the page; without this script they are selected by hand.
+// What the status line says comes from the page, in its language (data-copied, data-failed).
 (function () {
   var status = document.getElementById("rt-cite-status");
   if (!status || !navigator.clipboard) return;
@@ -14,8 +15,8 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       copy(document.getElementById(button.dataset.copy)).then(
-        function () { status.textContent = "Citation copied."; },
-        function () { status.textContent = "Could not copy: select the text instead."; }
+        function () { status.textContent = status.dataset.copied; },
+        function () { status.textContent = status.dataset.failed; }
       );
     });
   });

@@ -14,13 +14,37 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from roundtable.discover import Sources
+from roundtable.directory import (
+    Directory,
+    family_problem,
+    load_directory,
+    with_details,
+)
+from roundtable.discover import AUTHORS_FILE, Sources
 from roundtable.errors import ContentError
 from roundtable.frontmatter import Document, Key
 from roundtable.images import NotAnImage, measure
 from roundtable.markdown import is_safe_url
-from roundtable.model import Author, Essay, Image, Person, Roundtable, Site, SiteConfig
-from roundtable.schema import EssayFields, ImageFields, PersonFields, RoundtableFields, validate
+from roundtable.model import (
+    Author,
+    Essay,
+    Image,
+    Person,
+    Republication,
+    Roundtable,
+    Site,
+    SiteConfig,
+    Topic,
+    reading_key,
+)
+from roundtable.schema import (
+    EssayFields,
+    ImageFields,
+    PersonFields,
+    RoundtableFields,
+    SourceFields,
+    validate,
+)
 from roundtable.slugs import make_slug
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -35,6 +59,10 @@ ACTIVE_SUFFIXES = frozenset({*_PAGE_SUFFIXES, ".js", ".mjs", ".cjs"})
 """Static files a browser would run as a page or a script on the site's own origin."""
 _SVG_ACTIVE_TAGS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler"})
 _SVG_LINK_ATTRIBUTES = frozenset({"href", "src", "values", "to", "from", "by"})
+WORDS_PER_MINUTE = 230
+"""An adult's silent reading speed for non-fiction, as reading-time labels usually assume."""
+_WORD = re.compile(r"\w+")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -57,22 +85,27 @@ def assemble(
 ) -> tuple[Site, list[ContentError]]:
     """Validate every document and gather the site; return it with every mistake found."""
     errors: list[ContentError] = list(_static_errors(sources))
-    checker = _Checker(sources, errors)
+    directory, directory_errors = load_directory(sources.root, sources.display(AUTHORS_FILE))
+    errors.extend(directory_errors)
+    checker = _Checker(sources, errors, directory)
     roundtables = [r for r in (checker.roundtable(p) for p in roundtable_docs) if r]
+    roundtables = [replace(r, lang=r.lang or config.language) for r in roundtables]
     essays = [e for e in (checker.essay(p) for p in essay_docs) if e]
     _check_duplicates(roundtables, "roundtable", errors)
     _check_duplicates(essays, "essay", errors)
     by_slug = {r.slug: r for r in roundtables}
     essays = [e for e in essays if _check_roundtable(e, by_slug, checker.docs[e.source], errors)]
     essays = [_with_disclaimer(e, by_slug[e.roundtable], config) for e in essays]
+    essays = [replace(e, lang=e.lang or by_slug[e.roundtable].lang) for e in essays]
     published = [e for e in essays if drafts or not e.draft]
     ordered_roundtables = sorted(roundtables, key=_newest_first)
     site = Site(
         config=config,
         roundtables=tuple(ordered_roundtables),
         essays=_reading_order(published, ordered_roundtables),
-        authors=_gather_authors(published),
+        authors=_gather_authors(published, config.language),
         static_files=sources.static,
+        topics=_gather_topics(published),
     )
     return site, errors
 
@@ -80,9 +113,10 @@ def assemble(
 class _Checker:
     """Validates one document at a time, collecting errors and remembering each document."""
 
-    def __init__(self, sources: Sources, errors: list[ContentError]) -> None:
+    def __init__(self, sources: Sources, errors: list[ContentError], directory: Directory) -> None:
         self.sources = sources
         self.errors = errors
+        self.directory = directory
         self.docs: dict[str, Document] = {}
         self.static = frozenset(sources.static)
 
@@ -103,10 +137,13 @@ class _Checker:
             source=_nfc(doc.display),
             path=_nfc(parsed.rel),
             date=fields.date,
-            editors=tuple(_person(p) for p in fields.editors),
+            editors=tuple(self._person(p) for p in fields.editors),
             summary=fields.summary,
             disclaimer=fields.disclaimer,
             image=image,
+            lang=fields.lang or "",
+            translation_of=fields.translation_of or "",
+            lines=_key_lines(doc),
             body=doc.body,
             body_line=doc.body_line,
         )
@@ -121,7 +158,7 @@ class _Checker:
             return None
         slug = self._essay_slug(parsed, fields.slug)
         authors = self._authors(doc, fields)
-        if slug is None or authors is None:
+        if slug is None or authors is None or not self._tags_make_urls(doc, fields.tags):
             return None
         return Essay(
             slug=slug,
@@ -140,6 +177,11 @@ class _Checker:
             tags=tuple(fields.tags),
             draft=fields.draft,
             extra=dict(fields.extra),
+            lang=fields.lang or "",
+            translation_of=fields.translation_of or "",
+            republished=_republication(fields.source),
+            reading_minutes=reading_minutes(doc.body),
+            lines=_key_lines(doc),
             body=doc.body,
             body_line=doc.body_line,
         )
@@ -181,9 +223,28 @@ class _Checker:
         self.errors.append(parsed.doc.error(("slug",), f"slug: {shown!r} {problem}"))
         return None
 
+    def _person(self, fields: PersonFields) -> Person:
+        """Return a Person, with what the front matter leaves out taken from authors.yml."""
+        return with_details(_person(fields), self.directory)
+
+    def _tags_make_urls(self, doc: Document, tags: list[str]) -> bool:
+        """Report tags that make no usable topic page URL."""
+        problems = [(i, tag, _slug_problem(make_slug(tag))) for i, tag in enumerate(tags)]
+        for index, tag, problem in problems:
+            if not make_slug(tag):
+                problem = "has no letters or digits to make a topic page from (reword it)"
+            if problem:
+                self.errors.append(doc.error(("tags", index), f"tags: '{tag}' {problem}"))
+        return not any(problem or not make_slug(tag) for _, tag, problem in problems)
+
     def _authors(self, doc: Document, fields: EssayFields) -> tuple[Person, ...] | None:
         """Return the byline; a top-level affiliation or bio applies to a single author only."""
-        people = [_person(p) for p in fields.author]
+        for index, author in enumerate(fields.author):
+            problem = family_problem(author.name, author.family)
+            if problem:
+                self.errors.append(doc.error(("author", index, "family"), f"author.{problem}"))
+                return None
+        people = [self._person(p) for p in fields.author]
         if len(people) == 1:
             person = people[0]
             return (
@@ -330,7 +391,27 @@ def _person(fields: PersonFields) -> Person:
         slug=make_slug(fields.name) or "author",
         affiliation=fields.affiliation,
         bio=fields.bio,
+        orcid=fields.orcid,
+        family=fields.family,
     )
+
+
+def _key_lines(doc: Document) -> dict[str, int]:
+    """Return the file line of each top-level front-matter key."""
+    return {str(key[0]): line for key, line in doc.lines.items() if len(key) == 1}
+
+
+def _republication(fields: SourceFields | None) -> Republication | None:
+    """Return where a republished essay first appeared."""
+    if fields is None:
+        return None
+    return Republication(fields.name, fields.url, fields.date, fields.canonical)
+
+
+def reading_minutes(body: str) -> int:
+    """Return the minutes a body takes to read, at least one; link addresses are not read."""
+    words = len(_WORD.findall(_LINK_TARGET.sub("]", body)))
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def _check_duplicates(
@@ -385,26 +466,18 @@ def _newest_first(roundtable: Roundtable) -> tuple[bool, int, str, str]:
     return (roundtable.date is None, ordinal, roundtable.title.casefold(), roundtable.slug)
 
 
-def _reading_key(essay: Essay) -> tuple[bool, int, bool, dt.date, str, str]:
-    """Sort key within a roundtable: order, then date, then title (and slug for full ties)."""
-    return (
-        essay.order is None,
-        essay.order or 0,
-        essay.date is None,
-        essay.date or dt.date.min,
-        essay.title.casefold(),
-        essay.slug,
-    )
-
-
 def _reading_order(essays: list[Essay], roundtables: list[Roundtable]) -> tuple[Essay, ...]:
     """Group essays by roundtable (in home-page order), each group in reading order."""
     rank = {r.slug: i for i, r in enumerate(roundtables)}
-    return tuple(sorted(essays, key=lambda e: (rank[e.roundtable], _reading_key(e))))
+    return tuple(sorted(essays, key=lambda e: (rank[e.roundtable], reading_key(e))))
 
 
-def _gather_authors(essays: list[Essay]) -> tuple[Author, ...]:
-    """Return one Author per person, with their essays newest first."""
+def _gather_authors(essays: list[Essay], language: str) -> tuple[Author, ...]:
+    """Return one Author per person, with their essays newest first.
+
+    The author page is in the site's language, so it describes them as their essays in that
+    language do, where there are any.
+    """
     written: dict[str, list[tuple[Essay, Person]]] = {}
     for essay in essays:
         for person in essay.authors:
@@ -412,7 +485,8 @@ def _gather_authors(essays: list[Essay]) -> tuple[Author, ...]:
     authors = []
     for pairs in written.values():
         pairs.sort(key=lambda pair: (pair[0].date or dt.date.min, pair[0].slug), reverse=True)
-        authors.append(Author(_latest_details(pairs), tuple(e.slug for e, _ in pairs)))
+        preferred = sorted(pairs, key=lambda pair: pair[0].lang != language)
+        authors.append(Author(_latest_details(preferred), tuple(e.slug for e, _ in pairs)))
     return tuple(sorted(authors, key=lambda a: (a.person.name.casefold(), a.person.slug)))
 
 
@@ -426,3 +500,25 @@ def _latest_details(pairs: list[tuple[Essay, Person]]) -> Person:
             bio=person.bio or older.bio,
         )
     return person
+
+
+def _gather_topics(essays: list[Essay]) -> tuple[Topic, ...]:
+    """Return one Topic per tag (spellings that make the same URL are one), essays newest first."""
+    names: dict[str, str] = {}
+    tagged: dict[str, list[Essay]] = {}
+    for essay in essays:
+        for tag in dict.fromkeys(essay.tags):
+            slug = make_slug(tag)
+            names.setdefault(slug, tag)
+            if essay not in tagged.setdefault(slug, []):
+                tagged[slug].append(essay)
+    topics = [
+        Topic(names[slug], slug, tuple(e.slug for e in sorted(group, key=_newest_essay_first)))
+        for slug, group in tagged.items()
+    ]
+    return tuple(sorted(topics, key=lambda t: (t.name.casefold(), t.slug)))
+
+
+def _newest_essay_first(essay: Essay) -> tuple[int, str]:
+    """Sort key: dated essays newest first, then undated ones, each by slug."""
+    return (-(essay.date or dt.date.min).toordinal(), essay.slug)

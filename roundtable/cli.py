@@ -134,7 +134,7 @@ def run_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     theme = theme_for(content)
-    watched = [content, *theme.template_dirs, *theme.asset_dirs]
+    watched = [content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs]
 
     def options_for(url: str) -> BuildOptions:
         args.base_url = url
@@ -179,7 +179,14 @@ def theme_for(content: Path) -> Theme:
     project = content.resolve().parent
     template_dirs = _unique([project / "templates", default / "templates"])
     asset_dirs = _unique([project / "assets", default / "assets"])
-    return Theme(tuple(template_dirs), tuple(asset_dirs), Path.cwd().resolve())
+    # Messages: a site's own words first, then the package's catalogs (installed with it).
+    message_dirs = _unique([project / "messages", PACKAGE_DIR / "messages"])
+    return Theme(tuple(template_dirs), tuple(asset_dirs), Path.cwd().resolve(), tuple(message_dirs))
+
+
+def _theme_dirs(theme: Theme) -> tuple[Path, ...]:
+    """Return every folder the theme reads, which no build may write over."""
+    return (*theme.template_dirs, *theme.asset_dirs, *theme.message_dirs)
 
 
 def _default_theme_dir() -> Path:
@@ -224,7 +231,7 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         check_output(
             output,
-            protected=(content, *theme_for(content).template_dirs, *theme_for(content).asset_dirs),
+            protected=(content, *_theme_dirs(theme_for(content))),
         )
     except UnsafeOutput as exc:
         return _usage_error(str(exc))

@@ -9,6 +9,8 @@ from pathlib import Path
 from roundtable.errors import ContentError
 
 SITE_CONFIG = "site.yml"
+AUTHORS_FILE = "authors.yml"
+"""Details of people, read by the directory stage; not published."""
 ROUNDTABLES_DIR = "roundtables"
 
 _EDITOR_LITTER = (
@@ -100,7 +102,7 @@ def _classify(root: Path, display_root: str, files: list[str]) -> Sources:
     """Sort file paths into roundtables, essays and static files."""
     roundtables, essays, static = [], [], []
     for rel in files:
-        if rel == SITE_CONFIG:
+        if rel in (SITE_CONFIG, AUTHORS_FILE):
             continue
         if not rel.endswith(".md"):
             static.append(rel)

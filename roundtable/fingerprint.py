@@ -19,10 +19,18 @@ from roundtable.cache import key
 from roundtable.render import Derived, Page
 
 
-def theme_digest(template_dirs: tuple[Path, ...], asset_hashes: Mapping[str, str]) -> str:
-    """Hash every template (by name and bytes, in lookup order) and every asset hash."""
+def theme_digest(
+    template_dirs: tuple[Path, ...],
+    asset_hashes: Mapping[str, str],
+    message_dirs: tuple[Path, ...] = (),
+) -> str:
+    """Hash every template and messages file (by name and bytes, in lookup order) and asset hash.
+
+    The messages files give every fixed word of a page, so an edited word renders every page
+    again (the page's language, the other input of its words, is in its context).
+    """
     parts: list[str | bytes] = ["theme"]
-    for folder in template_dirs:
+    for folder in (*template_dirs, *message_dirs):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 parts += [path.relative_to(folder).as_posix(), path.read_bytes()]

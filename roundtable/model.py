@@ -43,6 +43,10 @@ class Person:
     """Institution, shown beside the name."""
     bio: str = ""
     """One or two sentences (Markdown, inline) shown at the end of an essay."""
+    orcid: str = ""
+    """ORCID iD, '0000-0002-1825-0097'; empty when unknown."""
+    family: str = ""
+    """Family name as citations write it ('Peña Ibáñez'); empty: the last word of the name."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,20 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Republication:
+    """Where an essay first appeared, when the site republishes it."""
+
+    name: str
+    """The outlet, e.g. 'The Dallas Morning News'."""
+    url: str
+    """The original's address."""
+    date: dt.date | None = None
+    """When it first appeared."""
+    canonical: bool = False
+    """Point search engines at the original instead of this copy."""
+
+
+@dataclass(frozen=True)
 class Roundtable:
     """A set of essays on one theme, introduced by its editors."""
 
@@ -105,6 +123,12 @@ class Roundtable:
     """Default disclaimer for its essays; None defers to the site's."""
     image: Image | None = None
     """Hero image."""
+    lang: str = ""
+    """BCP 47 code of its language; empty: the site's."""
+    translation_of: str = ""
+    """Slug of the roundtable this one translates; empty for an original."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """File line of each front-matter key, for located warnings."""
     body: str = ""
     """The introduction, in Markdown."""
     body_line: int = 1
@@ -147,6 +171,16 @@ class Essay:
     """Drafts are left out unless the build asks for them."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """A theme's own fields, passed through untouched."""
+    lang: str = ""
+    """BCP 47 code of its language; empty: its roundtable's, else the site's."""
+    translation_of: str = ""
+    """Slug of the essay this one translates; empty for an original."""
+    republished: Republication | None = None
+    """Where it first appeared, for a republished piece."""
+    reading_minutes: int = 0
+    """Minutes a reader takes, from the words of the body."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """File line of each front-matter key, for located warnings."""
     body: str = ""
     """The essay in Markdown."""
     body_line: int = 1
@@ -166,6 +200,30 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A tag, as a page listing the essays that carry it across roundtables."""
+
+    name: str
+    """The tag as editors write it (its first spelling in reading order)."""
+    slug: str
+    """ASCII key of its page."""
+    essays: tuple[str, ...]
+    """Slugs of its essays, newest first."""
+
+
+def reading_key(essay: Essay) -> tuple[bool, int, bool, dt.date, str, str]:
+    """Sort key within a roundtable: order, then date, then title (and slug for full ties)."""
+    return (
+        essay.order is None,
+        essay.order or 0,
+        essay.date is None,
+        essay.date or dt.date.min,
+        essay.title.casefold(),
+        essay.slug,
+    )
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderer needs, gathered and validated."""
 
@@ -179,6 +237,8 @@ class Site:
     """Sorted by name."""
     static_files: tuple[str, ...] = ()
     """Other files under `content/`, relative paths copied as they are."""
+    topics: tuple[Topic, ...] = ()
+    """Every tag, sorted by name."""
 
     # cached_property writes to the instance __dict__ directly, so it works on frozen
     # dataclasses; the indexes keep lookups O(1) on sites with thousands of essays.
@@ -208,3 +268,56 @@ class Site:
     def essays_in(self, roundtable: str) -> tuple[Essay, ...]:
         """Return a roundtable's essays in reading order."""
         return self._essays_by_roundtable.get(roundtable, ())
+
+    def language_of(self, item: Essay | Roundtable) -> str:
+        """Return the BCP 47 code an essay or roundtable is written in."""
+        return item.lang or self.config.language
+
+    def versions(self, item: Essay | Roundtable) -> tuple[Essay | Roundtable, ...]:
+        """Return an item and its translations: the original first, then by language."""
+        return self._versions.get(self._original_slug(item), (item,))
+
+    def original(self, item: Essay | Roundtable) -> Essay | Roundtable:
+        """Return the essay or roundtable an item translates, or the item itself."""
+        return self.versions(item)[0]
+
+    def in_language(self, item: Essay | Roundtable, language: str) -> Essay | Roundtable | None:
+        """Return the version of an item in a language, if there is one."""
+        return next((v for v in self.versions(item) if self.language_of(v) == language), None)
+
+    def reading_list(self, roundtable: str) -> tuple[Essay, ...]:
+        """Return the essays of a roundtable and its translations, each once, in reading order.
+
+        A translated essay is listed as its original; a page shows the version in its own
+        language where there is one (see `in_language`).
+        """
+        group = {r.slug for r in self.versions(self.roundtable(roundtable))}
+        works: dict[str, Essay] = {}
+        for slug in sorted(group):
+            for essay in self.essays_in(slug):
+                original = self.original(essay)
+                assert isinstance(original, Essay)
+                work = original if original.roundtable in group else essay
+                works.setdefault(work.slug, work)
+        return tuple(sorted(works.values(), key=reading_key))
+
+    def _original_slug(self, item: Essay | Roundtable) -> tuple[str, str]:
+        """Return the kind and slug of the original of an item (itself when it is one)."""
+        kind = "essay" if isinstance(item, Essay) else "roundtable"
+        known = self._essays_by_slug if kind == "essay" else self._roundtables_by_slug
+        seen = {item.slug}
+        while item.translation_of in known and item.translation_of not in seen:
+            seen.add(item.translation_of)
+            item = known[item.translation_of]
+        return kind, item.slug
+
+    @cached_property
+    def _versions(self) -> dict[tuple[str, str], tuple[Essay | Roundtable, ...]]:
+        groups: dict[tuple[str, str], list[Essay | Roundtable]] = {}
+        items: tuple[Essay | Roundtable, ...] = (*self.roundtables, *self.essays)
+        for item in items:
+            groups.setdefault(self._original_slug(item), []).append(item)
+        return {
+            key: tuple(sorted(items, key=lambda v: (v.slug != key[1], self.language_of(v), v.slug)))
+            for key, items in groups.items()
+        }

@@ -163,7 +163,8 @@ def plan_outputs(
     copies = copied_files(options, site, assets)
     made = make_variants(hero_images(site, options.content), image_cache(options))
     copies.update(made.files)
-    theme_version = theme_digest(options.theme.template_dirs, asset_hashes)
+    theme = options.theme
+    theme_version = theme_digest(theme.template_dirs, asset_hashes, theme.message_dirs)
     manifest = fingerprint_outputs(all_pages, copies, site, theme_version)
     before = previous_manifest(options, cache, previous)
     return Plan(all_pages, copies, manifest, before, asset_hashes, theme_version, made.count)
@@ -207,7 +208,8 @@ def input_digest(options: BuildOptions) -> str:
     """
     parts: list[str | bytes] = [repr((options.content_display, options.drafts, options.base_url))]
     parts.append(repr((options.search_index, str(options.output))))
-    for folder in (options.content, *options.theme.template_dirs, *options.theme.asset_dirs):
+    theme = options.theme
+    for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))
         parts.extend(_folder_parts(folder))
     return key("inputs", *parts)

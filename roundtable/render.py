@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date
 from markupsafe import Markup
 
-from roundtable import urls
+from roundtable import i18n, urls
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
 from roundtable.model import Author, Essay, Person, Roundtable, Site
 from roundtable.publish import citations, feeds, metadata, sitemap
+from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
 
 PARALLEL_FROM = 400
@@ -36,6 +35,8 @@ class Theme:
     """Searched in order; the first file of a name wins."""
     display_root: Path
     """Folder that template paths in error messages are relative to."""
+    message_dirs: tuple[Path, ...] = (i18n.PACKAGE_MESSAGES,)
+    """Messages files by language; a site's `messages/` first, then the package's."""
 
 
 @dataclass(frozen=True)
@@ -142,9 +143,17 @@ def pages(site: Site) -> Iterator[Page]:
 
 def _reader_pages(site: Site) -> Iterator[Page]:
     """Yield the HTML pages, in a fixed order."""
-    counts = {r.slug: len(site.essays_in(r.slug)) for r in site.roundtables}
+    listed = _listed_roundtables(site)
+    counts = {r.slug: len(site.reading_list(r.slug)) for r in listed}
     yield Page(
-        urls.HOME, "home.html", {"roundtables": site.roundtables, "roundtable_essay_counts": counts}
+        urls.HOME,
+        "home.html",
+        {
+            "roundtables": listed,
+            "roundtable_essay_counts": counts,
+            "other_versions": _other_versions(site, listed),
+            "topics": _topic_links(site),
+        },
     )
     for roundtable in site.roundtables:
         yield _roundtable_page(site, roundtable)
@@ -163,6 +172,7 @@ def _reader_pages(site: Site) -> Iterator[Page]:
                 },
             },
         )
+    yield from _topic_pages(site)
     if site.config.search:
         yield Page(
             urls.SEARCH,
@@ -172,7 +182,7 @@ def _reader_pages(site: Site) -> Iterator[Page]:
                 "search_stylesheet": urls.search_index("pagefind-ui.css"),
             },
         )
-    yield Page(urls.NOT_FOUND, "404.html", {"roundtables": site.roundtables})
+    yield Page(urls.NOT_FOUND, "404.html", {"roundtables": _listed_roundtables(site)})
 
 
 def _citation_files(site: Site, essay: Essay) -> Iterator[Page]:
@@ -191,7 +201,7 @@ def _citation_file(site: Site, essay: Essay, write: Callable[[citations.Referenc
 
 def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
     """Return a roundtable's page: introduction, essays in order, contributors."""
-    essays = site.essays_in(roundtable.slug)
+    essays = _reading_list(site, roundtable.slug, site.language_of(roundtable))
     return Page(
         urls.page_of(roundtable),
         "roundtable.html",
@@ -201,28 +211,126 @@ def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
             "contributors": _contributors(site, essays),
             "feed": urls.feed(roundtable.slug),
             "head_metadata": Derived.of(metadata.roundtable_metadata, site, roundtable),
+            "other_versions": _other_versions(site, essays),
+            **_language_context(site, roundtable),
         },
     )
 
 
 def _essay_page(site: Site, essay: Essay) -> Page:
-    """Return an essay's page, with its roundtable and neighbours in reading order."""
-    siblings = site.essays_in(essay.roundtable)
-    index = siblings.index(essay)
+    """Return an essay's page, with its roundtable and neighbours in reading order.
+
+    A translation takes its original's place in the reading order, and its neighbours and
+    roundtable are shown in its language where they have been translated.
+    """
+    language = site.language_of(essay)
+    works = site.reading_list(essay.roundtable)
+    siblings = _reading_list(site, essay.roundtable, language)
+    versions = {v.slug for v in site.versions(essay)}
+    index = next((i for i, work in enumerate(works) if work.slug in versions), -1)
+    roundtable = site.roundtable(essay.roundtable)
     return Page(
         urls.page_of(essay),
         "essay.html",
         {
             "essay": essay,
-            "roundtable": site.roundtable(essay.roundtable),
+            "roundtable": site.in_language(roundtable, language) or roundtable,
             "siblings": siblings,
+            "position": index + 1 if index >= 0 and len(works) > 1 else 0,
             "previous": siblings[index - 1] if index > 0 else None,
-            "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "next": siblings[index + 1] if 0 <= index < len(siblings) - 1 else None,
             "feed": urls.feed(essay.roundtable),
             "head_metadata": Derived.of(metadata.essay_metadata, site, essay),
             "cite": Derived.of(citations.cite_this, site, essay),
+            "tags": tuple((tag, urls.topic(make_slug(tag))) for tag in essay.tags),
+            "all_topics": urls.TOPICS if essay.tags else "",
+            **_language_context(site, essay),
+            **_republished_context(essay),
         },
     )
+
+
+def _reading_list(site: Site, roundtable: str, language: str) -> tuple[Essay, ...]:
+    """Return a roundtable's essays in reading order, each in a language where it can be."""
+    works = site.reading_list(roundtable)
+    return tuple(_as_essay(site.in_language(work, language) or work) for work in works)
+
+
+def _as_essay(item: Essay | Roundtable) -> Essay:
+    """Narrow a version of an essay to Essay (versions of an essay are essays)."""
+    assert isinstance(item, Essay)
+    return item
+
+
+def _listed_roundtables(site: Site) -> tuple[Roundtable, ...]:
+    """Return one version of each roundtable, in the site's language where there is one."""
+    listed = []
+    for roundtable in site.roundtables:
+        if site.original(roundtable) is roundtable:
+            shown = site.in_language(roundtable, site.config.language) or roundtable
+            assert isinstance(shown, Roundtable)
+            listed.append(shown)
+    return tuple(listed)
+
+
+def _other_versions(
+    site: Site, items: Iterable[Essay | Roundtable]
+) -> dict[str, tuple[Essay | Roundtable, ...]]:
+    """Return, for each item, its versions in other languages (for 'Also in: Español')."""
+    return {
+        item.slug: tuple(
+            v for v in site.versions(item) if site.language_of(v) != site.language_of(item)
+        )
+        for item in items
+    }
+
+
+def _language_context(site: Site, item: Essay | Roundtable) -> dict[str, Any]:
+    """Return a page's language, its translations and their hreflang links (with x-default)."""
+    versions = site.versions(item)
+    alternates: tuple[tuple[str, str], ...] = ()
+    if len(versions) > 1:
+        base = site.config.base_url
+        alternates = (
+            *((site.language_of(v), urls.absolute(base, urls.page_of(v))) for v in versions),
+            ("x-default", urls.absolute(base, urls.page_of(versions[0]))),
+        )
+    return {
+        "lang": site.language_of(item),
+        "versions": tuple(v for v in versions if v is not item),
+        "alternates": alternates,
+    }
+
+
+def _republished_context(essay: Essay) -> dict[str, Any]:
+    """Point the canonical link at the original of a republished essay, when it says so."""
+    source = essay.republished
+    return {"canonical": source.url} if source is not None and source.canonical else {}
+
+
+def _topic_links(site: Site) -> tuple[tuple[str, str, int], ...]:
+    """Return each topic's name, page and number of essays."""
+    return tuple((t.name, urls.page_of(t), len(t.essays)) for t in site.topics)
+
+
+def _topic_pages(site: Site) -> Iterator[Page]:
+    """Yield the topics index and one page per topic, listing its essays newest first."""
+    if not site.topics:
+        return
+    yield Page(urls.TOPICS, "topics.html", {"topics": _topic_links(site)})
+    for topic in site.topics:
+        essays = [site.essay(slug) for slug in topic.essays]
+        roundtables = {e.roundtable: site.roundtable(e.roundtable) for e in essays}
+        yield Page(
+            urls.page_of(topic),
+            "topic.html",
+            {
+                "topic": topic,
+                "essays": essays,
+                "roundtables_by_slug": roundtables,
+                "topics_index": urls.TOPICS,
+            },
+        )
 
 
 def _contributors(site: Site, essays: tuple[Essay, ...]) -> list[Person]:
@@ -260,21 +368,27 @@ def _render_index(index: int, state: RenderState) -> bytes:
     """Render the page at an index of the shared list (runs in a worker process)."""
     selected, site, theme, asset_hashes, theme_version = state
     env = environment(theme, theme_version)
-    return _render(env, theme, site, selected[index], asset_hashes)
+    return _render(env, theme, site, selected[index], asset_hashes, theme_version)
 
 
 def _render(
-    env: jinja2.Environment, theme: Theme, site: Site, page: Page, asset_hashes: Mapping[str, str]
+    env: jinja2.Environment,
+    theme: Theme,
+    site: Site,
+    page: Page,
+    asset_hashes: Mapping[str, str],
+    theme_version: str = "",
 ) -> bytes:
     """Render one page, turning template mistakes into located errors."""
     if isinstance(page.body, Derived):
         return bytes(page.body.value())
     if page.body is not None:
         return page.body
+    messages = _catalog(theme, str(page.context.get("lang") or site.config.language), theme_version)
     try:
         template = env.get_template(page.template)
         values = {k: v.value() if isinstance(v, Derived) else v for k, v in page.context.items()}
-        context = {**_globals(site, page.path, asset_hashes), **values}
+        context = {**_globals(site, page.path, asset_hashes, messages), **values}
         return template.render(context).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailed(_syntax_error(theme, exc)) from None
@@ -290,28 +404,42 @@ def _render(
         raise TemplateFailed(_runtime_error(theme, page.template, exc)) from None
 
 
-def _globals(site: Site, page: str, asset_hashes: Mapping[str, str]) -> dict[str, Any]:
-    """Return what every template may use: the site, links from this page, dates."""
+def _catalog(theme: Theme, language: str, theme_version: str) -> i18n.Catalog:
+    """Return the messages of a page's language; a mistake in a messages file is located."""
+    try:
+        return i18n.catalog(theme.message_dirs, language, theme_version)
+    except i18n.CatalogError as exc:
+        raise TemplateFailed(exc.error) from None
+
+
+def _globals(
+    site: Site, page: str, asset_hashes: Mapping[str, str], messages: i18n.Catalog
+) -> dict[str, Any]:
+    """Return what every template may use: the site, links from this page, words and dates.
+
+    Everything here depends only on the site's settings, the page's path and language and the
+    theme, which every fingerprint holds; a page context may override a value (`canonical`).
+    """
     base_url = site.config.base_url
     link: Callable[[str], str] = partial(urls.link, page, base_url=base_url)
     return {
         "site": site.config,
         "page": page,
-        "lang": site.config.language,
+        "lang": messages.language,
         "canonical": urls.absolute(base_url, "" if page == urls.NOT_FOUND else page),
+        "alternates": (),
+        "pdf": "",
         "site_feed": urls.feed(),
         "search_page": urls.SEARCH,
         "href": lambda target: link(target if isinstance(target, str) else urls.page_of(target)),
         "asset": lambda name: f"{link(urls.asset(name))}?v={asset_hashes.get(name, '')}",
-        "format_date": partial(_format_date, language=site.config.language),
+        "t": messages,
+        "format_date": messages.date,
+        "join": messages.join,
+        "language_name": i18n.language_name,
         "is_essay": lambda item: isinstance(item, Essay),
         "is_author": lambda item: isinstance(item, Author),
     }
-
-
-def _format_date(value: dt.date, language: str) -> str:
-    """Write a date the way readers of the page's language do ('March 4, 2021')."""
-    return str(format_date(value, format="long", locale=language.replace("-", "_")))
 
 
 def _syntax_error(theme: Theme, exc: jinja2.TemplateSyntaxError) -> ContentError:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,6 +21,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from roundtable.errors import ContentError
 from roundtable.frontmatter import Document
+from roundtable.i18n import language_tag
 
 
 def _date(value: Any) -> Any:
@@ -50,9 +54,48 @@ def _disclaimer(value: Any) -> Any:
     raise PydanticCustomError("disclaimer_type", "expected text, or false to omit it")
 
 
+ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+
+
+def _orcid(value: str) -> str:
+    """Accept an ORCID iD, bare or as its orcid.org address, with a valid check digit."""
+    match = ORCID.match(value)
+    if not value or (match and _orcid_checksum_ok(match.group(1))):
+        return match.group(1) if match else ""
+    raise PydanticCustomError("orcid_format", "'{value}' is not an ORCID iD", {"value": value})
+
+
+def _orcid_checksum_ok(orcid: str) -> bool:
+    """Check the last character of an ORCID iD (ISO 7064 MOD 11-2), which catches typos."""
+    total = 0
+    for digit in orcid.replace("-", "")[:-1]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    return orcid[-1] == ("X" if check == 10 else str(check))
+
+
+def _language(value: str) -> str:
+    """Accept a BCP 47 code that Babel knows (it writes dates and plurals), in its usual form."""
+    tag = language_tag(value)
+    if tag is None:
+        raise PydanticCustomError("language", "'{value}' is not a language code", {"value": value})
+    return tag
+
+
+def _web_address(value: str) -> str:
+    """Accept an absolute http(s) URL."""
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return value
+    raise PydanticCustomError("web_address", "'{value}' is not a web address", {"value": value})
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
+Orcid = Annotated[Text, AfterValidator(_orcid)]
+Language = Annotated[Title, AfterValidator(_language)]
+WebAddress = Annotated[Title, AfterValidator(_web_address)]
 
 
 class _Strict(BaseModel):
@@ -61,12 +104,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
+class AuthorDetails(_Strict):
+    """What `content/authors.yml` holds for one person, keyed by their name."""
+
+    affiliation: Text = ""
+    bio: Text = ""
+    orcid: Orcid = ""
+    family: Text = ""
+
+
 class PersonFields(_Strict):
-    """An author or editor written as a mapping."""
+    """An author or editor written as a mapping; what it gives wins over `authors.yml`."""
 
     name: Title
     affiliation: Text = ""
     bio: Text = ""
+    orcid: Orcid = ""
+    family: Text = ""
 
 
 class ImageFields(_Strict):
@@ -76,6 +130,15 @@ class ImageFields(_Strict):
     alt: Title
     caption: Text = ""
     credit: Text = ""
+
+
+class SourceFields(_Strict):
+    """`source:` on a republished essay: where it first appeared."""
+
+    name: Title
+    url: WebAddress
+    date: Date | None = None
+    canonical: bool = False
 
 
 People = Annotated[list[PersonFields], BeforeValidator(_people)]
@@ -99,6 +162,9 @@ class EssayFields(_Strict):
     slug: Title | None = None
     draft: bool = False
     extra: dict[str, Any] = {}
+    lang: Language | None = None
+    translation_of: Title | None = None
+    source: SourceFields | None = None
 
 
 class RoundtableFields(_Strict):
@@ -111,6 +177,8 @@ class RoundtableFields(_Strict):
     summary: Text = ""
     disclaimer: Text | None = None
     image: ImageFields | None = None
+    lang: Language | None = None
+    translation_of: Title | None = None
 
 
 class SiteFields(_Strict):
@@ -119,7 +187,7 @@ class SiteFields(_Strict):
     title: Title
     base_url: Title
     tagline: Text = ""
-    language: Title = "en"
+    language: Language = "en"
     organization: Text = ""
     disclaimer: Text = ""
     allow_html: bool = False
@@ -168,6 +236,8 @@ def _allowed_fields(schema: type[_Strict], loc: tuple[str | int, ...]) -> list[s
         return list(PersonFields.model_fields)
     if parent and parent[0] == "image":
         return list(ImageFields.model_fields)
+    if parent and parent[0] == "source":
+        return list(SourceFields.model_fields)
     return list(schema.model_fields)
 
 
@@ -186,6 +256,9 @@ _EXPECTED = {
     "string_too_short": ("some text", "fill it in or remove the line"),
     "too_short": ("at least one entry", "add one"),
     "disclaimer_type": ("text", "write the disclaimer, or false to omit it"),
+    "orcid_format": ("an ORCID iD", "write it as 0000-0002-1825-0097"),
+    "language": ("a language code", "write a BCP 47 code such as en, es or pt-BR"),
+    "web_address": ("a web address", "write the full address, starting with https://"),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlsplit
 
-from roundtable.model import Author, Essay, Person, Roundtable
+from roundtable.model import Author, Essay, Person, Roundtable, Topic
 
 HOME = ""
 NOT_FOUND = "404.html"
@@ -21,6 +21,7 @@ ROBOTS = "robots.txt"
 SEARCH = "search/"
 SEARCH_INDEX = "pagefind/"
 """Pagefind's bundle: its UI finds the site root as the folder above this one."""
+TOPICS = "topics/"
 
 
 def roundtable(slug: str) -> str:
@@ -36,6 +37,19 @@ def essay(slug: str) -> str:
 def author(slug: str) -> str:
     """Return the page path of an author."""
     return f"authors/{slug}/"
+
+
+def topic(slug: str) -> str:
+    """Return the page path of a topic (a tag)."""
+    return f"{TOPICS}{slug}/"
+
+
+def pdf(page: str) -> str:
+    """Return the path of the PDF of an essay or roundtable page: 'essays/x/' → 'essays/x/x.pdf'.
+
+    Named after the page, so a reader's downloads folder tells one PDF from another.
+    """
+    return f"{page}{posixpath.basename(page.rstrip('/'))}.pdf"
 
 
 def feed(roundtable_slug: str | None = None) -> str:
@@ -96,12 +110,14 @@ def link(from_page: str, target: str, base_url: str) -> str:
     return relative(from_page, target)
 
 
-def page_of(item: Roundtable | Essay | Person | Author) -> str:
+def page_of(item: Roundtable | Essay | Person | Author | Topic) -> str:
     """Return the page path of a model object."""
     if isinstance(item, Roundtable):
         return roundtable(item.slug)
     if isinstance(item, Essay):
         return essay(item.slug)
+    if isinstance(item, Topic):
+        return topic(item.slug)
     if isinstance(item, Author):
         return author(item.person.slug)
     return author(item.slug)

@@ -44,6 +44,38 @@ LATEX_SPECIALS = str.maketrans(
 
 
 @dataclass(frozen=True)
+class StyleWords:
+    """The few words and date patterns that Chicago and APA write in the essay's language."""
+
+    and_: str
+    """Before the last of several authors in a Chicago note."""
+    serial_comma: bool
+    """'A, B, and C' (English) or 'A, B y C' (Spanish)."""
+    ampersand: str
+    """Before the last of several authors in APA."""
+    no_date: str
+    """For an undated essay."""
+    long_date: str
+    """Babel pattern of a Chicago date."""
+    month_day: str
+    """Babel pattern of APA's month and day."""
+    comma_inside_quotes: bool
+    """English puts the comma after a quoted title inside the quotation marks; Spanish, after."""
+
+
+STYLE_WORDS = {
+    "en": StyleWords("and", True, "&", "n.d.", "MMMM d, y", "MMMM d", True),
+    "es": StyleWords("y", False, "y", "s. f.", "d 'de' MMMM 'de' y", "d 'de' MMMM", False),
+}
+"""By primary language; the Spanish editions of both styles write 'y' and 's. f.'."""
+
+
+def style_words(language: str) -> StyleWords:
+    """Return the citation words of a language (English for a language not listed)."""
+    return STYLE_WORDS.get(language.split("-")[0].lower(), STYLE_WORDS["en"])
+
+
+@dataclass(frozen=True)
 class Reference:
     """What every citation of an essay says, gathered once."""
 
@@ -72,12 +104,12 @@ def reference(site: Site, essay: Essay) -> Reference:
     roundtable = site.roundtable(essay.roundtable)
     return Reference(
         title=full_title(essay),
-        authors=tuple(split_name(person.name) for person in essay.authors),
+        authors=tuple(split_name(person.name, person.family) for person in essay.authors),
         container=roundtable.title,
         publisher=site.config.organization or site.config.title,
         date=essay.date or roundtable.date,
         url=urls.absolute(site.config.base_url, urls.page_of(essay)),
-        language=site.config.language,
+        language=site.language_of(essay),
         abstract=essay.summary,
         keywords=essay.tags,
     )
@@ -93,19 +125,22 @@ def full_title(essay: Essay) -> str:
 
 def chicago(ref: Reference) -> Markup:
     """Return a Chicago full note (CMOS 17th ed.): names as written, so none is misread."""
-    head = Markup("{}, “{}” <cite>{}</cite>").format(
-        _note_authors(ref.authors), _end(ref.title, ","), ref.container
+    words = style_words(ref.language)
+    quoted = f"“{_end(ref.title, ',')}”" if words.comma_inside_quotes else f"“{ref.title}”,"
+    head = Markup("{}, {} <cite>{}</cite>").format(
+        _note_authors(ref.authors, words), quoted, ref.container
     )
     publisher = [] if ref.publisher == ref.container else [ref.publisher]
-    date = _long_date(ref.date) if ref.date else "n.d."
+    date = _long_date(ref.date, words) if ref.date else words.no_date
     return Markup(", ").join([head, *publisher, date, ref.url]) + "."
 
 
 def apa(ref: Reference) -> Markup:
     """Return an APA reference (7th ed.)."""
-    date = f"{ref.date.year}, {_month_day(ref.date)}" if ref.date else "n.d."
+    words = style_words(ref.language)
+    date = f"{ref.date.year}, {_month_day(ref.date, words)}" if ref.date else words.no_date
     return Markup("{} ({}). {} <cite>{}</cite>. {}{}").format(
-        _apa_authors(ref.authors),
+        _apa_authors(ref.authors, words),
         date,
         _end(ref.title, "."),
         ref.container,
@@ -165,24 +200,26 @@ def ris(ref: Reference) -> str:
     return text
 
 
-def _note_authors(names: tuple[Name, ...]) -> str:
+def _note_authors(names: tuple[Name, ...], words: StyleWords) -> str:
     """Return authors as a Chicago note names them: 'A', 'A and B', 'A, B, and C', 'A et al.'."""
     full = [name.full for name in names]
     if len(full) > NOTE_AUTHORS_IN_FULL:
         return f"{full[0]} et al."
     if len(full) <= 2:
-        return " and ".join(full)
-    return ", ".join(full[:-1]) + ", and " + full[-1]
+        return f" {words.and_} ".join(full)
+    comma = "," if words.serial_comma else ""
+    return ", ".join(full[:-1]) + f"{comma} {words.and_} " + full[-1]
 
 
-def _apa_authors(names: tuple[Name, ...]) -> str:
+def _apa_authors(names: tuple[Name, ...], words: StyleWords) -> str:
     """Return authors as APA lists them: 'Family, I.', joined with commas and an ampersand."""
     listed = [_apa_name(name) for name in names]
     if len(listed) > APA_AUTHORS_IN_FULL:
         return ", ".join(listed[: APA_AUTHORS_IN_FULL - 1]) + ", . . . " + listed[-1]
     if len(listed) == 1:
         return listed[0]
-    return ", ".join(listed[:-1]) + ", & " + listed[-1]
+    comma = "," if words.serial_comma else ""
+    return ", ".join(listed[:-1]) + f"{comma} {words.ampersand} " + listed[-1]
 
 
 def _apa_name(name: Name) -> str:
@@ -220,14 +257,19 @@ def _end(title: str, mark: str) -> str:
     return title if title.endswith(("?", "!", mark)) else title + mark
 
 
-def _long_date(date: dt.date) -> str:
-    """Return 'March 1, 2021': both styles write dates in English, whatever the site's language."""
-    return str(format_date(date, format="MMMM d, y", locale="en"))
+def _long_date(date: dt.date, words: StyleWords) -> str:
+    """Return 'March 1, 2021' (or '1 de marzo de 2021'), whatever the machine's locale."""
+    return str(format_date(date, format=words.long_date, locale=_babel_locale(words)))
 
 
-def _month_day(date: dt.date) -> str:
-    """Return 'March 1'."""
-    return str(format_date(date, format="MMMM d", locale="en"))
+def _month_day(date: dt.date, words: StyleWords) -> str:
+    """Return 'March 1' (or '1 de marzo')."""
+    return str(format_date(date, format=words.month_day, locale=_babel_locale(words)))
+
+
+def _babel_locale(words: StyleWords) -> str:
+    """Return the locale whose month names go with a language's citation words."""
+    return next(code for code, known in STYLE_WORDS.items() if known is words)
 
 
 @dataclass(frozen=True)

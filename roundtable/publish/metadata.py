@@ -60,6 +60,8 @@ def highwire(essay: Essay, ref: Reference) -> Pairs:
         tags.append(("citation_author", person.name))
         if person.affiliation:
             tags.append(("citation_author_institution", person.affiliation))
+        if person.orcid:
+            tags.append(("citation_author_orcid", orcid_url(person.orcid)))
     if ref.date:
         tags.append(("citation_publication_date", ref.date.strftime("%Y/%m/%d")))
     # Zotero reads citation_inbook_title as the container ('publicationTitle'); journal_title
@@ -136,6 +138,7 @@ def json_ld(site: Site, essay: Essay, ref: Reference) -> dict[str, Any]:
         "datePublished": ref.date.isoformat() if ref.date else "",
         "image": urls.absolute(site.config.base_url, essay.image.src) if essay.image else "",
         "keywords": list(essay.tags),
+        "isBasedOn": essay.republished.url if essay.republished else "",
     }
     return data | {key: value for key, value in optional.items() if value}
 
@@ -149,7 +152,14 @@ def _person(site: Site, person: Person) -> dict[str, Any]:
     }
     if person.affiliation:
         data["affiliation"] = {"@type": "Organization", "name": person.affiliation}
+    if person.orcid:
+        data["sameAs"] = orcid_url(person.orcid)
     return data
+
+
+def orcid_url(orcid: str) -> str:
+    """Return the orcid.org address of an ORCID iD, the form ORCID asks sites to show."""
+    return f"https://orcid.org/{orcid}"
 
 
 def _absolute_page(site: Site, item: Roundtable | Person) -> str:

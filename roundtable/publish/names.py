@@ -4,7 +4,7 @@ The front matter holds each name as the person writes it ("Mariana Peña Ibáñe
 name is inferred: the last word, with the particles and conjunctions that belong to it ("de la
 Cruz", "van der Berg", "Ortega y Gasset") and without a generational suffix ("Jr.").
 A second surname without a particle cannot be told from a middle name: "Mariana Peña Ibáñez"
-gives family "Ibáñez", as it would in Zotero.
+gives family "Ibáñez", as it would in Zotero, unless the editors give the family name.
 """
 
 from __future__ import annotations
@@ -36,8 +36,13 @@ class Name:
     """Jr., III, …"""
 
 
-def split_name(full: str) -> Name:
-    """Split a name as written into given names, family name and suffix."""
+def split_name(full: str, family: str = "") -> Name:
+    """Split a name as written into given names, family name and suffix.
+
+    `family`, when the editors give it (authors.yml), is taken as it is: 'Peña Ibáñez'.
+    """
+    if family and full.endswith(family) and family != full:
+        return Name(full, full[: -len(family)].strip(), family)
     words = full.replace(",", " ").split()
     suffix = words.pop() if len(words) > 1 and words[-1] in SUFFIXES else ""
     start = _family_start(words)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import json
 import subprocess
 import sys
 import tempfile
@@ -159,7 +160,18 @@ def sort_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:
         bundle[f"pagefind.{new}.pf_meta"] = _encode(body)
         entry = bundle["pagefind-entry.json"].decode("utf-8")
         bundle["pagefind-entry.json"] = entry.replace(f'"{old}"', f'"{new}"').encode("utf-8")
-    return bundle
+    return _sort_languages(bundle)
+
+
+def _sort_languages(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """Return the bundle with pagefind-entry.json's languages in order.
+
+    A site in two languages has an index for each, and Pagefind lists them in hash-map order.
+    """
+    entry = json.loads(bundle["pagefind-entry.json"])
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    return bundle | {"pagefind-entry.json": text.encode("utf-8")}
 
 
 def _decode(data: bytes) -> Any:

@@ -1,0 +1,81 @@
+"""`content/authors.yml`: each person's affiliation, bio, ORCID iD and family name, written once.
+
+Keyed by the name as bylines write it. What an essay's front matter says about a person wins
+over the file, so an essay can still give an affiliation of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from roundtable.discover import AUTHORS_FILE
+from roundtable.errors import ContentError
+from roundtable.frontmatter import Document, FrontMatterError, parse
+from roundtable.model import Person
+from roundtable.schema import AuthorDetails, validate
+
+Directory = dict[str, AuthorDetails]
+"""Details by name."""
+
+
+def load_directory(root: Path, display: str) -> tuple[Directory, list[ContentError]]:
+    """Read authors.yml if there is one; return the details by name and every mistake found."""
+    path = root / AUTHORS_FILE
+    if not path.is_file():
+        return {}, []
+    try:
+        doc = parse(display, path.read_bytes(), whole_file_is_yaml=True)
+    except FrontMatterError as exc:
+        return {}, [ContentError(display, exc.line, exc.message)]
+    except OSError as exc:
+        return {}, [ContentError(display, 0, f"cannot read the file: {exc.strerror}")]
+    directory: Directory = {}
+    errors: list[ContentError] = []
+    for name, value in doc.fields.items():
+        details, found = _entry(doc, name, value)
+        errors.extend(found)
+        if details is not None:
+            directory[name.strip()] = details
+    return directory, errors
+
+
+def _entry(
+    doc: Document, name: str, value: object
+) -> tuple[AuthorDetails | None, list[ContentError]]:
+    """Validate one person's details, locating mistakes in the file."""
+    if not isinstance(value, dict):
+        message = (
+            f"{name}: expected indented 'key: value' lines under the name "
+            "(affiliation:, bio:, orcid:, family:)"
+        )
+        return None, [doc.error((name,), message)]
+    lines = {key[1:]: line for key, line in doc.lines.items() if key[:1] == (name,) and key[1:]}
+    entry = Document(doc.display, value, lines)
+    details, errors = validate(AuthorDetails, entry)
+    if details is not None and family_problem(name, details.family):
+        errors.append(entry.error(("family",), family_problem(name, details.family) or ""))
+    located = [ContentError(e.path, e.line, f"{name}: {e.message}") for e in errors]
+    return (None if errors else details), located
+
+
+def family_problem(name: str, family: str) -> str | None:
+    """Say why a family name cannot be the end of a person's name, if it cannot."""
+    name, family = name.strip(), family.strip()
+    if not family or name == family or name.endswith(" " + family):
+        return None
+    return f"family: '{family}' is not the end of the name (write the last words of '{name}')"
+
+
+def with_details(person: Person, directory: Directory) -> Person:
+    """Fill what the front matter left empty from the person's entry in authors.yml."""
+    details = directory.get(person.name)
+    if details is None:
+        return person
+    return replace(
+        person,
+        affiliation=person.affiliation or details.affiliation,
+        bio=person.bio or details.bio,
+        orcid=person.orcid or details.orcid,
+        family=person.family or details.family,
+    )
