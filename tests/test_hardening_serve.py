@@ -36,7 +36,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 8.0) -> bool:
     return False
 
 
-def settle(server: DevServer, quiet: float = 0.6, timeout: float = 10.0) -> int:
+def settle(server: DevServer, quiet: float = 0.4, timeout: float = 10.0) -> int:
     """Wait until the server has printed nothing for `quiet` seconds; return its rebuilds."""
     deadline = time.monotonic() + timeout
     seen, since = len(server.output), time.monotonic()
