@@ -5,8 +5,9 @@ roundtables without essays."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -120,13 +121,54 @@ def _warnings(site: Site, today: dt.date) -> list[ContentError]:
                     f"date {roundtable.date} is in the future (check the year)",
                 )
             )
-        if not site.essays_in(roundtable.slug):
+        if not site.reading_list(roundtable.slug):
             found.append(
                 ContentError(
                     roundtable.source, 0, "the roundtable has no essays yet (its page will say so)"
                 )
             )
+    found.extend(_translation_warnings(site))
     return found
+
+
+def _translation_warnings(site: Site) -> Iterator[ContentError]:
+    """Yield a warning for each translation that pairs with nothing, or with the wrong thing."""
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    for item in items:
+        if item.translation_of:
+            problem = _translation_problem(site, item)
+            if problem:
+                line = item.lines.get("translation_of", 0)
+                yield ContentError(item.source, line, f"translation_of: {problem}")
+
+
+def _translation_problem(site: Site, item: Essay | Roundtable) -> str | None:
+    """Say what is wrong with a translation's pairing, if anything."""
+    kind = "essay" if isinstance(item, Essay) else "roundtable"
+    peers = [e.slug for e in site.essays] if kind == "essay" else [r.slug for r in site.roundtables]
+    wanted = item.translation_of
+    if wanted not in peers or wanted == item.slug:
+        close = difflib.get_close_matches(wanted, [p for p in peers if p != item.slug], n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "give the slug of the original"
+        return f"no published {kind} '{wanted}' to translate ({hint})"
+    original = site.original(item)
+    target = site.essay(wanted) if isinstance(item, Essay) else site.roundtable(wanted)
+    if target.translation_of and original.slug != wanted:
+        return f"'{wanted}' is itself a translation (name the original, '{original.slug}')"
+    if site.language_of(original) == site.language_of(item):
+        return (
+            f"'{wanted}' is in the same language, {site.language_of(item)} "
+            "(set lang: to this translation's language)"
+        )
+    if isinstance(item, Essay) and isinstance(original, Essay):
+        group = {r.slug for r in site.versions(site.roundtable(original.roundtable))}
+        if item.roundtable not in group:
+            return (
+                f"the original is in roundtable '{original.roundtable}', this translation in "
+                f"'{item.roundtable}' (use roundtable: {original.roundtable}, or a translation "
+                "of it)"
+            )
+    return None
 
 
 class _Resolver:

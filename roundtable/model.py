@@ -285,6 +285,12 @@ class Site:
         """Return the version of an item in a language, if there is one."""
         return next((v for v in self.versions(item) if self.language_of(v) == language), None)
 
+    def roundtable_of(self, essay: Essay) -> Roundtable:
+        """Return the roundtable an essay is read in: the one it names, in the essay's language."""
+        named = self.roundtable(essay.roundtable)
+        shown = self.in_language(named, self.language_of(essay))
+        return shown if isinstance(shown, Roundtable) else named
+
     def reading_list(self, roundtable: str) -> tuple[Essay, ...]:
         """Return the essays of a roundtable and its translations, each once, in reading order.
 

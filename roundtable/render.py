@@ -68,10 +68,10 @@ class Derived:
 
 
 def _roundtables_of(site: Site, args: tuple[Any, ...]) -> Iterator[Roundtable]:
-    """Yield the roundtables of the essays among args (and the roundtables themselves)."""
+    """Yield the roundtables of the essays among args, with their translations."""
     for arg in args:
         if isinstance(arg, Essay):
-            yield site.roundtable(arg.roundtable)
+            yield from _as_roundtables(site.versions(site.roundtable(arg.roundtable)))
         elif isinstance(arg, tuple | list):
             yield from _roundtables_of(site, tuple(arg))
 
@@ -187,7 +187,7 @@ def _reader_pages(site: Site) -> Iterator[Page]:
 
 def _citation_files(site: Site, essay: Essay) -> Iterator[Page]:
     """Yield an essay's BibTeX and RIS files."""
-    roundtable = site.roundtable(essay.roundtable)
+    roundtable = site.roundtable_of(essay)
     for kind, write in (("bib", citations.bibtex), ("ris", citations.ris)):
         make = partial(_citation_file, site, essay, write)
         body = Derived(make, (site.config, essay, roundtable, kind))
@@ -228,13 +228,12 @@ def _essay_page(site: Site, essay: Essay) -> Page:
     siblings = _reading_list(site, essay.roundtable, language)
     versions = {v.slug for v in site.versions(essay)}
     index = next((i for i, work in enumerate(works) if work.slug in versions), -1)
-    roundtable = site.roundtable(essay.roundtable)
     return Page(
         urls.page_of(essay),
         "essay.html",
         {
             "essay": essay,
-            "roundtable": site.in_language(roundtable, language) or roundtable,
+            "roundtable": site.roundtable_of(essay),
             "siblings": siblings,
             "position": index + 1 if index >= 0 and len(works) > 1 else 0,
             "previous": siblings[index - 1] if index > 0 else None,
@@ -254,6 +253,13 @@ def _reading_list(site: Site, roundtable: str, language: str) -> tuple[Essay, ..
     """Return a roundtable's essays in reading order, each in a language where it can be."""
     works = site.reading_list(roundtable)
     return tuple(_as_essay(site.in_language(work, language) or work) for work in works)
+
+
+def _as_roundtables(items: Iterable[Essay | Roundtable]) -> Iterator[Roundtable]:
+    """Narrow the versions of a roundtable to Roundtable (versions of a roundtable are ones)."""
+    for item in items:
+        assert isinstance(item, Roundtable)
+        yield item
 
 
 def _as_essay(item: Essay | Roundtable) -> Essay:

@@ -59,6 +59,16 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "image": lambda p: Image.new("RGB", (60, 30), (0, 90, 0)).save(p / "content/images/pic.png"),
     "new static file": lambda p: (p / "content/images/notes.txt").write_text("n", encoding="utf-8"),
     "draft published": lambda p: edit(essay(p, "zeta-draft"), "draft: true", "draft: false"),
+    "translation added": lambda p: write(
+        essay(p, "primero"),
+        "---\ntitle: Primero\nauthor: Ana Pérez\nroundtable: alpha\nlang: es\n"
+        "translation_of: first\n---\nEl primero.\n",
+    ),
+    "tag added": lambda p: edit(essay(p, "first"), "order: 1", "order: 1\ntags: [Migration]"),
+    "authors.yml added": lambda p: write(
+        p / "content/authors.yml", "Cy Dee:\n  bio: Cy Dee writes.\n  orcid: 0000-0002-1825-0097\n"
+    ),
+    "messages file added": lambda p: write(p / "messages/en.yml", "previous: Back\n"),
 }
 
 
@@ -67,11 +77,68 @@ def test_incremental_build_equals_clean_build(
     name: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     EDITS[name](project)
+    assert_incremental_equals_clean(project, capsys)
+
+
+def assert_incremental_equals_clean(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Build again with the cache, then from scratch elsewhere; the two must be identical."""
     incremental = run_cli(["build"], project, capsys)
     assert incremental.status == 0, incremental.err
     clean = run_cli(["build", "--no-cache", "--output", "clean"], project, capsys)
     assert clean.status == 0, clean.err
     assert tree_digest(project / "site") == tree_digest(project / "clean")
+
+
+def write(path: Path, text: str) -> None:
+    """Write a file, making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def bilingual(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The bilingual fixture (translations, topics, authors.yml), built once."""
+    proj = copy_project(FIXTURES / "bilingual", tmp_path / "proj")
+    assert run_cli(["build"], proj, capsys).status == 0
+    return proj
+
+
+BILINGUAL_EDITS: dict[str, Callable[[Path], None]] = {
+    "translation body": lambda p: edit(essay(p, "uno"), "pocas palabras", "muchas palabras"),
+    "translation's language": lambda p: edit(essay(p, "uno"), "lang: es", "lang: pt"),
+    "translation unpaired": lambda p: edit(essay(p, "uno"), "translation_of: one", "slug: uno"),
+    "original retitled": lambda p: edit(essay(p, "one"), "The First Essay", "First, Renamed"),
+    "roundtable translation retitled": lambda p: edit(
+        p / "content/roundtables/alfa.md", "Mesa redonda Alfa", "Mesa Alfa"
+    ),
+    "tag renamed": lambda p: edit(essay(p, "two"), "tags: [Border]", "tags: [Frontier]"),
+    "tag added": lambda p: edit(
+        essay(p, "one"), "[Migration, Border]", "[Migration, Border, Ports]"
+    ),
+    "authors.yml": lambda p: edit(p / "content/authors.yml", "Two Institute", "Three Institute"),
+    "authors.yml family": lambda p: edit(p / "content/authors.yml", "family: Pérez García", ""),
+    "authors.yml deleted": lambda p: (p / "content/authors.yml").unlink(),
+    "messages file added": lambda p: write(p / "messages/es.yml", "next: Adelante\n"),
+    "source canonical": lambda p: edit(essay(p, "reprint"), "canonical: true", "canonical: false"),
+}
+
+
+@pytest.mark.parametrize("name", list(BILINGUAL_EDITS))
+def test_incremental_build_equals_clean_build_in_two_languages(
+    name: str, bilingual: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    BILINGUAL_EDITS[name](bilingual)
+    assert_incremental_equals_clean(bilingual, capsys)
+
+
+def test_edited_messages_file_renders_again(
+    bilingual: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(bilingual / "messages/en.yml", "next: Onward\n")
+    assert run_cli(["build"], bilingual, capsys).status == 0
+    edit(bilingual / "messages/en.yml", "Onward", "Forward")
+    assert_incremental_equals_clean(bilingual, capsys)
+    assert "Forward" in (bilingual / "site/essays/one/index.html").read_text(encoding="utf-8")
 
 
 def test_noop_rebuild_renders_nothing_and_writes_nothing(

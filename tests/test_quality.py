@@ -23,6 +23,9 @@ READER_PAGES = {
     "essay": "essays/southbound-firearms/",
     "essay with footnotes": "essays/extradition-without-trust/",
     "author": "authors/rebecca-stroud/",
+    "translated essay": "essays/sigamos-juntos-el-rastro-del-dinero/",
+    "topic": "topics/fentanyl/",
+    "topics": "topics/",
     "search": "search/?q=firearms",
 }
 

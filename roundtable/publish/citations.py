@@ -101,7 +101,7 @@ class Reference:
 
 def reference(site: Site, essay: Essay) -> Reference:
     """Gather what a citation of this essay says."""
-    roundtable = site.roundtable(essay.roundtable)
+    roundtable = site.roundtable_of(essay)
     return Reference(
         title=full_title(essay),
         authors=tuple(split_name(person.name, person.family) for person in essay.authors),

@@ -116,7 +116,7 @@ def _article_properties(site: Site, essay: Essay, ref: Reference) -> Pairs:
 
 def json_ld(site: Site, essay: Essay, ref: Reference) -> dict[str, Any]:
     """Return the essay as a schema.org Article, the type search engines document."""
-    roundtable = site.roundtable(essay.roundtable)
+    roundtable = site.roundtable_of(essay)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Article",
