@@ -244,16 +244,15 @@ class _Checker:
             if problem:
                 self.errors.append(doc.error(("author", index, "family"), f"author.{problem}"))
                 return None
-        people = [self._person(p) for p in fields.author]
+        people = [_person(p) for p in fields.author]
         if len(people) == 1:
             person = people[0]
-            return (
-                replace(
-                    person,
-                    affiliation=person.affiliation or fields.affiliation,
-                    bio=person.bio or fields.bio,
-                ),
+            person = replace(
+                person,
+                affiliation=person.affiliation or fields.affiliation,
+                bio=person.bio or fields.bio,
             )
+            return (with_details(person, self.directory),)
         for key in ("affiliation", "bio"):
             if getattr(fields, key):
                 self.errors.append(
@@ -264,7 +263,7 @@ class _Checker:
                     )
                 )
                 return None
-        return tuple(people)
+        return tuple(with_details(person, self.directory) for person in people)
 
     def _image(self, doc: Document, fields: ImageFields | None) -> Image | None:
         """Return the image with its size, reporting a path that is unsafe or missing."""
