@@ -95,8 +95,8 @@ def assemble(
     _check_duplicates(essays, "essay", errors)
     by_slug = {r.slug: r for r in roundtables}
     essays = [e for e in essays if _check_roundtable(e, by_slug, checker.docs[e.source], errors)]
-    essays = [_with_disclaimer(e, by_slug[e.roundtable], config) for e in essays]
     essays = [replace(e, lang=e.lang or by_slug[e.roundtable].lang) for e in essays]
+    essays = [_with_disclaimer(e, _same_language(e, by_slug), config) for e in essays]
     published = [e for e in essays if drafts or not e.draft]
     ordered_roundtables = sorted(roundtables, key=_newest_first)
     site = Site(
@@ -448,6 +448,22 @@ def _check_roundtable(
     )
     errors.append(doc.error(("roundtable",), f"unknown roundtable '{essay.roundtable}' ({hint})"))
     return False
+
+
+def _same_language(essay: Essay, roundtables: Mapping[str, Roundtable]) -> Roundtable:
+    """Return the essay's roundtable in the essay's language, if it has been translated into it.
+
+    A Spanish essay may name the English roundtable; its disclaimer is then the Spanish one's.
+    """
+    named = roundtables[essay.roundtable]
+    original = roundtables.get(named.translation_of, named)
+    for candidate in (original, *roundtables.values()):
+        if candidate.lang == essay.lang and original.slug in (
+            candidate.slug,
+            candidate.translation_of,
+        ):
+            return candidate
+    return named
 
 
 def _with_disclaimer(essay: Essay, roundtable: Roundtable, config: SiteConfig) -> Essay:

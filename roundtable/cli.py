@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-cache", action="store_true", help="build from scratch, ignoring .roundtable-cache/"
     )
+    build.add_argument(
+        "--pdf", action="store_true", help="also write a PDF of every essay and roundtable"
+    )
     build.set_defaults(run=run_build)
 
     check = commands.add_parser("check", help="validate content and links without writing")
@@ -216,6 +219,7 @@ def build_options(args: argparse.Namespace, output: Path | None) -> BuildOptions
         base_url=getattr(args, "base_url", None),
         # check writes nothing, not even the cache.
         use_cache=args.command != "check" and not getattr(args, "no_cache", False),
+        pdf=getattr(args, "pdf", False),
     )
 
 

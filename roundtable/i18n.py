@@ -118,6 +118,11 @@ def catalog(message_dirs: tuple[Path, ...], language: str, version: str = "") ->
 
 @lru_cache(maxsize=16)
 def _catalog(message_dirs: tuple[Path, ...], language: str, version: str) -> Catalog:
+    return read_catalog(message_dirs, language)
+
+
+def read_catalog(message_dirs: tuple[Path, ...], language: str) -> Catalog:
+    """Return the catalog of a language as the files say now (no cache)."""
     files = load_messages(message_dirs)
     merged: dict[str, Message] = {}
     for code in reversed(_fallbacks(language)):

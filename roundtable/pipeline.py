@@ -20,6 +20,7 @@ from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import FrontMatterError, parse
 from roundtable.images import hero_images, make_variants, with_variants
 from roundtable.model import Site, SiteConfig
+from roundtable.publish import pdf
 from roundtable.publish.search import with_search_index
 from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
 from roundtable.workers import core_count
@@ -51,6 +52,8 @@ class BuildOptions:
     """Reuse work from earlier builds (kept in `.roundtable-cache/` beside the output)."""
     search_index: bool = True
     """Build the search index (serve skips it: it would cost seconds on every save)."""
+    pdf: bool = False
+    """Also print a PDF of every essay and roundtable (`--pdf`)."""
 
     @property
     def cache_dir(self) -> Path | None:
@@ -159,7 +162,8 @@ def plan_outputs(
     """List every output with its fingerprint, and what the output already holds."""
     assets = theme_assets(options.theme)
     asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
-    all_pages = list(pages(site))
+    printer = pdf.printer(options.theme, options.content) if options.pdf else None
+    all_pages = [*pages(site, pdfs=printer is not None), *pdf.pdf_pages(site, printer)]
     copies = copied_files(options, site, assets)
     made = make_variants(hero_images(site, options.content), image_cache(options))
     copies.update(made.files)
@@ -207,7 +211,7 @@ def input_digest(options: BuildOptions) -> str:
     Equal to the last build's, with the output untouched since, it means nothing can differ.
     """
     parts: list[str | bytes] = [repr((options.content_display, options.drafts, options.base_url))]
-    parts.append(repr((options.search_index, str(options.output))))
+    parts.append(repr((options.search_index, str(options.output), options.pdf)))
     theme = options.theme
     for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))

@@ -117,9 +117,13 @@ def environment(theme: Theme, version: str = "") -> jinja2.Environment:
     return env
 
 
-def pages(site: Site) -> Iterator[Page]:
-    """Yield every page of the site, in a fixed order: what readers see, then for machines."""
-    html = list(_reader_pages(site))
+def pages(site: Site, pdfs: bool = False) -> Iterator[Page]:
+    """Yield every page of the site, in a fixed order: what readers see, then for machines.
+
+    `pdfs` says the build also makes PDFs (publish/pdf.py), which essay and roundtable pages
+    link to.
+    """
+    html = list(_reader_pages(site, pdfs))
     yield from html
     site_feed = Derived(
         partial(feeds.site_feed, site), (site.config, site.essays, site.roundtables)
@@ -141,7 +145,7 @@ def pages(site: Site) -> Iterator[Page]:
     yield Page(urls.ROBOTS, "robots.txt", {"sitemap_url": sitemap_url})
 
 
-def _reader_pages(site: Site) -> Iterator[Page]:
+def _reader_pages(site: Site, pdfs: bool) -> Iterator[Page]:
     """Yield the HTML pages, in a fixed order."""
     listed = _listed_roundtables(site)
     counts = {r.slug: len(site.reading_list(r.slug)) for r in listed}
@@ -156,9 +160,9 @@ def _reader_pages(site: Site) -> Iterator[Page]:
         },
     )
     for roundtable in site.roundtables:
-        yield _roundtable_page(site, roundtable)
+        yield _roundtable_page(site, roundtable, pdfs)
     for essay in site.essays:
-        yield _essay_page(site, essay)
+        yield _essay_page(site, essay, pdfs)
     for author in site.authors:
         essays = [site.essay(slug) for slug in author.essays]
         yield Page(
@@ -199,7 +203,7 @@ def _citation_file(site: Site, essay: Essay, write: Callable[[citations.Referenc
     return write(citations.reference(site, essay)).encode("utf-8")
 
 
-def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
+def _roundtable_page(site: Site, roundtable: Roundtable, pdfs: bool = False) -> Page:
     """Return a roundtable's page: introduction, essays in order, contributors."""
     essays = _reading_list(site, roundtable.slug, site.language_of(roundtable))
     return Page(
@@ -212,12 +216,13 @@ def _roundtable_page(site: Site, roundtable: Roundtable) -> Page:
             "feed": urls.feed(roundtable.slug),
             "head_metadata": Derived.of(metadata.roundtable_metadata, site, roundtable),
             "other_versions": _other_versions(site, essays),
+            "pdf": urls.pdf(urls.page_of(roundtable)) if pdfs else "",
             **_language_context(site, roundtable),
         },
     )
 
 
-def _essay_page(site: Site, essay: Essay) -> Page:
+def _essay_page(site: Site, essay: Essay, pdfs: bool = False) -> Page:
     """Return an essay's page, with its roundtable and neighbours in reading order.
 
     A translation takes its original's place in the reading order, and its neighbours and
@@ -243,6 +248,7 @@ def _essay_page(site: Site, essay: Essay) -> Page:
             "cite": Derived.of(citations.cite_this, site, essay),
             "tags": tuple((tag, urls.topic(make_slug(tag))) for tag in essay.tags),
             "all_topics": urls.TOPICS if essay.tags else "",
+            "pdf": urls.pdf(urls.page_of(essay)) if pdfs else "",
             **_language_context(site, essay),
             **_republished_context(essay),
         },
@@ -408,6 +414,29 @@ def _render(
         ) from None
     except Exception as exc:  # A runtime error inside a template: report where, not a traceback.
         raise TemplateFailed(_runtime_error(theme, page.template, exc)) from None
+
+
+def render_document(
+    theme: Theme, site: Site, template: str, path: str, context: Mapping[str, Any]
+) -> str:
+    """Render a template outside the page pipeline, for a PDF's HTML.
+
+    Templates and messages are read afresh; the globals are those of the page at `path`, in the
+    context's language.
+    """
+    env = environment.__wrapped__(theme)
+    language = str(context.get("lang") or site.config.language)
+    try:
+        messages = i18n.read_catalog(theme.message_dirs, language)
+    except i18n.CatalogError as exc:
+        raise TemplateFailed(exc.error) from None
+    try:
+        values = {**_globals(site, path, {}, messages), **context}
+        return env.get_template(template).render(values)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateFailed(_syntax_error(theme, exc)) from None
+    except Exception as exc:  # A runtime error inside a template: report where, not a traceback.
+        raise TemplateFailed(_runtime_error(theme, template, exc)) from None
 
 
 def _catalog(theme: Theme, language: str, theme_version: str) -> i18n.Catalog:
