@@ -83,6 +83,11 @@ def discover(root: Path, display_root: str) -> tuple[Sources, list[ContentError]
     return _classify(root, display_root, found), errors
 
 
+def linked_files(root: Path) -> list[str]:
+    """Return every symbolic link under a folder (none is followed), as relative paths."""
+    return [rel for rel, is_link in _walk(root) if is_link]
+
+
 def _walk(root: Path) -> list[tuple[str, bool]]:
     """Return (relative path, is symlink) for every file, in sorted order."""
     results: list[tuple[str, bool]] = []

@@ -14,7 +14,7 @@ from roundtable.assemble import Parsed, assemble
 from roundtable.cache import CACHE_DIR, BuildCache, key
 from roundtable.config import load_config
 from roundtable.convert import convert
-from roundtable.discover import SITE_CONFIG, Sources, discover, display_path
+from roundtable.discover import SITE_CONFIG, Sources, discover, display_path, linked_files
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import FrontMatterError, parse
@@ -164,9 +164,10 @@ def plan_outputs(
     asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
     printer = pdf.printer(options.theme, options.content) if options.pdf else None
     all_pages = [*pages(site, pdfs=printer is not None), *pdf.pdf_pages(site, printer)]
-    copies = copied_files(options, site, assets)
     made = make_variants(hero_images(site, options.content), image_cache(options))
-    copies.update(made.files)
+    generated = {urls.asset(name): path for name, path in assets.items()} | made.files
+    _refuse_collisions(options, site, {*generated, *(urls.output_file(p.path) for p in all_pages)})
+    copies = copied_files(options, site, generated)
     theme = options.theme
     theme_version = theme_digest(theme.template_dirs, asset_hashes, theme.message_dirs)
     manifest = fingerprint_outputs(all_pages, copies, site, theme_version)
@@ -265,7 +266,20 @@ def gather_site(
         config or PLACEHOLDER_CONFIG, sources, roundtable_docs, essay_docs, drafts=options.drafts
     )
     errors = [*config_errors, *discover_errors, *roundtable_errors, *essay_errors, *site_errors]
-    return site, errors
+    return site, [*errors, *theme_links(options.theme)]
+
+
+def theme_links(theme: Theme) -> list[ContentError]:
+    """Refuse symbolic links in templates/ and assets/: Jinja would follow them anywhere."""
+    message = (
+        "symbolic links are not allowed in theme folders (replace the link with the real file)"
+    )
+    return [
+        ContentError(os.path.relpath(folder / rel), 0, message)
+        for folder in (*theme.template_dirs, *theme.asset_dirs)
+        if folder.is_dir()
+        for rel in linked_files(folder)
+    ]
 
 
 def read_documents(
@@ -311,11 +325,20 @@ def theme_assets(theme: Theme) -> dict[str, Path]:
     return dict(sorted(assets.items()))
 
 
-def copied_files(options: BuildOptions, site: Site, assets: Mapping[str, Path]) -> dict[str, Path]:
-    """Return every file copied as it is: theme assets and the content's own files."""
-    copies = {urls.asset(name): path for name, path in assets.items()}
-    copies.update({rel: options.content / rel for rel in site.static_files})
-    return copies
+def copied_files(
+    options: BuildOptions, site: Site, generated: Mapping[str, Path]
+) -> dict[str, Path]:
+    """Return every file copied as it is: theme assets, resized images, the content's files."""
+    return {**generated, **{rel: options.content / rel for rel in site.static_files}}
+
+
+def _refuse_collisions(options: BuildOptions, site: Site, generated: set[str]) -> None:
+    """Refuse a content file at a path the site generates: it must not replace a page or asset."""
+    message = "the site generates a file at this path (rename or move this file)"
+    clashes = [rel for rel in site.static_files if rel in generated]
+    raise_if_any(
+        [ContentError(display_path(options.content_display, rel), 0, message) for rel in clashes]
+    )
 
 
 def fingerprint_outputs(

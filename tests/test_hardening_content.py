@@ -829,12 +829,6 @@ def test_static_files_that_would_run_script_are_refused(tmp_path: Path) -> None:
     assert (project / "site/files/fine.svg").is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a static file at a path the build generates (robots.txt, assets/style.css, an essay's "
-    "cite.bib) silently replaces the generated file: copies are written after pages. Needed: "
-    "pipeline.build_site reports set(copies) & set(page outputs) as collisions (not ours)",
-)
 def test_a13_static_file_at_a_generated_path_is_a_collision(tmp_path: Path) -> None:
     """A13: a contributor's file cannot stand in for a file the site generates."""
     project = new_project(tmp_path / "proj")
