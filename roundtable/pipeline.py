@@ -213,6 +213,7 @@ def input_digest(options: BuildOptions) -> str:
     """
     parts: list[str | bytes] = [repr((options.content_display, options.drafts, options.base_url))]
     parts.append(repr((options.search_index, str(options.output), options.pdf)))
+    parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
     theme = options.theme
     for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))
@@ -348,7 +349,8 @@ def fingerprint_outputs(
     theme_version: str,
 ) -> dict[str, str]:
     """Return the fingerprint of every output file: pages by their inputs, copies by stat."""
-    site_digest = key("site", repr(site.config), theme_version)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # feeds fall back on it when nothing is dated
+    site_digest = key("site", repr(site.config), theme_version, epoch)
     printer = Fingerprinter(site_digest)
     manifest = {urls.output_file(p.path): printer.page(p) for p in all_pages}
     for rel, path in copies.items():

@@ -413,7 +413,7 @@ def _render(
             )
         ) from None
     except Exception as exc:  # A runtime error inside a template: report where, not a traceback.
-        raise TemplateFailed(_runtime_error(theme, page.template, exc)) from None
+        raise TemplateFailed(_runtime_error(theme, page, exc)) from None
 
 
 def render_document(
@@ -436,7 +436,7 @@ def render_document(
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailed(_syntax_error(theme, exc)) from None
     except Exception as exc:  # A runtime error inside a template: report where, not a traceback.
-        raise TemplateFailed(_runtime_error(theme, template, exc)) from None
+        raise TemplateFailed(_runtime_error(theme, Page(path, template, context), exc)) from None
 
 
 def _catalog(theme: Theme, language: str, theme_version: str) -> i18n.Catalog:
@@ -486,9 +486,9 @@ def _syntax_error(theme: Theme, exc: jinja2.TemplateSyntaxError) -> ContentError
     )
 
 
-def _runtime_error(theme: Theme, template: str, exc: Exception) -> ContentError:
+def _runtime_error(theme: Theme, page: Page, exc: Exception) -> ContentError:
     """Locate a runtime template error at the deepest template frame of its traceback."""
-    where = ContentError(template, 0, "")
+    where = ContentError(page.template, 0, "")
     for frame, line in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt")):
@@ -498,7 +498,8 @@ def _runtime_error(theme: Theme, template: str, exc: Exception) -> ContentError:
         if isinstance(exc, jinja2.UndefinedError)
         else "fix the template"
     )
-    return ContentError(where.path, where.line, f"template error: {exc} ({hint})")
+    rendering = urls.output_file(page.path)
+    return ContentError(where.path, where.line, f"template error in {rendering}: {exc} ({hint})")
 
 
 def _template_display(theme: Theme, filename: str) -> str:

@@ -114,9 +114,14 @@ def _updated(site: Site, essays: tuple[Essay, ...], fallbacks: list[dt.date | No
     if dates:
         return _timestamp(max(dates))
     # Atom requires <updated>: with no date anywhere, the reproducible-builds convention.
+    # The pipeline puts the variable in every page's fingerprint, so a change re-renders feeds.
     raw = os.environ.get("SOURCE_DATE_EPOCH", "")
-    epoch = int(raw) if raw.isdigit() else 0
+    epoch = min(int(raw), LAST_EPOCH) if raw.isdigit() else 0
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+LAST_EPOCH = 253402300799
+"""9999-12-31T23:59:59Z: later epochs are clamped (a timestamp has four digits of year)."""
 
 
 def _timestamp(date: dt.date) -> str:
