@@ -71,20 +71,22 @@ def _body_problems(
 def _link_problem(link: Link, page: str, resolver: _Resolver) -> str | None:
     """Say what is wrong with one link or image, if anything."""
     if link.is_image and not link.alt.strip():
-        return f"image '{link.url}' has no alt text (describe it: ![what it shows]({link.url}))"
+        written = link.written
+        return f"image '{written}' has no alt text (describe it: ![what it shows]({written}))"
     parts = urlsplit(link.url)
     if parts.scheme or parts.netloc or link.url.startswith("/"):
         return None
     kind = "image" if link.is_image else "link"
     target = page if not parts.path else _join(page, unquote(parts.path))
     if target is None or not resolver.exists(target):
-        return (
-            f"{kind} '{link.url}' leads to no page or file of the site "
-            "(link to the Markdown file, e.g. other-essay.md)"
+        return f"{kind} '{link.written}' leads to no page or file of the site " + (
+            "(check the path from this file, e.g. ../images/photo.jpg)"
+            if link.is_image
+            else "(link to the Markdown file, e.g. other-essay.md)"
         )
     if parts.fragment and not resolver.has_anchor(target, unquote(parts.fragment)):
         return (
-            f"{kind} '{link.url}': no heading or anchor '#{parts.fragment}' on that page "
+            f"{kind} '{link.written}': no heading or anchor '#{parts.fragment}' on that page "
             "(check the heading's spelling)"
         )
     return None

@@ -50,6 +50,8 @@ class Link:
     """True for an image, whose alt text must not be empty."""
     alt: str = ""
     """An image's alt text."""
+    written: str = ""
+    """The link as the editor wrote it, for messages."""
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,12 @@ def links(
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
             elif child.type == "link_open":
-                found.append(Link(str(child.attrGet("href") or ""), line, False))
+                href = str(child.attrGet("href") or "")
+                found.append(Link(href, line, False, written=child.meta.get("written", href)))
             elif child.type == "image":
-                found.append(Link(str(child.attrGet("src") or ""), line, True, child.content))
+                src = str(child.attrGet("src") or "")
+                written = child.meta.get("written", src)
+                found.append(Link(src, line, True, child.content, written))
     return found
 
 
@@ -200,6 +205,7 @@ def _rewrite_content_links(state: StateCore) -> None:
         if attr is None:
             continue
         value = str(token.attrGet(attr) or "")
+        token.meta["written"] = value
         token.attrSet(attr, _content_link(value, state.env))
 
 

@@ -49,10 +49,10 @@ def test_broken_links_anchors_alt_and_empty_bodies(
         "content/essays/empty.md:6: the essay has no text (write it below the closing '---')",
         "content/essays/linked.md:8: link 'missing.md' leads to no page or file of the site "
         "(link to the Markdown file, e.g. other-essay.md)",
-        "content/essays/linked.md:9: link '../first/#nope': no heading or anchor '#nope' on that page "
+        "content/essays/linked.md:9: link 'first.md#nope': no heading or anchor '#nope' on that page "
         "(check the heading's spelling)",
-        "content/essays/linked.md:11: image '../../images/pic.png' has no alt text "
-        "(describe it: ![what it shows](../../images/pic.png))",
+        "content/essays/linked.md:11: image '../images/pic.png' has no alt text "
+        "(describe it: ![what it shows](../images/pic.png))",
         "content/essays/linked.md:13: link '#also-bad': no heading or anchor '#also-bad' on that page "
         "(check the heading's spelling)",
         "content/roundtables/beta.md: warning: the roundtable has no essays yet (its page will say so)",
