@@ -329,3 +329,29 @@ def test_translation_of_a_missing_essay_still_builds(
     document = page(project / "site", "essays/uno/")
     assert document.find_all("link", hreflang=True) == []
     assert document.html is not None and document.html["lang"] == "es"
+
+
+def test_paired_roundtables_link_each_other_with_hreflang(site: Path) -> None:
+    for path, lang in (("roundtables/alpha/", "en"), ("roundtables/alfa/", "es")):
+        document = page(site, path)
+        assert document.html is not None and document.html["lang"] == lang
+        links = [
+            str(link["hreflang"])
+            for link in document.find_all("link", rel="alternate", hreflang=True)
+        ]
+        assert links == ["en", "es", "x-default"]
+    beta = page(site, "roundtables/beta/")
+    assert beta.find_all("link", hreflang=True) == []
+
+
+def test_sample_spanish_essay_has_no_english_theme_words(tmp_path: Path) -> None:
+    from helpers.site import sample_project
+
+    project = sample_project(tmp_path / "sample")
+    assert run_subprocess(["build"], project).status == 0
+    document = page(project / "site", "essays/sigamos-juntos-el-rastro-del-dinero/")
+    for body in document.select(".prose"):  # the essay itself names "the Roundtable generator"
+        body.decompose()
+    words = spanish_words(document)
+    found = [f for f in english_fragments() if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", words)]
+    assert found == [], words

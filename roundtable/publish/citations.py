@@ -97,6 +97,8 @@ class Reference:
     """The summary."""
     keywords: tuple[str, ...]
     """The tags."""
+    container_language: str = ""
+    """The language of the roundtable's title, when it is not the essay's."""
 
 
 def reference(site: Site, essay: Essay) -> Reference:
@@ -106,6 +108,7 @@ def reference(site: Site, essay: Essay) -> Reference:
         title=full_title(essay),
         authors=tuple(split_name(person.name, person.family) for person in essay.authors),
         container=roundtable.title,
+        container_language=site.language_of(roundtable),
         publisher=site.config.organization or site.config.title,
         date=essay.date or roundtable.date,
         url=urls.absolute(site.config.base_url, urls.page_of(essay)),
@@ -127,9 +130,7 @@ def chicago(ref: Reference) -> Markup:
     """Return a Chicago full note (CMOS 17th ed.): names as written, so none is misread."""
     words = style_words(ref.language)
     quoted = f"“{_end(ref.title, ',')}”" if words.comma_inside_quotes else f"“{ref.title}”,"
-    head = Markup("{}, {} <cite>{}</cite>").format(
-        _note_authors(ref.authors, words), quoted, ref.container
-    )
+    head = Markup("{}, {} {}").format(_note_authors(ref.authors, words), quoted, _cite(ref))
     publisher = [] if ref.publisher == ref.container else [ref.publisher]
     date = _long_date(ref.date, words) if ref.date else words.no_date
     return Markup(", ").join([head, *publisher, date, ref.url]) + "."
@@ -139,14 +140,21 @@ def apa(ref: Reference) -> Markup:
     """Return an APA reference (7th ed.)."""
     words = style_words(ref.language)
     date = f"{ref.date.year}, {_month_day(ref.date, words)}" if ref.date else words.no_date
-    return Markup("{} ({}). {} <cite>{}</cite>. {}{}").format(
+    return Markup("{} ({}). {} {}. {}{}").format(
         _apa_authors(ref.authors, words),
         date,
         _end(ref.title, "."),
-        ref.container,
+        _cite(ref),
         "" if ref.publisher == ref.container else f"{ref.publisher}. ",
         ref.url,
     )
+
+
+def _cite(ref: Reference) -> Markup:
+    """Return the roundtable's title as <cite>, with its language when the essay's differs."""
+    if ref.container_language in ("", ref.language):
+        return Markup("<cite>{}</cite>").format(ref.container)
+    return Markup('<cite lang="{}">{}</cite>').format(ref.container_language, ref.container)
 
 
 def bibtex(ref: Reference) -> str:
