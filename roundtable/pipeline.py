@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -200,10 +201,41 @@ def _write(
     """Publish to the output folder, or complete the in-memory site; return the files."""
     if options.output is None:
         return _complete_in_memory(files, manifest, previous)
-    build_id = _build_id(manifest, plan.copies)
+    stored = cache.meta.get(_output_key(options.output))
+    known = stored[2] if stored and len(stored) > 2 and plan.before else {}
+    digests = content_digests(options.output, files, plan.copies, manifest, plan.before, known)
+    build_id = key("build", *(f"{path}={digest}" for path, digest in sorted(digests.items())))
     publish(options.output, files, plan.copies, manifest, Previous(plan.before, build_id))
-    cache.meta[_output_key(options.output)] = (build_id, manifest)
+    cache.meta[_output_key(options.output)] = (build_id, manifest, digests)
     return files
+
+
+def content_digests(
+    output: Path,
+    files: Mapping[str, bytes],
+    copies: Mapping[str, Path],
+    manifest: Mapping[str, str],
+    before: Mapping[str, str],
+    known: Mapping[str, str],
+) -> dict[str, str]:
+    """Hash the bytes of every output file: what was made now, else what is known, else read.
+
+    The build id is made of these, not of the fingerprints, so the marker file is the same on
+    every machine for the same site (fingerprints hold paths, times and SOURCE_DATE_EPOCH).
+    """
+    digests = {}
+    for path in sorted(manifest):
+        if path in files:
+            data = files[path]
+        elif path in known and before.get(path) == manifest[path]:
+            digests[path] = known[path]
+            continue
+        elif path in copies:
+            data = copies[path].read_bytes()
+        else:
+            data = (output / path).read_bytes()
+        digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digests
 
 
 def input_digest(options: BuildOptions) -> str:
@@ -372,16 +404,6 @@ def previous_manifest(
     # Someone may have deleted files by hand: those are made again.
     folder = str(options.output)
     return {path: fp for path, fp in manifest.items() if os.path.isfile(os.path.join(folder, path))}
-
-
-def _build_id(manifest: Mapping[str, str], copies: Mapping[str, Path]) -> str:
-    """Name the set of files a build publishes, the same on every machine.
-
-    Copies enter by name only: their fingerprints hold paths and times, which differ between
-    checkouts, and the marker is part of the output, which must be byte-identical.
-    """
-    pages = (f"{path}={fp}" for path, fp in sorted(manifest.items()) if path not in copies)
-    return key("build", *pages, *sorted(copies))
 
 
 def _changed(path: str, manifest: Mapping[str, str], before: Mapping[str, str]) -> bool:
