@@ -678,8 +678,9 @@ def test_a21_coercion_traps_are_schema_errors(
 
 # --- Pathological Markdown (A23) -------------------------------------------------------------
 
-BUDGET_SECONDS = 5.0
-"""Per file: what a build may spend on one essay, however hostile."""
+BUDGET_SECONDS = 10.0
+"""Per file: what a build may spend on one essay, however hostile. The worst accepted input
+takes ~3.5 s alone on the 2-core machine; the margin absorbs a loaded, shared machine."""
 PATHOLOGICAL = {
     "quotes-100k": ">" * 100_000,
     "brackets-50k": "[" * 50_000,
