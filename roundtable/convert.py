@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 
 from roundtable import urls
 from roundtable.cache import BuildCache, key
-from roundtable.markdown import Rendered, render
-from roundtable.model import Essay, Roundtable, Site
+from roundtable.images import describe
+from roundtable.markdown import IMAGE_KEY, Rendered, render
+from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.workers import map_in_workers
 
 PARALLEL_FROM = 48
@@ -29,17 +30,23 @@ class Job:
     page: str
 
 
-def link_targets(site: Site) -> dict[str, str]:
-    """Map each content file (relative to content/) to the site path it is published at."""
+def link_targets(site: Site, pictures: Mapping[str, Image] = {}) -> dict[str, str]:
+    """Map each content file (relative to content/) to the site path it is published at.
+
+    Pictures also get an entry under IMAGE_KEY: their size and resized copies, for `srcset`.
+    """
     targets = {rel: rel for rel in site.static_files}
+    targets.update({IMAGE_KEY + rel: describe(image) for rel, image in pictures.items()})
     targets.update({e.path: urls.page_of(e) for e in site.essays})
     targets.update({r.path: urls.page_of(r) for r in site.roundtables})
     return targets
 
 
-def convert(site: Site, cache: BuildCache, workers: int = 1) -> Site:
+def convert(
+    site: Site, cache: BuildCache, workers: int = 1, pictures: Mapping[str, Image] = {}
+) -> Site:
     """Return the site with every body rendered to HTML, reusing cached HTML where still valid."""
-    targets = link_targets(site)
+    targets = link_targets(site, pictures)
     allow_html = site.config.allow_html
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     jobs = [Job(item.body, item.path, urls.page_of(item)) for item in items]

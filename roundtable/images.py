@@ -7,6 +7,7 @@ the hash of the source bytes, so an unchanged picture costs nothing on the next 
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -131,3 +132,34 @@ def hero_images(site: Site, content: Path) -> list[tuple[Path, Image]]:
         if item.image is not None and item.image.variants:
             found.setdefault(item.image.src, (content / item.image.src, item.image))
     return [found[src] for src in sorted(found)]
+
+
+def content_pictures(static_files: tuple[str, ...], content: Path) -> dict[str, Image]:
+    """Return every resizable picture among the content's files, measured, with its variants."""
+    pictures = {}
+    for rel in static_files:
+        if posixpath.splitext(rel)[1].lower() not in RESIZABLE:
+            continue
+        try:
+            width, height = measure(content / rel)
+        except NotAnImage:
+            continue  # published as it is; a hero image that is not one is reported elsewhere
+        image = Image(rel, "", width=width, height=height)
+        pictures[rel] = replace(image, variants=plan_variants(image))
+    return pictures
+
+
+def describe(image: Image) -> str:
+    """Return what Markdown needs to know of a picture: its size and its copies, as JSON."""
+    webp = image.srcset("image/webp")
+    original = [v for v in image.variants if v.mime != "image/webp"]
+    return json.dumps(
+        {
+            "width": image.width,
+            "height": image.height,
+            "srcset": [[v.path, v.width] for v in original],
+            "webp": []
+            if image.src.lower().endswith(".webp")
+            else [[v.path, v.width] for v in webp],
+        }
+    )

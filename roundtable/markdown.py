@@ -7,6 +7,7 @@ links to other content files (`other-essay.md`, `../images/map.jpg`) become link
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Mapping, MutableMapping
@@ -16,6 +17,7 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -26,6 +28,8 @@ from roundtable import urls
 from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_KEY = "image:"
+"""Link targets under this prefix describe pictures: their size and resized copies (JSON)."""
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 XML_INVALID = {
     **{code: "\ufffd" for code in [*range(0x20), 0xFFFE, 0xFFFF] if chr(code) not in "\t\n\r"},
@@ -84,6 +88,7 @@ def renderer(allow_html: bool) -> MarkdownIt:
     md.core.ruler.push("content_links", _rewrite_content_links)
     md.add_render_rule("table_open", _open_table_region)
     md.add_render_rule("table_close", _close_table_region)
+    md.add_render_rule("image", _render_picture)
     return md
 
 
@@ -207,6 +212,8 @@ def _rewrite_content_links(state: StateCore) -> None:
         value = str(token.attrGet(attr) or "")
         token.meta["written"] = value
         token.attrSet(attr, _content_link(value, state.env))
+        if token.type == "image":
+            _add_sizes(token, value, state.env)
 
 
 def _inline_children(tokens: list[Token]) -> list[Token]:
@@ -216,15 +223,61 @@ def _inline_children(tokens: list[Token]) -> list[Token]:
 
 def _content_link(url: str, env: MutableMapping[str, Any]) -> str:
     """Return the page-relative link for a URL that names a content file; others unchanged."""
-    if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
+    resolved = _resolved(url, env)
+    if resolved is None:
         return url
-    path, hash_, fragment = url.partition("#")
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(env["source"]), path))
+    _, hash_, fragment = url.partition("#")
     target = env["targets"].get(resolved)
     env.setdefault("lookups", {})[resolved] = target  # the cache checks these stay the same
     if target is None:
         return url
     return urls.relative(env["page"], target) + hash_ + fragment
+
+
+BODY_IMAGE_SIZES = "(min-width: 48em) 42rem, 100vw"
+"""How wide a picture in the text is shown: the prose column, or the screen on a phone."""
+
+
+def _add_sizes(token: Token, url: str, env: MutableMapping[str, Any]) -> None:
+    """Give a picture from content/ its size, lazy loading and resized copies (`srcset`)."""
+    resolved = _resolved(url, env)
+    if resolved is None:
+        return
+    info = env["targets"].get(IMAGE_KEY + resolved)
+    env.setdefault("lookups", {})[IMAGE_KEY + resolved] = info
+    if info is None:
+        return
+    picture = json.loads(info)
+    token.attrSet("width", str(picture["width"]))
+    token.attrSet("height", str(picture["height"]))
+    token.attrSet("loading", "lazy")
+    token.attrSet("decoding", "async")
+    srcset = [f"{urls.relative(env['page'], path)} {width}w" for path, width in picture["srcset"]]
+    srcset.append(f"{token.attrGet('src')} {picture['width']}w")
+    token.attrSet("srcset", ", ".join(srcset))
+    token.attrSet("sizes", BODY_IMAGE_SIZES)
+    webp = [f"{urls.relative(env['page'], path)} {width}w" for path, width in picture["webp"]]
+    token.meta["webp"] = ", ".join(webp)
+
+
+def _render_picture(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+) -> str:
+    """Render an image; one with WebP copies inside <picture>, for browsers that take them."""
+    html = str(self.image(tokens, idx, options, env))
+    webp = tokens[idx].meta.get("webp")
+    if not webp:
+        return html
+    source = f'<source type="image/webp" srcset="{escapeHtml(webp)}" sizes="{BODY_IMAGE_SIZES}">'
+    return f"<picture>{source}{html}</picture>"
+
+
+def _resolved(url: str, env: MutableMapping[str, Any]) -> str | None:
+    """Return the content path a relative URL names from the source file, if it can."""
+    if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
+        return None
+    path = url.partition("#")[0]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(env["source"]), path))
 
 
 def _first_paragraph(tokens: list[Token]) -> str:

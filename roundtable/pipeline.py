@@ -19,8 +19,8 @@ from roundtable.discover import SITE_CONFIG, Sources, discover, display_path, li
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import FrontMatterError, parse
-from roundtable.images import hero_images, make_variants, with_variants
-from roundtable.model import Site, SiteConfig
+from roundtable.images import content_pictures, hero_images, make_variants, with_variants
+from roundtable.model import Image, Site, SiteConfig
 from roundtable.publish import pdf
 from roundtable.publish.search import with_search_index
 from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
@@ -136,8 +136,9 @@ def build_site(
         site, errors = gather_site(options, cache)
         raise_if_any(errors)
         workers = options.workers or core_count()
-        site = convert(with_variants(site), cache, workers)
-        plan = plan_outputs(options, site, cache, previous)
+        pictures = content_pictures(site.static_files, options.content)
+        site = convert(with_variants(site), cache, workers, pictures)
+        plan = plan_outputs(options, site, cache, previous, pictures)
         stale = plan.stale()
         files = render_pages(
             stale, site, options.theme, plan.asset_hashes, workers, plan.theme_version
@@ -158,14 +159,20 @@ def build_site(
 
 
 def plan_outputs(
-    options: BuildOptions, site: Site, cache: BuildCache, previous: BuildResult | None
+    options: BuildOptions,
+    site: Site,
+    cache: BuildCache,
+    previous: BuildResult | None,
+    pictures: Mapping[str, Image] = {},
 ) -> Plan:
     """List every output with its fingerprint, and what the output already holds."""
     assets = theme_assets(options.theme)
     asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
     printer = pdf.printer(options.theme, options.content) if options.pdf else None
     all_pages = [*pages(site, pdfs=printer is not None), *pdf.pdf_pages(site, printer)]
-    made = make_variants(hero_images(site, options.content), image_cache(options))
+    heroes = dict(hero_images(site, options.content))
+    in_text = {options.content / rel: image for rel, image in pictures.items()}
+    made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
     generated = {urls.asset(name): path for name, path in assets.items()} | made.files
     _refuse_collisions(options, site, {*generated, *(urls.output_file(p.path) for p in all_pages)})
     copies = copied_files(options, site, generated)

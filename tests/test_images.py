@@ -91,3 +91,24 @@ def _args(project: Path) -> object:
         command="build",
         no_cache=False,
     )
+
+
+def test_pictures_in_the_text_get_sizes_srcset_and_webp(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    essay = project / "content/essays/third.md"
+    essay.write_text(
+        essay.read_text(encoding="utf-8") + "\n![A wide photo](../images/wide.jpg)\n",
+        encoding="utf-8",
+    )
+    assert run_cli(["build"], project, capsys).status == 0
+    picture = page(project / "site", "essays/third/").find("img", alt="A wide photo").parent
+    assert picture.name == "picture"
+    img, source = picture.find("img"), picture.find("source")
+    assert (img["width"], img["height"], img["loading"]) == ("2000", "1000", "lazy")
+    assert img["srcset"].split(", ")[0] == "../../images/wide.480w.jpg 480w"
+    assert (
+        source["type"] == "image/webp" and "../../images/wide.2000w.webp 2000w" in source["srcset"]
+    )
+    for candidate in [*img["srcset"].split(", "), *source["srcset"].split(", ")]:
+        assert (project / "site/essays/third" / candidate.split(" ")[0]).resolve().is_file()
