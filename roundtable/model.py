@@ -291,12 +291,24 @@ class Site:
         shown = self.in_language(named, self.language_of(essay))
         return shown if isinstance(shown, Roundtable) else named
 
+    @cached_property
+    def _reading_lists(self) -> dict[str, tuple[Essay, ...]]:
+        return {}
+
     def reading_list(self, roundtable: str) -> tuple[Essay, ...]:
         """Return the essays of a roundtable and its translations, each once, in reading order.
 
         A translated essay is listed as its original; a page shows the version in its own
-        language where there is one (see `in_language`).
+        language where there is one (see `in_language`). Made once per roundtable: every page
+        of a roundtable asks for it.
         """
+        known = self._reading_lists.get(roundtable)
+        if known is None:
+            known = self._reading_lists[roundtable] = self._make_reading_list(roundtable)
+        return known
+
+    def _make_reading_list(self, roundtable: str) -> tuple[Essay, ...]:
+        """Return the essays of a roundtable and its translations, each once, in reading order."""
         group = {r.slug for r in self.versions(self.roundtable(roundtable))}
         works: dict[str, Essay] = {}
         for slug in sorted(group):
