@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from roundtable import urls
 from roundtable.cache import BuildCache, key
 from roundtable.images import describe
-from roundtable.markdown import IMAGE_KEY, Rendered, render
+from roundtable.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, render
 from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.workers import map_in_workers
 
@@ -28,6 +28,7 @@ class Job:
     body: str
     source: str
     page: str
+    table_label: str
 
 
 def link_targets(site: Site, pictures: Mapping[str, Image] = {}) -> dict[str, str]:
@@ -43,14 +44,24 @@ def link_targets(site: Site, pictures: Mapping[str, Image] = {}) -> dict[str, st
 
 
 def convert(
-    site: Site, cache: BuildCache, workers: int = 1, pictures: Mapping[str, Image] = {}
+    site: Site,
+    cache: BuildCache,
+    workers: int = 1,
+    pictures: Mapping[str, Image] = {},
+    table_labels: Mapping[str, str] = {},
 ) -> Site:
-    """Return the site with every body rendered to HTML, reusing cached HTML where still valid."""
+    """Return the site with every body rendered to HTML, reusing cached HTML where still valid.
+
+    `table_labels` names tables for screen readers, by language ('Tabla {number}').
+    """
     targets = link_targets(site, pictures)
     allow_html = site.config.allow_html
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
-    jobs = [Job(item.body, item.path, urls.page_of(item)) for item in items]
-    keys = [key("body", str(allow_html), job.source, job.page, job.body) for job in jobs]
+    jobs = [_job(site, item, table_labels) for item in items]
+    keys = [
+        key("body", str(allow_html), job.source, job.page, job.table_label, job.body)
+        for job in jobs
+    ]
     cache.prefetch("bodies", keys)
     results: dict[int, Rendered] = {}
     misses = []
@@ -68,6 +79,12 @@ def convert(
     roundtables = tuple(c for c in converted if isinstance(c, Roundtable))
     essays = tuple(c for c in converted if isinstance(c, Essay))
     return replace(site, roundtables=roundtables, essays=essays)
+
+
+def _job(site: Site, item: Essay | Roundtable, table_labels: Mapping[str, str]) -> Job:
+    """Return the conversion job of an essay or roundtable."""
+    label = table_labels.get(site.language_of(item), DEFAULT_TABLE_LABEL)
+    return Job(item.body, item.path, urls.page_of(item), label)
 
 
 def _still_valid(rendered: Rendered, targets: Mapping[str, str]) -> bool:
@@ -93,5 +110,10 @@ def _render_job(job: Job, state: tuple[Mapping[str, str], bool]) -> Rendered:
     """Convert one body (runs in a worker process)."""
     targets, allow_html = state
     return render(
-        job.body, allow_html=allow_html, source=job.source, page=job.page, targets=targets
+        job.body,
+        allow_html=allow_html,
+        source=job.source,
+        page=job.page,
+        targets=targets,
+        table_label=job.table_label,
     )

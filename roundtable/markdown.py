@@ -28,6 +28,7 @@ from roundtable import urls
 from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+DEFAULT_TABLE_LABEL = "Table {number}"
 IMAGE_KEY = "image:"
 """Link targets under this prefix describe pictures: their size and resized copies (JSON)."""
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
@@ -99,10 +100,15 @@ def render(
     source: str = "",
     page: str = "",
     targets: Mapping[str, str] = {},
+    table_label: str = DEFAULT_TABLE_LABEL,
 ) -> Rendered:
-    """Render a document body; `source` and `page` let relative links to content files resolve."""
+    """Render a document body; `source` and `page` let relative links to content files resolve.
+
+    `table_label` names each table for screen readers, in the page's language ('Tabla {number}').
+    """
     md = renderer(allow_html)
     env: dict[str, Any] = {"source": source, "page": page, "targets": targets}
+    env["table_label"] = table_label
     tokens = md.parse(text.translate(XML_INVALID), env)
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
@@ -149,7 +155,8 @@ def _open_table_region(
 ) -> str:
     """Wrap a table in a labelled, focusable region, so a wide table scrolls on a phone."""
     env["tables"] = env.get("tables", 0) + 1
-    label = f"Table {env['tables']}"
+    template = str(env.get("table_label", DEFAULT_TABLE_LABEL))
+    label = escapeHtml(template.replace("{number}", str(env["tables"])))
     return f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0">\n<table>\n'
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from roundtable import urls
+from roundtable import i18n, urls
 from roundtable.assemble import Parsed, assemble
 from roundtable.cache import CACHE_DIR, BuildCache, key
 from roundtable.config import load_config
@@ -20,7 +20,7 @@ from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import FrontMatterError, parse
 from roundtable.images import content_pictures, hero_images, make_variants, with_variants
-from roundtable.model import Image, Site, SiteConfig
+from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
 from roundtable.publish.search import with_search_index
 from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
@@ -137,7 +137,8 @@ def build_site(
         raise_if_any(errors)
         workers = options.workers or core_count()
         pictures = content_pictures(site.static_files, options.content)
-        site = convert(with_variants(site), cache, workers, pictures)
+        labels = table_labels(options.theme, site)
+        site = convert(with_variants(site), cache, workers, pictures, labels)
         plan = plan_outputs(options, site, cache, previous, pictures)
         stale = plan.stale()
         files = render_pages(
@@ -156,6 +157,21 @@ def build_site(
     finally:
         if own_cache:
             cache.close()
+
+
+def table_labels(theme: Theme, site: Site) -> dict[str, str]:
+    """Return how each language of the site names a table ('Tabla {number}')."""
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    languages = {site.language_of(item) for item in items}
+    labels = {}
+    for language in sorted(languages | {site.config.language}):
+        try:
+            labels[language] = str(
+                i18n.catalog(theme.message_dirs, language)("table", number="{number}")
+            )
+        except (i18n.CatalogError, KeyError):
+            continue  # a broken messages file is reported, located, when the pages render
+    return labels
 
 
 def plan_outputs(

@@ -63,8 +63,20 @@ def test_spanish_catalog_is_complete_with_the_same_placeholders() -> None:
 
 def test_every_message_is_used_by_a_template(repo_root: Path) -> None:
     templates = "".join(p.read_text(encoding="utf-8") for p in (repo_root / "templates").glob("*"))
-    unused = [key for key in load("en") if f"'{key}'" not in templates]
+    code = (repo_root / "roundtable/pipeline.py").read_text(encoding="utf-8")  # table labels
+    unused = [key for key in load("en") if f"'{key}'" not in templates and f'"{key}"' not in code]
     assert unused == []
+
+
+def test_tables_are_named_in_the_page_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_project(FIXTURES / "bilingual", tmp_path / "proj")
+    with (project / "content/essays/uno.md").open("a", encoding="utf-8") as essay:
+        essay.write("\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert run_cli(["build"], project, capsys).status == 0
+    region = page(project / "site", "essays/uno/").find("div", class_="table-scroll")
+    assert region["aria-label"] == "Tabla 1"
 
 
 def test_catalog_fills_placeholders_escapes_and_picks_plurals() -> None:
