@@ -86,3 +86,14 @@ def axe() -> str:
     if source is None:
         missing_tool(AXE_MISSING)
     return source
+
+
+@pytest.fixture(scope="session")
+def bilingual_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bilingual fixture project, built once for the session (read it, never edit it)."""
+    from helpers.site import FIXTURES, copy_project, run_subprocess
+
+    project = copy_project(FIXTURES / "bilingual", tmp_path_factory.mktemp("bilingual") / "proj")
+    run = run_subprocess(["build"], project)
+    assert run.status == 0, run.err
+    return project / "site"

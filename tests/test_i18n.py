@@ -15,13 +15,10 @@ from helpers.site import FIXTURES, broken_links, copy_project, page, run_cli, ru
 from roundtable.i18n import PACKAGE_MESSAGES, catalog, language_name, language_tag
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bilingual fixture, built once for this module."""
-    project = copy_project(FIXTURES / "bilingual", tmp_path_factory.mktemp("i18n") / "proj")
-    run = run_subprocess(["build"], project)
-    assert run.status == 0, run.err
-    return project / "site"
+@pytest.fixture
+def site(bilingual_site: Path) -> Path:
+    """The bilingual fixture, built once for the session."""
+    return bilingual_site
 
 
 @pytest.fixture

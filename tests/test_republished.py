@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.site import FIXTURES, copy_project, page, run_cli, run_subprocess
+from helpers.site import FIXTURES, copy_project, page, run_cli
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bilingual fixture, built once for this module."""
-    project = copy_project(FIXTURES / "bilingual", tmp_path_factory.mktemp("reprint") / "proj")
-    run = run_subprocess(["build"], project)
-    assert run.status == 0, run.err
-    return project / "site"
+@pytest.fixture
+def site(bilingual_site: Path) -> Path:
+    """The bilingual fixture, built once for the session."""
+    return bilingual_site
 
 
 def test_note_names_the_outlet_and_date_with_a_link(site: Path) -> None:
