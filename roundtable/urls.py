@@ -8,6 +8,7 @@ only 404.html, which a server returns at any depth, links from the base path.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from roundtable.model import Author, Essay, Person, Roundtable, Topic
@@ -95,12 +96,32 @@ def relative(from_page: str, target: str) -> str:
         if from_page.endswith("/") or from_page == HOME
         else posixpath.dirname(from_page) + "/"
     )
-    link = posixpath.relpath("/" + target_path, "/" + from_dir)
+    link = _relpath(target_path, from_dir)
     if link == ".":
         link = "./"
     elif target_path == HOME or target_path.endswith("/"):
         link += "/"
     return link + hash_ + fragment
+
+
+@lru_cache(maxsize=65536)
+def _relpath(target: str, from_dir: str) -> str:
+    """Return posixpath.relpath('/' + target, '/' + from_dir), by counting folders.
+
+    Site paths are already normal, so this is a walk up from the page's folder and down to the
+    target; paths that are not (a '.', '..' or empty part) go through posixpath.
+    """
+    down = [part for part in target.split("/") if part]
+    up = [part for part in from_dir.split("/") if part]
+    if any(part in (".", "..") for part in (*down, *up)) or "//" in target + from_dir:
+        return posixpath.relpath("/" + target, "/" + from_dir)
+    common = 0
+    for mine, theirs in zip(down, up, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    parts = [".."] * (len(up) - common) + down[common:]
+    return "/".join(parts) or "."
 
 
 def link(from_page: str, target: str, base_url: str) -> str:

@@ -215,13 +215,41 @@ def _alive(pid: int) -> bool:
 def _fill(
     staging: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], output: Path
 ) -> None:
-    """Write every file into the staging folder, refusing any path that leaves it."""
+    """Write every file into the staging folder, refusing any path that leaves it.
+
+    The staging folder is new and only this build writes in it, so it holds no symbolic link:
+    checking each path's spelling is enough, and each folder is made once.
+    """
+    made: set[str] = set()
     for rel in sorted(files):
         with _naming(output / rel):
-            _destination(staging, rel).write_bytes(files[rel])
+            write_file(_staged(staging, rel, made), files[rel])
     for rel in sorted(copies):
         with _naming(output / rel):
-            shutil.copyfile(copies[rel], _destination(staging, rel), follow_symlinks=False)
+            shutil.copyfile(copies[rel], _staged(staging, rel, made), follow_symlinks=False)
+
+
+def write_file(path: str, data: bytes) -> None:
+    """Write one file's bytes (the one place output bytes reach the disk)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def _staged(staging: Path, rel: str, made: set[str]) -> str:
+    """Return where a relative output path goes in the staging folder, making its folders."""
+    _refuse_outside(rel)
+    folder, _, _ = rel.rpartition("/")
+    if folder and folder not in made:
+        os.makedirs(os.path.join(staging, folder), exist_ok=True)
+        made.add(folder)
+    return os.path.join(staging, rel)
+
+
+def _refuse_outside(rel: str) -> None:
+    """Refuse a relative output path that could name a file outside the output folder."""
+    parts = PurePosixPath(rel).parts
+    if not parts or rel.startswith("/") or ".." in parts or "\\" in rel or "\x00" in rel:
+        raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
 
 
 @contextmanager
@@ -243,10 +271,8 @@ def _destination(root: Path, rel: str) -> Path:
     Checked before and after creating its folders, so a symlink planted in the output can
     neither receive a file nor make us create folders elsewhere.
     """
-    parts = PurePosixPath(rel).parts
-    if not parts or rel.startswith("/") or ".." in parts or "\\" in rel or "\x00" in rel:
-        raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
-    path = root.joinpath(*parts)
+    _refuse_outside(rel)
+    path = root.joinpath(*PurePosixPath(rel).parts)
     inside = root.resolve()
     if not path.parent.resolve().is_relative_to(inside):
         raise _through_link(root, path.parent, rel)

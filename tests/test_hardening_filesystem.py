@@ -20,6 +20,7 @@ from helpers.site import FIXTURES, REPO, page, tree_digest
 
 import roundtable.pipeline
 import roundtable.render
+from roundtable import write
 from roundtable.write import MARKER
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -59,15 +60,15 @@ def test_c34_disk_full_names_the_output_file_and_keeps_the_site(
     if how == "whole":
         shutil.rmtree(project / ".roundtable-cache")
     calls = {"n": 0}
-    real = Path.write_bytes
+    real = write.write_file
 
-    def full_disk(self: Path, data: bytes) -> int:
+    def full_disk(path: str, data: bytes) -> None:
         calls["n"] += 1
         if calls["n"] > 1:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, data)
+        return real(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    monkeypatch.setattr(write, "write_file", full_disk)
     run = build(project)
     monkeypatch.undo()
     assert run.status == 1 and "Traceback" not in run.err

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 
+from roundtable import write
 from roundtable.write import Previous, UnsafeOutput, publish
 
 
@@ -65,15 +66,15 @@ def test_failure_mid_write_keeps_the_old_site(
     if how == "whole":
         shutil.rmtree(project / ".roundtable-cache")
     calls = {"n": 0}
-    real = Path.write_bytes
+    real = write.write_file
 
-    def full_disk(self: Path, data: bytes) -> int:
+    def full_disk(path: str, data: bytes) -> None:
         calls["n"] += 1
         if calls["n"] > 2:
-            raise OSError(28, "No space left on device", str(self))
-        return real(self, data)
+            raise OSError(28, "No space left on device", path)
+        return real(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    monkeypatch.setattr(write, "write_file", full_disk)
     run = run_cli(["build"], project, capsys)
     monkeypatch.undo()
     assert run.status == 1 and "No space left on device" in run.err and "Traceback" not in run.err
