@@ -72,6 +72,8 @@ class BuildCache:
         if folder is not None:
             self.db = _open(folder / "cache.sqlite")
             self.meta = self._load_meta()
+        self._stored = dict(self.meta)
+        """The meta values as stored: only those replaced since are written again."""
 
     def prefetch(self, table: str, keys: Iterable[str]) -> None:
         """Load the entries for these keys in one query (the rest stay on disk)."""
@@ -104,8 +106,10 @@ class BuildCache:
             with self.db:
                 for table in TABLES:
                     self._store(table)
-                rows = [(name, *_pack(value)) for name, value in self.meta.items()]
+                changed = {k: v for k, v in self.meta.items() if self._stored.get(k) is not v}
+                rows = [(name, *_pack(value)) for name, value in changed.items()]
                 self.db.executemany("REPLACE INTO meta VALUES (?, ?, ?)", rows)
+                self._stored = dict(self.meta)
         except sqlite3.DatabaseError:
             self._reset()
         self._forget_unused()
@@ -165,6 +169,7 @@ class BuildCache:
         """Throw away a damaged cache file and start an empty one."""
         assert self.folder is not None
         self.close()
+        self._stored = {}
         path = self.folder / "cache.sqlite"
         for leftover in (path, path.with_name(path.name + "-journal")):
             with contextlib.suppress(FileNotFoundError):

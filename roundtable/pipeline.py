@@ -129,9 +129,10 @@ def build_site(
     own_cache = cache is None
     cache = cache or BuildCache(options.cache_dir)
     try:
-        inputs = input_digest(options) if options.output is not None else ""
+        inputs = input_digest(options, cache) if options.output is not None else ""
         unchanged = unchanged_output(options, cache, inputs)
         if unchanged is not None:
+            cache.save()  # only the files' stat table may have changed
             return replace(unchanged, seconds=time.perf_counter() - started)
         site, errors = gather_site(options, cache)
         raise_if_any(errors)
@@ -261,29 +262,67 @@ def content_digests(
     return digests
 
 
-def input_digest(options: BuildOptions) -> str:
+def input_digest(options: BuildOptions, cache: BuildCache) -> str:
     """Hash everything a build reads: content, theme, options and the generator's own code.
 
     Equal to the last build's, with the output untouched since, it means nothing can differ.
+    A file whose size, times and inode are those recorded at the last build is not read again.
     """
     parts: list[str | bytes] = [repr((options.content_display, options.drafts, options.base_url))]
     parts.append(repr((options.search_index, str(options.output), options.pdf)))
     parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
     theme = options.theme
+    known = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
     for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))
-        parts.extend(_folder_parts(folder))
+        parts.extend(_folder_parts(folder, known))
+    if known.now != known.known:
+        cache.meta[FILE_DIGESTS_KEY] = known.now
     return key("inputs", *parts)
 
 
-def _folder_parts(folder: Path) -> Iterator[str | bytes]:
-    """Yield every file's relative path and bytes (and every symlink's target) in a folder."""
+FILE_DIGESTS_KEY = "file-digests"
+"""The cache's name for what each source file's bytes hashed to, by path and stat."""
+
+RACY_NS = 2_000_000_000
+"""A file changed this close to when it was hashed may change again with the same mtime."""
+
+
+class FileDigests:
+    """Content hashes of files, reused while a file's stat is what it was when it was hashed.
+
+    As git's index does: a file whose mtime is within RACY_NS of when it was hashed is hashed
+    again, since a second write in the same clock tick would leave its stat unchanged.
+    """
+
+    def __init__(self, known: Mapping[str, tuple[tuple[int, ...], str]]) -> None:
+        self.known = known
+        self.now: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.started = time.time_ns()
+
+    def digest(self, path: str) -> str:
+        """Return the hash of a file's bytes, read only when its stat changed."""
+        stat = os.stat(path)
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+        stored = self.known.get(path)
+        if stored is not None and stored[0] == signature:
+            self.now[path] = stored
+            return stored[1]
+        with open(path, "rb") as handle:
+            digest = hashlib.blake2b(handle.read(), digest_size=20).hexdigest()
+        if self.started - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
+            self.now[path] = (signature, digest)
+        return digest
+
+
+def _folder_parts(folder: Path, known: FileDigests) -> Iterator[str | bytes]:
+    """Yield every file's relative path and hash (and every symlink's target) in a folder."""
     for root, dirs, names in os.walk(folder):
         dirs.sort()
         for name in sorted(names) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             path = os.path.join(root, name)
             yield os.path.relpath(path, folder)
-            yield os.readlink(path) if os.path.islink(path) else Path(path).read_bytes()
+            yield os.readlink(path) if os.path.islink(path) else known.digest(path)
 
 
 def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> BuildResult | None:
