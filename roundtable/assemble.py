@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import posixpath
 import re
+import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 from xml.etree import ElementTree
 
+from roundtable import cache
 from roundtable.directory import (
     Directory,
     family_problem,
@@ -72,6 +76,25 @@ class Parsed:
     """Path relative to the content folder."""
     doc: Document
     """Front matter and body."""
+    digest: str = ""
+    """Hash of the file's name and bytes; empty when it may not be remembered by."""
+
+
+Checked = tuple["Roundtable | Essay | None", list[ContentError]]
+"""What checking one document gave: the item (None when it failed) and its mistakes."""
+
+
+class CheckMemo(Protocol):
+    """Remembers what checking a document gave, between builds."""
+
+    def get(self, table: str, entry_key: str) -> Any | None:
+        """Return what was remembered under a key, or None."""
+
+    def put(self, table: str, entry_key: str, value: Any) -> None:
+        """Remember a value under a key."""
+
+    def prefetch(self, table: str, keys: Iterable[str]) -> None:
+        """Load the values of these keys, in one go."""
 
 
 def assemble(
@@ -81,12 +104,18 @@ def assemble(
     essay_docs: list[Parsed],
     *,
     drafts: bool = False,
+    memo: CheckMemo | None = None,
 ) -> tuple[Site, list[ContentError]]:
-    """Validate every document and gather the site; return it with every mistake found."""
+    """Validate every document and gather the site; return it with every mistake found.
+
+    `memo` remembers each document's checked item between builds, by the document and everything
+    else checking it reads (authors.yml, the content's other files and their stat).
+    """
     errors: list[ContentError] = list(_static_errors(sources))
     directory, directory_errors = load_directory(sources.root, sources.display(AUTHORS_FILE))
     errors.extend(directory_errors)
-    checker = _Checker(sources, errors, directory)
+    checker = _Checker(sources, errors, directory, memo)
+    checker.prefetch(roundtable_docs, essay_docs)
     roundtables = [r for r in (checker.roundtable(p) for p in roundtable_docs) if r]
     roundtables = [replace(r, lang=r.lang or config.language) for r in roundtables]
     essays = [e for e in (checker.essay(p) for p in essay_docs) if e]
@@ -112,17 +141,66 @@ def assemble(
 class _Checker:
     """Validates one document at a time, collecting errors and remembering each document."""
 
-    def __init__(self, sources: Sources, errors: list[ContentError], directory: Directory) -> None:
+    def __init__(
+        self,
+        sources: Sources,
+        errors: list[ContentError],
+        directory: Directory,
+        memo: CheckMemo | None = None,
+    ) -> None:
         self.sources = sources
         self.errors = errors
         self.directory = directory
         self.docs: dict[str, Document] = {}
         self.static = frozenset(sources.static)
+        self.memo = memo
+        self.context = _checking_context(sources, directory) if memo is not None else None
 
     def roundtable(self, parsed: Parsed) -> Roundtable | None:
         """Return the Roundtable a document describes, or None after recording its errors."""
+        item = self._remembered("roundtable", parsed, self._roundtable)
+        assert item is None or isinstance(item, Roundtable)
+        return item
+
+    def essay(self, parsed: Parsed) -> Essay | None:
+        """Return the Essay a document describes, or None after recording its errors."""
+        item = self._remembered("essay", parsed, self._essay)
+        assert item is None or isinstance(item, Essay)
+        return item
+
+    def prefetch(self, roundtable_docs: list[Parsed], essay_docs: list[Parsed]) -> None:
+        """Load what checking these documents gave in earlier builds."""
+        if self.memo is not None:
+            keys = [self._key("roundtable", p) for p in roundtable_docs]
+            self.memo.prefetch("checked", [*keys, *(self._key("essay", p) for p in essay_docs)])
+
+    def _key(self, kind: str, parsed: Parsed) -> str:
+        """Return the memo's key for checking a document; empty when it must not be remembered."""
+        if self.context is None or not parsed.digest:
+            return ""
+        return cache.key("checked", kind, parsed.digest, self.context)
+
+    def _remembered(
+        self, kind: str, parsed: Parsed, check: Callable[[Parsed], Roundtable | Essay | None]
+    ) -> Roundtable | Essay | None:
+        """Check a document, or recall what checking it gave when nothing it reads changed."""
+        self.docs[_nfc(parsed.doc.display)] = parsed.doc
+        entry_key = self._key(kind, parsed)
+        if self.memo is None or not entry_key:
+            return check(parsed)
+        known: Checked | None = self.memo.get("checked", entry_key)
+        if known is None:
+            before = len(self.errors)
+            item = check(parsed)
+            known = (item, self.errors[before:])
+            self.memo.put("checked", entry_key, known)
+        else:
+            self.errors.extend(known[1])
+        return known[0]
+
+    def _roundtable(self, parsed: Parsed) -> Roundtable | None:
+        """Check a roundtable's document."""
         doc = parsed.doc
-        self.docs[_nfc(doc.display)] = doc
         fields, errors = validate(RoundtableFields, doc)
         self.errors.extend(errors)
         slug = self._file_slug(parsed)
@@ -147,10 +225,9 @@ class _Checker:
             body_line=doc.body_line,
         )
 
-    def essay(self, parsed: Parsed) -> Essay | None:
-        """Return the Essay a document describes, or None after recording its errors."""
+    def _essay(self, parsed: Parsed) -> Essay | None:
+        """Check an essay's document."""
         doc = parsed.doc
-        self.docs[_nfc(doc.display)] = doc
         fields, errors = validate(EssayFields, doc)
         self.errors.extend(errors)
         if fields is None:
@@ -279,6 +356,21 @@ class _Checker:
             self.errors.append(doc.error(key, f"image.src: '{fields.src}': {exc}"))
             return None
         return Image(src, fields.alt, fields.caption, fields.credit, width, height)
+
+
+def _checking_context(sources: Sources, directory: Directory) -> str | None:
+    """Hash what checking a document reads besides it: authors.yml and the other files' stat.
+
+    None when a file changed too recently for its stat to be trusted (see pipeline.RACY_NS).
+    """
+    parts = [repr(sorted(directory.items())), sources.display_root]
+    recent = time.time_ns() - cache.RACY_NS
+    for rel in sources.static:
+        stat = os.stat(sources.root / rel)
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) > recent:
+            return None
+        parts.append(repr((rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
+    return cache.key("context", *parts)
 
 
 def _nfc(name: str) -> str:

@@ -8,6 +8,8 @@ always safe to delete.
 
 Three kinds of entry:
 - `sources`: a content file's parsed front matter, by the file's bytes (skips YAML);
+- `checked`: the essay or roundtable a parsed file makes, with its mistakes, by the file and
+  everything checking reads besides it (skips validation);
 - `bodies`: a Markdown body's HTML, by the body and its page, with the content links it looked up
   (reused only while every one of them still resolves the same way);
 - `meta`: the manifest of the last output (page → fingerprint), so unchanged pages are not
@@ -30,8 +32,10 @@ from roundtable import __version__
 
 SCHEMA = 1
 """Bump when the shape of any cached value changes."""
-TABLES = ("sources", "bodies")
+TABLES = ("sources", "checked", "bodies")
 CACHE_DIR = ".roundtable-cache"
+RACY_NS = 2_000_000_000
+"""A file changed this close to a build may change again with the same stat: never trusted."""
 
 
 @cache

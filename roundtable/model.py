@@ -307,6 +307,25 @@ class Site:
             known = self._reading_lists[roundtable] = self._make_reading_list(roundtable)
         return known
 
+    @cached_property
+    def _reading_lists_in(self) -> dict[tuple[str, str], tuple[Essay, ...]]:
+        """Reading lists in a language, by (roundtable, language)."""
+        return {}
+
+    def reading_list_in(self, roundtable: str, language: str) -> tuple[Essay, ...]:
+        """Return a roundtable's reading list, each essay in `language` where it is translated.
+
+        Every essay page of a roundtable shows this list: it is made once per language.
+        """
+        known = self._reading_lists_in.get((roundtable, language))
+        if known is None:
+            known = tuple(
+                _essay(self.in_language(work, language) or work)
+                for work in self.reading_list(roundtable)
+            )
+            self._reading_lists_in[(roundtable, language)] = known
+        return known
+
     def _make_reading_list(self, roundtable: str) -> tuple[Essay, ...]:
         """Return the essays of a roundtable and its translations, each once, in reading order."""
         group = {r.slug for r in self.versions(self.roundtable(roundtable))}
@@ -339,3 +358,9 @@ class Site:
             key: tuple(sorted(items, key=lambda v: (v.slug != key[1], self.language_of(v), v.slug)))
             for key, items in groups.items()
         }
+
+
+def _essay(item: Essay | Roundtable) -> Essay:
+    """Narrow a version of an essay to Essay (versions of an essay are essays)."""
+    assert isinstance(item, Essay)
+    return item

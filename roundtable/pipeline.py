@@ -12,7 +12,7 @@ from pathlib import Path
 
 from roundtable import i18n, urls
 from roundtable.assemble import Parsed, assemble
-from roundtable.cache import CACHE_DIR, BuildCache, key
+from roundtable.cache import CACHE_DIR, RACY_NS, BuildCache, key
 from roundtable.config import load_config
 from roundtable.convert import convert
 from roundtable.discover import SITE_CONFIG, Sources, discover, display_path, linked_files
@@ -284,9 +284,6 @@ def input_digest(options: BuildOptions, cache: BuildCache) -> str:
 FILE_DIGESTS_KEY = "file-digests"
 """The cache's name for what each source file's bytes hashed to, by path and stat."""
 
-RACY_NS = 2_000_000_000
-"""A file changed this close to when it was hashed may change again with the same mtime."""
-
 
 class FileDigests:
     """Content hashes of files, reused while a file's stat is what it was when it was hashed.
@@ -298,6 +295,8 @@ class FileDigests:
     def __init__(self, known: Mapping[str, tuple[tuple[int, ...], str]]) -> None:
         self.known = known
         self.now: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.read: dict[str, tuple[bytes, str]] = {}
+        """Bytes read to hash them, until taken: a caller parses what was hashed, nothing newer."""
         self.started = time.time_ns()
 
     def digest(self, path: str) -> str:
@@ -309,7 +308,9 @@ class FileDigests:
             self.now[path] = stored
             return stored[1]
         with open(path, "rb") as handle:
-            digest = hashlib.blake2b(handle.read(), digest_size=20).hexdigest()
+            data = handle.read()
+        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+        self.read[path] = (data, digest)
         if self.started - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
             self.now[path] = (signature, digest)
         return digest
@@ -358,7 +359,12 @@ def gather_site(
     roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache)
     essay_docs, essay_errors = read_documents(sources, sources.essays, cache)
     site, site_errors = assemble(
-        config or PLACEHOLDER_CONFIG, sources, roundtable_docs, essay_docs, drafts=options.drafts
+        config or PLACEHOLDER_CONFIG,
+        sources,
+        roundtable_docs,
+        essay_docs,
+        drafts=options.drafts,
+        memo=cache,
     )
     errors = [*config_errors, *discover_errors, *roundtable_errors, *essay_errors, *site_errors]
     return site, [*errors, *theme_links(options.theme)]
@@ -380,20 +386,28 @@ def theme_links(theme: Theme) -> list[ContentError]:
 def read_documents(
     sources: Sources, paths: tuple[str, ...], cache: BuildCache
 ) -> tuple[list[Parsed], list[ContentError]]:
-    """Read and split each file (YAML parsed once per version of a file); collect errors."""
+    """Read and split each file (YAML parsed once per version of a file); collect errors.
+
+    A file whose stat is as it was when it was last hashed is known by that hash, and read only
+    if its parsed form is not in the cache.
+    """
     parsed, errors = [], []
-    raw: dict[str, bytes] = {}
+    known = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
+    keys: dict[str, str] = {}
     for rel in paths:
         try:
-            raw[rel] = (sources.root / rel).read_bytes()
+            digest = known.digest(str(sources.root / rel))
         except OSError as exc:
-            message = f"cannot read the file: {exc.strerror} (check its permissions)"
-            errors.append(ContentError(sources.display(rel), 0, message))
-    keys = {rel: key("source", sources.display(rel), data) for rel, data in raw.items()}
+            errors.append(_unreadable(sources, rel, exc))
+            continue
+        keys[rel] = _source_key(sources, rel, digest)
     cache.prefetch("sources", keys.values())
-    for rel, data in raw.items():
-        outcome = cache.get("sources", keys[rel]) or _parse(sources.display(rel), rel, data)
-        cache.put("sources", keys[rel], outcome)
+    for rel, entry_key in keys.items():
+        outcome = cache.get("sources", entry_key)
+        if outcome is None:
+            entry_key, outcome = _read(sources, rel, known)
+            if entry_key:
+                cache.put("sources", entry_key, outcome)
         if isinstance(outcome, Parsed):
             parsed.append(outcome)
         else:
@@ -401,10 +415,36 @@ def read_documents(
     return parsed, errors
 
 
-def _parse(display: str, rel: str, data: bytes) -> Parsed | ContentError:
+def _source_key(sources: Sources, rel: str, digest: str) -> str:
+    """Return the cache key of a source file, by its name and the hash of its bytes."""
+    return key("source", sources.display(rel), digest)
+
+
+def _read(sources: Sources, rel: str, known: FileDigests) -> tuple[str, Parsed | ContentError]:
+    """Parse one file; return its cache key (by the bytes parsed) and the outcome."""
+    path = str(sources.root / rel)
+    if path in known.read:
+        data, digest = known.read.pop(path)
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            return "", _unreadable(sources, rel, exc)
+        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+    entry_key = _source_key(sources, rel, digest)
+    return entry_key, _parse(sources.display(rel), rel, data, entry_key)
+
+
+def _unreadable(sources: Sources, rel: str, exc: OSError) -> ContentError:
+    """Return the error for a file that cannot be read."""
+    message = f"cannot read the file: {exc.strerror} (check its permissions)"
+    return ContentError(sources.display(rel), 0, message)
+
+
+def _parse(display: str, rel: str, data: bytes, digest: str) -> Parsed | ContentError:
     """Parse one file's front matter, or return its located error."""
     try:
-        return Parsed(rel, parse(display, data))
+        return Parsed(rel, parse(display, data), digest)
     except FrontMatterError as exc:
         return ContentError(display, exc.line, exc.message)
 

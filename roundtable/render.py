@@ -257,8 +257,7 @@ def _essay_page(site: Site, essay: Essay, pdfs: bool = False) -> Page:
 
 def _reading_list(site: Site, roundtable: str, language: str) -> tuple[Essay, ...]:
     """Return a roundtable's essays in reading order, each in a language where it can be."""
-    works = site.reading_list(roundtable)
-    return tuple(_as_essay(site.in_language(work, language) or work) for work in works)
+    return site.reading_list_in(roundtable, language)
 
 
 def _as_roundtables(items: Iterable[Essay | Roundtable]) -> Iterator[Roundtable]:
@@ -266,12 +265,6 @@ def _as_roundtables(items: Iterable[Essay | Roundtable]) -> Iterator[Roundtable]
     for item in items:
         assert isinstance(item, Roundtable)
         yield item
-
-
-def _as_essay(item: Essay | Roundtable) -> Essay:
-    """Narrow a version of an essay to Essay (versions of an essay are essays)."""
-    assert isinstance(item, Essay)
-    return item
 
 
 def _listed_roundtables(site: Site) -> tuple[Roundtable, ...]:
