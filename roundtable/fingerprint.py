@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from roundtable.cache import key
+from roundtable.model import Essay, Roundtable
 from roundtable.render import Derived, Page
 
 
@@ -91,4 +92,20 @@ class Fingerprinter:
             return [self.plain(v) for v in value]
         if isinstance(value, Derived):
             return {"derived": _name(value.compute), "inputs": self.plain(value.inputs)}
+        if isinstance(value, Essay | Roundtable):
+            return {"model": _item_digest(value)}
         return {"model": key("model", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))}
+
+
+_UNSHOWN = frozenset({"body", "html"})
+"""The Markdown source, which no page shows (it reaches pages only as `html` and the values
+derived from it, summary and reading time), and the HTML, hashed apart without a copy."""
+
+
+def _item_digest(item: Essay | Roundtable) -> str:
+    """Hash an essay or roundtable: its small fields pickled, its HTML hashed as it is."""
+    small = tuple(
+        (f.name, getattr(item, f.name)) for f in dataclasses.fields(item) if f.name not in _UNSHOWN
+    )
+    pickled = pickle.dumps((type(item).__name__, small), protocol=pickle.HIGHEST_PROTOCOL)
+    return key("model", pickled, item.html)
