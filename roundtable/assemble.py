@@ -366,7 +366,10 @@ def _checking_context(sources: Sources, directory: Directory) -> str | None:
     parts = [repr(sorted(directory.items())), sources.display_root]
     recent = time.time_ns() - cache.RACY_NS
     for rel in sources.static:
-        stat = os.stat(sources.root / rel)
+        try:
+            stat = os.stat(sources.root / rel)
+        except OSError:
+            return None  # checking reports it, located, where a document names it
         if max(stat.st_mtime_ns, stat.st_ctime_ns) > recent:
             return None
         parts.append(repr((rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))

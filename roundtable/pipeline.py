@@ -7,6 +7,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -247,19 +248,25 @@ def content_digests(
     The build id is made of these, not of the fingerprints, so the marker file is the same on
     every machine for the same site (fingerprints hold paths, times and SOURCE_DATE_EPOCH).
     """
-    digests = {}
-    for path in sorted(manifest):
+
+    def digest(path: str) -> str:
         if path in files:
             data = files[path]
         elif path in known and before.get(path) == manifest[path]:
-            digests[path] = known[path]
-            continue
+            return known[path]
         elif path in copies:
             data = copies[path].read_bytes()
         else:
             data = (output / path).read_bytes()
-        digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return digests
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    paths = sorted(manifest)
+    with ThreadPoolExecutor(HASHERS) as hashers:  # hashlib lets go of the GIL on large data
+        return dict(zip(paths, hashers.map(digest, paths), strict=True))
+
+
+HASHERS = 2
+"""Threads hashing the output: blake2b runs outside the GIL."""
 
 
 def input_digest(options: BuildOptions, cache: BuildCache) -> str:
@@ -307,8 +314,7 @@ class FileDigests:
         if stored is not None and stored[0] == signature:
             self.now[path] = stored
             return stored[1]
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = Path(path).read_bytes()
         digest = hashlib.blake2b(data, digest_size=20).hexdigest()
         self.read[path] = (data, digest)
         if self.started - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
