@@ -6,8 +6,8 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from roundtable.publish import pdf
 from roundtable.publish.search import with_search_index
 from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
 from roundtable.workers import core_count
-from roundtable.write import Previous, publish, read_marker
+from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
 
 PLACEHOLDER_CONFIG = SiteConfig(title="", base_url="https://example.invalid/")
 """Lets the content be checked, and its errors reported, when site.yml itself is broken."""
@@ -143,11 +143,12 @@ def build_site(
         site = convert(with_variants(site), cache, workers, pictures, labels)
         plan = plan_outputs(options, site, cache, previous, pictures)
         stale = plan.stale()
-        files = render_pages(
-            stale, site, options.theme, plan.asset_hashes, workers, plan.theme_version
-        )
-        files, manifest = _with_search(options, site, plan, files, previous)
-        files = _write(options, cache, plan, files, manifest, previous)
+        with staging(options.output) as stage:
+            rendered = render_pages(
+                stale, site, options.theme, plan.asset_hashes, workers, plan.theme_version, stage
+            )
+            rendered, manifest = _with_search(options, site, plan, rendered, previous)
+            files = _write(options, cache, plan, rendered, manifest, previous)
         counts = (len(site.roundtables), len(site.essays))
         if options.output is not None:
             cache.meta[_inputs_key(options.output)] = (inputs, manifest, counts)
@@ -201,13 +202,18 @@ def plan_outputs(
     return Plan(all_pages, copies, manifest, before, asset_hashes, theme_version, made.count)
 
 
+def staging(output: Path | None) -> AbstractContextManager[Stage | None]:
+    """Return the folder beside the output that pages are written into, or None in memory."""
+    return Stage(output) if output is not None else nullcontext()
+
+
 def _with_search(
     options: BuildOptions,
     site: Site,
     plan: Plan,
-    files: dict[str, bytes],
+    files: MutableMapping[str, bytes],
     previous: BuildResult | None,
-) -> tuple[dict[str, bytes], dict[str, str]]:
+) -> tuple[MutableMapping[str, bytes], dict[str, str]]:
     """Add the search index to the files and manifest, when the site and the build want one."""
     if not (site.config.search and options.search_index):
         return files, plan.manifest
@@ -219,54 +225,51 @@ def _write(
     options: BuildOptions,
     cache: BuildCache,
     plan: Plan,
-    files: dict[str, bytes],
+    files: MutableMapping[str, bytes],
     manifest: dict[str, str],
     previous: BuildResult | None,
 ) -> dict[str, bytes]:
-    """Publish to the output folder, or complete the in-memory site; return the files."""
+    """Publish to the output folder, or complete the in-memory site; return the files.
+
+    Built to disk, the files are in the output and none is returned.
+    """
     if options.output is None:
-        return _complete_in_memory(files, manifest, previous)
+        return _complete_in_memory(dict(files), manifest, previous)
+    assert isinstance(files, Stage)
     stored = cache.meta.get(_output_key(options.output))
     known = stored[2] if stored and len(stored) > 2 and plan.before else {}
-    digests = content_digests(options.output, files, plan.copies, manifest, plan.before, known)
+    digests = content_digests(
+        options.output, files.digests, plan.copies, manifest, plan.before, known
+    )
     build_id = key("build", *(f"{path}={digest}" for path, digest in sorted(digests.items())))
     publish(options.output, files, plan.copies, manifest, Previous(plan.before, build_id))
     cache.meta[_output_key(options.output)] = (build_id, manifest, digests)
-    return files
+    return {}
 
 
 def content_digests(
     output: Path,
-    files: Mapping[str, bytes],
+    made: Mapping[str, str],
     copies: Mapping[str, Path],
     manifest: Mapping[str, str],
     before: Mapping[str, str],
     known: Mapping[str, str],
 ) -> dict[str, str]:
-    """Hash the bytes of every output file: what was made now, else what is known, else read.
+    """Hash every output file: made now, else known from the last build if unchanged, else read.
 
     The build id is made of these, not of the fingerprints, so the marker file is the same on
     every machine for the same site (fingerprints hold paths, times and SOURCE_DATE_EPOCH).
     """
 
     def digest(path: str) -> str:
-        if path in files:
-            data = files[path]
-        elif path in known and before.get(path) == manifest[path]:
+        if path in made:
+            return made[path]
+        if path in known and before.get(path) == manifest[path]:
             return known[path]
-        elif path in copies:
-            data = copies[path].read_bytes()
-        else:
-            data = (output / path).read_bytes()
-        return hashlib.blake2b(data, digest_size=16).hexdigest()
+        data = copies[path].read_bytes() if path in copies else (output / path).read_bytes()
+        return digest_bytes(data)
 
-    paths = sorted(manifest)
-    with ThreadPoolExecutor(HASHERS) as hashers:  # hashlib lets go of the GIL on large data
-        return dict(zip(paths, hashers.map(digest, paths), strict=True))
-
-
-HASHERS = 2
-"""Threads hashing the output: blake2b runs outside the GIL."""
+    return {path: digest(path) for path in sorted(manifest)}
 
 
 def input_digest(options: BuildOptions, cache: BuildCache) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
@@ -20,6 +20,7 @@ from roundtable.model import Author, Essay, Person, Roundtable, Site
 from roundtable.publish import citations, feeds, metadata, sitemap
 from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
+from roundtable.write import Sink, Stage
 
 PARALLEL_FROM = 400
 """Fewer pages than this render faster in one process than a pool can start."""
@@ -354,26 +355,43 @@ def render_pages(
     asset_hashes: Mapping[str, str],
     workers: int = 1,
     theme_version: str = "",
-) -> dict[str, bytes]:
-    """Render the given pages (on every core when there are many); return output path → bytes."""
-    state: RenderState = (selected, site, theme, asset_hashes, theme_version)
+    stage: Stage | None = None,
+) -> MutableMapping[str, bytes]:
+    """Render the given pages (on every core when there are many); return output path → bytes.
+
+    With a stage, each page is written into it where it is rendered (by the worker, on a big
+    site) and the stage is returned: the pages are not all held in memory.
+    """
+    sink = stage.sink if stage is not None else None
+    state: RenderState = (selected, site, theme, asset_hashes, theme_version, sink)
     indexes = list(range(len(selected)))
     if workers > 1 and len(selected) >= PARALLEL_FROM:
         rendered = map_in_workers(_render_index, indexes, workers, state)
     else:
         rendered = [_render_index(i, state) for i in indexes]
-    return {urls.output_file(p.path): body for p, body in zip(selected, rendered, strict=True)}
+    paths = [urls.output_file(p.path) for p in selected]
+    if stage is None:
+        return {p: body for p, body in zip(paths, rendered, strict=True) if isinstance(body, bytes)}
+    for path, digest in zip(paths, rendered, strict=True):
+        stage.written(path, str(digest))
+    return stage
 
 
-RenderState = tuple[list[Page], Site, Theme, Mapping[str, str], str]
-"""What every page render shares: the pages, the site, the theme, asset hashes, theme version."""
+RenderState = tuple[list[Page], Site, Theme, Mapping[str, str], str, Sink | None]
+"""What every page render shares: the pages, the site, the theme, asset hashes, theme version,
+and where to write the pages (None: return them)."""
 
 
-def _render_index(index: int, state: RenderState) -> bytes:
-    """Render the page at an index of the shared list (runs in a worker process)."""
-    selected, site, theme, asset_hashes, theme_version = state
+def _render_index(index: int, state: RenderState) -> bytes | str:
+    """Render the page at an index of the shared list (runs in a worker process).
+
+    Return its bytes, or, given a sink, write them and return their hash.
+    """
+    selected, site, theme, asset_hashes, theme_version, sink = state
     env = environment(theme, theme_version)
-    return _render(env, theme, site, selected[index], asset_hashes, theme_version)
+    page = selected[index]
+    body = _render(env, theme, site, page, asset_hashes, theme_version)
+    return body if sink is None else sink.write(urls.output_file(page.path), body)
 
 
 def _render(

@@ -7,9 +7,10 @@ exactly as it was, and a successful one leaves nothing stale.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -98,6 +99,87 @@ def read_marker(output: Path) -> str | None:
         return None
 
 
+class Sink:
+    """Where a build's files are written before they are published: a staging folder.
+
+    Small and picklable, so worker processes write the pages they render themselves.
+    """
+
+    def __init__(self, folder: Path, output: Path) -> None:
+        self.folder = folder
+        """The staging folder, beside the output."""
+        self.output = output
+        """The output folder, to name files in messages."""
+        self.made: set[str] = set()
+        """Folders this process already made in the staging folder."""
+
+    def __getstate__(self) -> tuple[Path, Path]:
+        return self.folder, self.output
+
+    def __setstate__(self, state: tuple[Path, Path]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
+
+    def write(self, rel: str, data: bytes) -> str:
+        """Write one file into the staging folder; return the hash of its bytes."""
+        with _naming(self.output / rel):
+            write_file(_staged(self.folder, rel, self.made), data)
+        return digest_bytes(data)
+
+
+def digest_bytes(data: bytes) -> str:
+    """Return the hash of an output file's bytes, as the marker's build id is made of."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Stage(MutableMapping[str, bytes]):
+    """The files a build made, written into a staging folder beside the output, by path.
+
+    Reading a file back reads the disk: a big site's pages are never all held in memory. Use it
+    as a context manager: the folder is removed when the build fails, and after publishing.
+    """
+
+    def __init__(self, output: Path) -> None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(output)
+        self.sink = Sink(output.with_name(f"{output.name}.tmp-{os.getpid()}"), output)
+        self.sink.folder.mkdir()
+        self.digests: dict[str, str] = {}
+        """Hash of each file written, by output path."""
+
+    @property
+    def folder(self) -> Path:
+        """The staging folder."""
+        return self.sink.folder
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def written(self, rel: str, digest: str) -> None:
+        """Record a file a worker wrote into the folder."""
+        self.digests[rel] = digest
+
+    def __setitem__(self, rel: str, data: bytes) -> None:
+        self.digests[rel] = self.sink.write(rel, data)
+
+    def __getitem__(self, rel: str) -> bytes:
+        if rel not in self.digests:
+            raise KeyError(rel)
+        return (self.folder / rel).read_bytes()
+
+    def __delitem__(self, rel: str) -> None:
+        del self.digests[rel]
+        (self.folder / rel).unlink()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.digests)
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+
 def publish(
     output: Path,
     files: Mapping[str, bytes],
@@ -110,55 +192,59 @@ def publish(
     A whole build is staged beside the output and swapped in with two renames. An update
     stages the changed files, marks the output as being updated, moves them in, and marks it
     done; if that is interrupted, the next build sees the marker and rebuilds the output whole.
+    `files` may be a Stage the build already wrote them into.
     """
-    output.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(output)
+    if isinstance(files, Stage):
+        _publish(output, files, copies, manifest, previous)
+        return
+    with Stage(output) as stage:
+        stage.update(files)
+        _publish(output, stage, copies, manifest, previous)
+
+
+def _publish(
+    output: Path,
+    stage: Stage,
+    copies: Mapping[str, Path],
+    manifest: Mapping[str, str],
+    previous: Previous,
+) -> None:
+    """Publish what a stage holds, with the copied files."""
     if not previous.manifest or not output.is_dir():
-        _replace_whole(output, files, copies, previous.build_id)
+        _replace_whole(output, stage, copies, previous.build_id)
         return
     changed_copies = {
         rel: src for rel, src in copies.items() if previous.manifest.get(rel) != manifest[rel]
     }
     removed = sorted(set(previous.manifest) - set(manifest))
-    if files or changed_copies or removed or read_marker(output) != previous.build_id:
-        _update_in_place(output, files, changed_copies, removed, previous.build_id)
+    if stage or changed_copies or removed or read_marker(output) != previous.build_id:
+        _update_in_place(output, stage, changed_copies, removed, previous.build_id)
 
 
-def _replace_whole(
-    output: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], build_id: str
-) -> None:
-    """Write everything into a fresh folder beside the output, then swap it in."""
-    staging = output.with_name(f"{output.name}.tmp-{os.getpid()}")
-    try:
-        staging.mkdir()
-        _fill(staging, files, copies, output)
-        (staging / MARKER).write_text(build_id, encoding="utf-8")
-        _swap(staging, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def _replace_whole(output: Path, stage: Stage, copies: Mapping[str, Path], build_id: str) -> None:
+    """Complete the staging folder with the copied files and the marker, then swap it in."""
+    _copy(stage, copies)
+    (stage.folder / MARKER).write_text(build_id, encoding="utf-8")
+    _swap(stage.folder, output)
 
 
 def _update_in_place(
     output: Path,
-    files: Mapping[str, bytes],
+    stage: Stage,
     copies: Mapping[str, Path],
     removed: list[str],
     build_id: str,
 ) -> None:
-    """Stage changed files, then move each into the output (a rename cannot fill the disk)."""
-    staging = output.with_name(f"{output.name}.tmp-{os.getpid()}")
-    try:
-        staging.mkdir()
-        _fill(staging, files, copies, output)
-        targets = _destinations(output, sorted([*files, *copies, *removed]))
-        _set_marker(output, "updating")
-        for rel in sorted([*files, *copies]):
-            os.replace(staging / rel, targets[rel])
-        for rel in removed:
-            _remove(output, targets[rel])
-        _set_marker(output, build_id)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """Move each staged file into the output (a rename cannot fill the disk)."""
+    _copy(stage, copies)
+    made = sorted({*stage, *copies})
+    targets = _destinations(output, sorted([*made, *removed]))
+    _set_marker(output, "updating")
+    for rel in made:
+        os.replace(stage.folder / rel, targets[rel])
+    for rel in removed:
+        _remove(output, targets[rel])
+    _set_marker(output, build_id)
 
 
 def _destinations(output: Path, rels: list[str]) -> dict[str, Path]:
@@ -212,21 +298,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _fill(
-    staging: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], output: Path
-) -> None:
-    """Write every file into the staging folder, refusing any path that leaves it.
-
-    The staging folder is new and only this build writes in it, so it holds no symbolic link:
-    checking each path's spelling is enough, and each folder is made once.
-    """
-    made: set[str] = set()
-    for rel in sorted(files):
-        with _naming(output / rel):
-            write_file(_staged(staging, rel, made), files[rel])
+def _copy(stage: Stage, copies: Mapping[str, Path]) -> None:
+    """Copy files as they are into the staging folder (a content file never follows a link)."""
     for rel in sorted(copies):
-        with _naming(output / rel):
-            shutil.copyfile(copies[rel], _staged(staging, rel, made), follow_symlinks=False)
+        with _naming(stage.sink.output / rel):
+            path = _staged(stage.folder, rel, stage.sink.made)
+            shutil.copyfile(copies[rel], path, follow_symlinks=False)
 
 
 def write_file(path: str, data: bytes) -> None:
@@ -235,13 +312,18 @@ def write_file(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-def _staged(staging: Path, rel: str, made: set[str]) -> str:
-    """Return where a relative output path goes in the staging folder, making its folders."""
+def _staged(staging: Path, rel: str, made: set[str] | None = None) -> str:
+    """Return where a relative output path goes in the staging folder, making its folders.
+
+    The staging folder is new and only this build writes in it, so it holds no symbolic link:
+    checking the path's spelling is enough. `made` remembers the folders already made.
+    """
     _refuse_outside(rel)
     folder, _, _ = rel.rpartition("/")
-    if folder and folder not in made:
+    if folder and (made is None or folder not in made):
         os.makedirs(os.path.join(staging, folder), exist_ok=True)
-        made.add(folder)
+        if made is not None:
+            made.add(folder)
     return os.path.join(staging, rel)
 
 

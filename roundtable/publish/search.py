@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -34,12 +34,12 @@ TIMEOUT = 300.0
 
 
 def with_search_index(
-    rendered: dict[str, bytes],
+    rendered: MutableMapping[str, bytes],
     manifest: dict[str, str],
     before: Mapping[str, str],
     output: Path | None,
     earlier: Mapping[str, bytes],
-) -> tuple[dict[str, bytes], dict[str, str]]:
+) -> tuple[MutableMapping[str, bytes], dict[str, str]]:
     """Add the search index to a build's files and manifest; kept as it is if no page changed.
 
     `rendered` holds the pages this build rendered; the others are unchanged since the build
@@ -54,7 +54,8 @@ def with_search_index(
         if _indexed(path) and path not in pages:
             pages[path] = earlier[path] if path in earlier else _read(output, path)
     index = search_index(pages)
-    return rendered | index, manifest | dict.fromkeys(index, fingerprint)
+    rendered.update(index)
+    return rendered, manifest | dict.fromkeys(index, fingerprint)
 
 
 def _index_fingerprint(manifest: Mapping[str, str]) -> str:
