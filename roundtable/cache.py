@@ -102,13 +102,17 @@ class BuildCache:
         self.new[table][entry_key] = value
         self.used[table].add(entry_key)
 
-    def save(self) -> None:
-        """Write new entries and the manifest; drop entries this build did not use."""
+    def save(self, *, tables: bool = True) -> None:
+        """Write new entries and the manifest; drop entries this build did not use.
+
+        `tables=False` writes only the meta values: a build that stopped early (nothing had
+        changed) used no entry, and must not drop them all.
+        """
         if self.db is None:
             return
         try:
             with self.db:
-                for table in TABLES:
+                for table in TABLES if tables else ():
                     self._store(table)
                 changed = {k: v for k, v in self.meta.items() if self._stored.get(k) is not v}
                 rows = [(name, *_pack(value)) for name, value in changed.items()]
@@ -116,7 +120,8 @@ class BuildCache:
                 self._stored = dict(self.meta)
         except sqlite3.DatabaseError:
             self._reset()
-        self._forget_unused()
+        if tables:
+            self._forget_unused()
 
     def close(self) -> None:
         """Close the database."""

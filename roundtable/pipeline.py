@@ -133,7 +133,7 @@ def build_site(
         inputs = input_digest(options, cache) if options.output is not None else ""
         unchanged = unchanged_output(options, cache, inputs)
         if unchanged is not None:
-            cache.save()  # only the files' stat table may have changed
+            cache.save(tables=False)  # only the files' stat table may have changed
             return replace(unchanged, seconds=time.perf_counter() - started)
         site, errors = gather_site(options, cache)
         raise_if_any(errors)

@@ -11,6 +11,8 @@ import pytest
 from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from PIL import Image
 
+import roundtable.cache
+
 
 @pytest.fixture
 def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
@@ -148,6 +150,30 @@ def test_noop_rebuild_renders_nothing_and_writes_nothing(
     assert run_cli(["build"], project, capsys).status == 0
     after = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_noop_rebuild_keeps_the_cache_for_the_next_edit(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that found nothing changed used no cache entry, and must not drop them all."""
+    # The fixture's pictures were copied a moment ago: too recent to be trusted by their stat.
+    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)
+    edit(essay(project, "second"), "Body of the second essay.", "The second essay's body.")
+    assert run_cli(["build"], project, capsys).status == 0
+    database = project / ".roundtable-cache" / "cache.sqlite"
+
+    def entries() -> dict[str, int]:
+        with sqlite3.connect(database) as db:
+            tables = ("sources", "checked", "bodies")
+            return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+    warm = entries()
+    assert all(warm.values()), warm
+    assert run_cli(["build"], project, capsys).status == 0
+    assert entries() == warm
+    edit(essay(project, "third"), "Third body", "Changed body")
+    assert run_cli(["build"], project, capsys).status == 0
+    assert entries() == warm  # one entry replaced by the edited essay's, the rest reused
 
 
 def test_one_edit_rewrites_only_the_pages_that_show_it(
