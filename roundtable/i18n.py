@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import string
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -70,9 +70,20 @@ class Catalog:
     """BCP 47 code of the page."""
     messages: Mapping[str, Message]
     """Every key, in this language or its fallback."""
+    fixed: dict[str, Markup] = field(default_factory=dict, compare=False, repr=False)
+    """Messages without values, made once: every page shows the same ones."""
 
     def __call__(self, key: str, /, count: int | None = None, **values: Any) -> Markup:
         """Return a message with its placeholders filled; values are escaped unless Markup."""
+        if count is None and not values:
+            known = self.fixed.get(key)
+            if known is None:
+                known = self.fixed[key] = self._filled(key, None, {})
+            return known
+        return self._filled(key, count, values)
+
+    def _filled(self, key: str, count: int | None, values: dict[str, Any]) -> Markup:
+        """Return a message in its plural form, with its placeholders filled."""
         message = self.messages[key]
         if not isinstance(message, str):
             form = self._locale.plural_form(count if count is not None else 0)
@@ -87,7 +98,7 @@ class Catalog:
 
     def date(self, value: dt.date) -> str:
         """Write a date as readers of the language do: 'March 4, 2021', '4 de marzo de 2021'."""
-        return str(format_date(value, format="long", locale=self._locale))
+        return _long_date(value, self.language)
 
     def join(self, items: Sequence[str]) -> Markup:
         """Join names as the language lists them: 'A and B', 'A, B, and C', 'A, B y C'."""
@@ -101,6 +112,12 @@ class Catalog:
         for item in reversed(items[1:-2]):
             joined = Markup(escape(patterns["middle"])).format(item, joined)
         return Markup(escape(patterns["start"])).format(items[0], joined)
+
+
+@lru_cache(maxsize=8192)
+def _long_date(value: dt.date, language: str) -> str:
+    """Return a date written out in a language (a site has few distinct dates, shown often)."""
+    return str(format_date(value, format="long", locale=_locale(language)))
 
 
 @lru_cache(maxsize=64)

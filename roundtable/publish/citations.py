@@ -14,6 +14,7 @@ import rispy  # type: ignore[import-untyped]  # rispy ships no type hints
 from babel.dates import format_date
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
+from bibtexparser.middlewares import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from markupsafe import Markup
 
@@ -170,7 +171,9 @@ def bibtex(ref: Reference) -> str:
         "keywords": _latex(", ".join(ref.keywords)),
     }
     entry = Entry("misc", bibtex_key(ref), [Field(k, v) for k, v in fields.items() if v])
-    return str(write_string(Library([entry])))
+    # The library is made here and thrown away: its middleware may work in place, not on a copy.
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    return str(write_string(Library([entry]), unparse_stack=stack))
 
 
 def bibtex_key(ref: Reference) -> str:
