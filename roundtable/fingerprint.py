@@ -39,6 +39,10 @@ def theme_digest(
     return key(*parts)
 
 
+_SCALARS = frozenset({str, bool, int, float})
+"""Values that are their own plain form (exact types: subclasses take the longer way)."""
+
+
 def _name(function: Callable[..., Any]) -> str:
     """Name the function a Derived value calls (through functools.partial)."""
     inner = getattr(function, "func", function)
@@ -59,16 +63,26 @@ class Fingerprinter:
         return key("page", self.site_digest, json.dumps(inputs, ensure_ascii=False), body)
 
     def plain(self, value: Any) -> Any:
-        """Return a context value as JSON-shaped data, model objects replaced by their hashes."""
-        if value is None or isinstance(value, str | bool | int | float | bytes):
-            return None if isinstance(value, bytes) else value
+        """Return a context value as JSON-shaped data, model objects replaced by their hashes.
+
+        The checks go from the commonest kind of value to the rarest: pages have many.
+        """
+        kind = type(value)
+        if value is None or kind in _SCALARS:
+            return value
+        if kind is tuple or kind is Derived or hasattr(kind, "__dataclass_fields__"):
+            return self._remembered(value)
+        if isinstance(value, str | bool | int | float):
+            return value
+        if isinstance(value, bytes):
+            return None
         if isinstance(value, dt.date):
             return {"date": value.isoformat()}
-        if isinstance(value, Mapping):
+        if isinstance(value, dict | Mapping):
             return {"map": [[str(k), self.plain(v)] for k, v in value.items()]}
         if isinstance(value, list):
             return [self.plain(v) for v in value]
-        if isinstance(value, tuple | Derived) or dataclasses.is_dataclass(value):
+        if isinstance(value, tuple | Derived):
             return self._remembered(value)
         raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page context")
 

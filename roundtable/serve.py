@@ -33,7 +33,7 @@ from roundtable.pipeline import BuildOptions, BuildResult, build_site
 from roundtable.render import TemplateFailed
 
 EVENTS_PATH = "/__roundtable/events"
-DEBOUNCE_SECONDS = 0.12
+DEBOUNCE_SECONDS = 0.05
 """Quiet time after the last change before rebuilding: one save is often several events."""
 MAX_DELAY_SECONDS = 1.0
 """Rebuild at the latest this long after the first change, even if changes keep coming."""
