@@ -159,7 +159,7 @@ def serve_latency(project: Path, saves: int) -> float:
         essays = sorted((project / "content" / "essays").glob("*.md"))
         essay = essays[len(essays) // 3]
         page = f"/essays/{essay.stem}/"
-        events = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        events = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         events.request("GET", "/__roundtable/events")
         stream = events.getresponse()
         _next_event(stream)  # the current build
@@ -179,7 +179,10 @@ def serve_latency(project: Path, saves: int) -> float:
         return statistics.median(samples)
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _served_port(proc: subprocess.Popen[str]) -> int:

@@ -366,7 +366,8 @@ def render_pages(
     state: RenderState = (selected, site, theme, asset_hashes, theme_version, sink)
     indexes = list(range(len(selected)))
     if workers > 1 and len(selected) >= PARALLEL_FROM:
-        rendered = map_in_workers(_render_index, indexes, workers, state)
+        # Given a stage, workers return only hashes: this process can take its share.
+        rendered = map_in_workers(_render_index, indexes, workers, state, here=sink is not None)
     else:
         rendered = [_render_index(i, state) for i in indexes]
     paths = [urls.output_file(p.path) for p in selected]

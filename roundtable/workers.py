@@ -24,18 +24,39 @@ def core_count() -> int:
 
 
 def map_in_workers(
-    function: Callable[[Item, Any], Result], items: Sequence[Item], workers: int, state: Any
+    function: Callable[[Item, Any], Result],
+    items: Sequence[Item],
+    workers: int,
+    state: Any,
+    *,
+    here: bool = False,
 ) -> list[Result]:
-    """Return [function(item, state) for item in items], computed by `workers` processes."""
-    chunk = max(1, len(items) // (workers * 4))
-    chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    """Return [function(item, state) for item in items], computed by `workers` processes.
+
+    `here` makes this process one of them: it takes every `workers`-th item while the forked
+    processes do the rest. Each forked process counts a copy of this one's memory, so work whose
+    results are small (pages written by the workers themselves) is better shared this way;
+    work that returns much (HTML) is faster with this process free to receive it.
+    """
+    mine = list(range(0, len(items), workers)) if here and workers > 1 else []
+    taken = set(mine)
+    theirs = [i for i in range(len(items)) if i not in taken]
+    helpers = workers - 1 if mine else workers
+    chunk = max(1, len(theirs) // (helpers * 4))
+    chunks = [[items[i] for i in theirs[s : s + chunk]] for s in range(0, len(theirs), chunk)]
+    results: list[Any] = [None] * len(items)
     # fork: workers inherit the loaded modules and `state` without pickling them.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_remember, initargs=(state,)
+        helpers, mp_context=context, initializer=_remember, initargs=(state,)
     ) as pool:
-        results = pool.map(_run_chunk, [function] * len(chunks), chunks)
-        return [result for chunk_results in results for result in chunk_results]
+        futures = [pool.submit(_run_chunk, function, c) for c in chunks]
+        for index in mine:
+            results[index] = function(items[index], state)
+        done = [result for future in futures for result in future.result()]
+    for index, result in zip(theirs, done, strict=True):
+        results[index] = result
+    return results
 
 
 def _remember(state: Any) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from PIL import Image
 
 import roundtable.cache
+from roundtable.cli import build_options
+from roundtable.pipeline import build_site
 
 
 @pytest.fixture
@@ -231,3 +235,53 @@ def test_corrupt_cache_is_detected_and_rebuilt(
     assert run.status == 0, run.err
     assert run_cli(["build", "--no-cache", "--output", "clean"], project, capsys).status == 0
     assert tree_digest(project / "site") == tree_digest(project / "clean")
+
+
+def big_project(root: Path, essays: int = 150) -> Path:
+    """A site with enough pages (~500 outputs) to be rendered and written by worker processes."""
+    content = root / "content"
+    write(
+        content / "site.yml",
+        "title: Big Forum\nbase_url: https://example.org/big/\nsearch: false\n",
+    )
+    for n in range(5):
+        write(
+            content / f"roundtables/rt-{n}.md",
+            f"---\ntitle: Table {n}\ndate: 2024-0{n + 1}-01\n---\nIntro {n}.\n",
+        )
+    for n in range(essays):
+        write(
+            content / f"essays/e-{n:03}.md",
+            f"---\ntitle: Essay {n}\nauthor: Writer {n % 40}\nroundtable: rt-{n % 5}\n"
+            f"order: {n // 5}\ntags: [Tag {n % 7}]\n---\n## Part\n\nBody {n}, see [next](e-{(n + 1) % essays:03}.md).[^1]\n\n[^1]: A note.\n",
+        )
+    return root
+
+
+def test_pages_written_by_workers_equal_pages_written_by_one_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Workers write the pages they render into the staging folder: same bytes as one process."""
+    project = big_project(tmp_path / "big")
+    args = argparse.Namespace(
+        content=str(project / "content"),
+        drafts=False,
+        base_url=None,
+        command="build",
+        no_cache=True,
+    )
+    alone = replace(build_options(args, project / "alone"), workers=1)
+    shared = replace(build_options(args, project / "shared"), workers=2)
+    assert len(build_site(alone).manifest) > 400
+    build_site(shared)
+    assert tree_digest(project / "alone") == tree_digest(project / "shared")
+
+
+def test_big_site_incremental_build_equals_clean_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = big_project(tmp_path / "big")
+    assert run_cli(["build"], project, capsys).status == 0
+    edit(project / "content/essays/e-042.md", "Body 42", "Body forty-two")
+    edit(project / "content/essays/e-007.md", "order: 1", "order: 99")
+    assert_incremental_equals_clean(project, capsys)
