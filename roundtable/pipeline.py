@@ -302,11 +302,14 @@ class FileDigests:
     again, since a second write in the same clock tick would leave its stat unchanged.
     """
 
-    def __init__(self, known: Mapping[str, tuple[tuple[int, ...], str]]) -> None:
+    def __init__(
+        self, known: Mapping[str, tuple[tuple[int, ...], str]], *, keep: bool = False
+    ) -> None:
         self.known = known
         self.now: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.keep = keep
         self.read: dict[str, tuple[bytes, str]] = {}
-        """Bytes read to hash them, until taken: a caller parses what was hashed, nothing newer."""
+        """With `keep`, bytes read to hash them, until taken: a caller parses what was hashed."""
         self.started = time.time_ns()
 
     def digest(self, path: str) -> str:
@@ -319,7 +322,8 @@ class FileDigests:
             return stored[1]
         data = Path(path).read_bytes()
         digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-        self.read[path] = (data, digest)
+        if self.keep:
+            self.read[path] = (data, digest)
         if self.started - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
             self.now[path] = (signature, digest)
         return digest
@@ -401,7 +405,7 @@ def read_documents(
     if its parsed form is not in the cache.
     """
     parsed, errors = [], []
-    known = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
+    known = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}), keep=True)
     keys: dict[str, str] = {}
     for rel in paths:
         try:
