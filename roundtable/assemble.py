@@ -192,11 +192,11 @@ class _Checker:
         if known is None:
             before = len(self.errors)
             item = check(parsed)
-            known = (item, self.errors[before:])
-            self.memo.put("checked", entry_key, known)
-        else:
-            self.errors.extend(known[1])
-        return known[0]
+            # Kept without its body, which the parsed document holds (and the cache with it).
+            self.memo.put("checked", entry_key, (_bodiless(item), self.errors[before:]))
+            return item
+        self.errors.extend(known[1])
+        return replace(known[0], body=parsed.doc.body) if known[0] is not None else None
 
     def _roundtable(self, parsed: Parsed) -> Roundtable | None:
         """Check a roundtable's document."""
@@ -356,6 +356,11 @@ class _Checker:
             self.errors.append(doc.error(key, f"image.src: '{fields.src}': {exc}"))
             return None
         return Image(src, fields.alt, fields.caption, fields.credit, width, height)
+
+
+def _bodiless(item: Roundtable | Essay | None) -> Roundtable | Essay | None:
+    """Return an item without its Markdown body."""
+    return replace(item, body="") if item is not None else None
 
 
 def _checking_context(sources: Sources, directory: Directory) -> str | None:
