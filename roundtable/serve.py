@@ -33,8 +33,9 @@ from roundtable.pipeline import BuildOptions, BuildResult, build_site
 from roundtable.render import TemplateFailed
 
 EVENTS_PATH = "/__roundtable/events"
-DEBOUNCE_SECONDS = 0.05
-"""Quiet time after the last change before rebuilding: one save is often several events."""
+DEBOUNCE_SECONDS = 0.12
+"""Quiet time after the last change before rebuilding: one save is often several events, and
+a busy machine can pause an editor between them (0.05 s let a half-done save show an error)."""
 MAX_DELAY_SECONDS = 1.0
 """Rebuild at the latest this long after the first change, even if changes keep coming."""
 HEARTBEAT_SECONDS = 10.0
