@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import posixpath
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -366,18 +364,17 @@ def _bodiless(item: Roundtable | Essay | None) -> Roundtable | Essay | None:
 def _checking_context(sources: Sources, directory: Directory) -> str | None:
     """Hash what checking a document reads besides it: authors.yml and the other files' stat.
 
-    None when a file changed too recently for its stat to be trusted (see pipeline.RACY_NS).
+    None when a file changed too recently for its stat to be trusted (see cache.file_signature).
     """
     parts = [repr(sorted(directory.items())), sources.display_root]
-    recent = time.time_ns() - cache.RACY_NS
     for rel in sources.static:
         try:
-            stat = os.stat(sources.root / rel)
+            signature = cache.file_signature(sources.root / rel)
         except OSError:
             return None  # checking reports it, located, where a document names it
-        if max(stat.st_mtime_ns, stat.st_ctime_ns) > recent:
+        if signature is None:
             return None
-        parts.append(repr((rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
+        parts.append(repr((rel, signature)))
     return cache.key("context", *parts)
 
 

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import pickle
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable
 from functools import cache
@@ -36,6 +38,18 @@ TABLES = ("sources", "checked", "bodies")
 CACHE_DIR = ".roundtable-cache"
 RACY_NS = 2_000_000_000
 """A file changed this close to a build may change again with the same stat: never trusted."""
+
+
+def file_signature(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
+    """Return what a file's stat says of its bytes; None if it changed too recently to trust.
+
+    As git's index does: a second write within the same clock tick would leave the stat as it
+    was, so a file changed less than RACY_NS ago is known by its bytes only.
+    """
+    stat = os.stat(path)
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) <= RACY_NS:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
 @cache

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from roundtable import i18n, urls
 from roundtable.assemble import Parsed, assemble
-from roundtable.cache import CACHE_DIR, RACY_NS, BuildCache, key
+from roundtable.cache import CACHE_DIR, BuildCache, file_signature, key
 from roundtable.config import load_config
 from roundtable.convert import convert
 from roundtable.discover import SITE_CONFIG, Sources, discover, display_path, linked_files
@@ -321,11 +321,7 @@ FILE_DIGESTS_KEY = "file-digests"
 
 
 class FileDigests:
-    """Content hashes of files, reused while a file's stat is what it was when it was hashed.
-
-    As git's index does: a file whose mtime is within RACY_NS of when it was hashed is hashed
-    again, since a second write in the same clock tick would leave its stat unchanged.
-    """
+    """Content hashes of files, reused while a file's stat is what it was when it was hashed."""
 
     def __init__(
         self, known: Mapping[str, tuple[tuple[int, ...], str]], *, keep: bool = False
@@ -335,21 +331,19 @@ class FileDigests:
         self.keep = keep
         self.read: dict[str, tuple[bytes, str]] = {}
         """With `keep`, bytes read to hash them, until taken: a caller parses what was hashed."""
-        self.started = time.time_ns()
 
     def digest(self, path: str) -> str:
         """Return the hash of a file's bytes, read only when its stat changed."""
-        stat = os.stat(path)
-        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+        signature = file_signature(path)
         stored = self.known.get(path)
-        if stored is not None and stored[0] == signature:
+        if signature is not None and stored is not None and stored[0] == signature:
             self.now[path] = stored
             return stored[1]
         data = Path(path).read_bytes()
         digest = hashlib.blake2b(data, digest_size=20).hexdigest()
         if self.keep:
             self.read[path] = (data, digest)
-        if self.started - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_NS:
+        if signature is not None:
             self.now[path] = (signature, digest)
         return digest
 
