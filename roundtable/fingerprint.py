@@ -62,6 +62,10 @@ class Fingerprinter:
         inputs = [page.path, page.template, self.plain(page.context), self.plain(page.body)]
         return key("page", self.site_digest, json.dumps(inputs, ensure_ascii=False), body)
 
+    def group(self, inputs: tuple[Any, ...]) -> str:
+        """Return the fingerprint of a group's inputs: equal, and so are the group's pages."""
+        return key("group", self.site_digest, json.dumps(self.plain(inputs), ensure_ascii=False))
+
     def plain(self, value: Any) -> Any:
         """Return a context value as JSON-shaped data, model objects replaced by their hashes.
 

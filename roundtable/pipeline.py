@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from roundtable import i18n, urls
@@ -25,9 +26,12 @@ from roundtable.images import content_pictures, hero_images, make_variants, with
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
 from roundtable.publish.search import with_search_index
-from roundtable.render import Page, Theme, hash_bytes, pages, render_pages
+from roundtable.render import Group, Page, Theme, hash_bytes, page_groups, render_pages
 from roundtable.workers import core_count
 from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
+
+GroupRecord = tuple[str, tuple[str, ...]]
+"""What a build remembers of a group of pages: the fingerprint of its inputs, its output files."""
 
 PLACEHOLDER_CONFIG = SiteConfig(title="", base_url="https://example.invalid/")
 """Lets the content be checked, and its errors reported, when site.yml itself is broken."""
@@ -87,6 +91,8 @@ class BuildResult:
     """Wall time of the build."""
     counts: tuple[int, int] = (0, 0)
     """How many roundtables and essays the site has."""
+    groups: dict[str, GroupRecord] = field(default_factory=dict)
+    """Every group of pages by name: what the next build compares against to skip it whole."""
 
     @property
     def page_count(self) -> int:
@@ -99,7 +105,7 @@ class Plan:
     """Every output of a build with its fingerprint, and which ones must be made again."""
 
     pages: list[Page]
-    """Every page, in a fixed order."""
+    """The pages of every group whose inputs changed (the rest are as they were)."""
     copies: dict[str, Path]
     """Files copied as they are (assets, content files, resized images)."""
     manifest: dict[str, str]
@@ -112,6 +118,8 @@ class Plan:
     """Hash of the theme's templates and assets."""
     images_made: int
     """Resized images made for this build."""
+    groups: dict[str, GroupRecord]
+    """Every group of pages: its inputs' fingerprint and its output files."""
 
     def stale(self) -> list[Page]:
         """Return the pages whose inputs changed since the output was made."""
@@ -163,7 +171,15 @@ def build_site(
             cache.save()
             seconds = time.perf_counter() - started
             return BuildResult(
-                site, files, plan.copies, manifest, len(stale), plan.images_made, seconds, counts
+                site,
+                files,
+                plan.copies,
+                manifest,
+                len(stale),
+                plan.images_made,
+                seconds,
+                counts,
+                plan.groups,
             )
         finally:
             if own_cache:
@@ -209,22 +225,31 @@ def plan_outputs(
     previous: BuildResult | None,
     pictures: Mapping[str, Image] = {},
 ) -> Plan:
-    """List every output with its fingerprint, and what the output already holds."""
+    """List every output with its fingerprint, and what the output already holds.
+
+    A group of pages whose inputs are those of the last build keeps its fingerprints unmade.
+    """
     assets = theme_assets(options.theme)
     asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
     printer = pdf.printer(options.theme, options.content) if options.pdf else None
-    all_pages = [*pages(site, pdfs=printer is not None), *pdf.pdf_pages(site, printer)]
+    groups = [
+        *page_groups(site, pdfs=printer is not None),
+        Group("pdf", None, partial(pdf.pdf_pages, site, printer)),
+    ]
+    theme = options.theme
+    theme_version = theme_digest(theme.template_dirs, asset_hashes, theme.message_dirs)
+    before, known = previous_manifest(options, cache, previous)
+    made_pages, manifest, records = fingerprint_pages(groups, site, theme_version, known, before)
     heroes = dict(hero_images(site, options.content))
     in_text = {options.content / rel: image for rel, image in pictures.items()}
     made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
     generated = {urls.asset(name): path for name, path in assets.items()} | made.files
-    _refuse_collisions(options, site, {*generated, *(urls.output_file(p.path) for p in all_pages)})
+    _refuse_collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
-    theme = options.theme
-    theme_version = theme_digest(theme.template_dirs, asset_hashes, theme.message_dirs)
-    manifest = fingerprint_outputs(all_pages, copies, site, theme_version)
-    before = previous_manifest(options, cache, previous)
-    return Plan(all_pages, copies, manifest, before, asset_hashes, theme_version, made.count)
+    manifest |= fingerprint_copies(copies)
+    return Plan(
+        made_pages, copies, manifest, before, asset_hashes, theme_version, made.count, records
+    )
 
 
 def staging(output: Path | None) -> AbstractContextManager[Stage | None]:
@@ -268,7 +293,7 @@ def _write(
     )
     build_id = key("build", *(f"{path}={digest}" for path, digest in sorted(digests.items())))
     publish(options.output, files, plan.copies, manifest, Previous(plan.before, build_id))
-    cache.meta[_output_key(options.output)] = (build_id, manifest, digests)
+    cache.meta[_output_key(options.output)] = (build_id, manifest, digests, plan.groups)
     return {}
 
 
@@ -508,17 +533,51 @@ def _refuse_collisions(options: BuildOptions, site: Site, generated: set[str]) -
     )
 
 
-def fingerprint_outputs(
-    all_pages: list[Page],
-    copies: Mapping[str, Path],
+def fingerprint_pages(
+    groups: list[Group],
     site: Site,
     theme_version: str,
-) -> dict[str, str]:
-    """Return the fingerprint of every output file: pages by their inputs, copies by stat."""
+    known: Mapping[str, GroupRecord],
+    before: Mapping[str, str],
+) -> tuple[list[Page], dict[str, str], dict[str, GroupRecord]]:
+    """Fingerprint every page by its inputs; return the pages made, the fingerprints, the groups.
+
+    A group whose inputs are those of the last build, with all its files still in the output,
+    keeps their fingerprints without making its pages.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # feeds fall back on it when nothing is dated
     site_digest = key("site", repr(site.config), theme_version, epoch)
     printer = Fingerprinter(site_digest)
-    manifest = {urls.output_file(p.path): printer.page(p) for p in all_pages}
+    made: list[Page] = []
+    manifest: dict[str, str] = {}
+    records: dict[str, GroupRecord] = {}
+    for group in groups:
+        digest = printer.group(group.inputs) if group.inputs is not None else ""
+        record = known.get(group.name)
+        if _unchanged(digest, record, before):
+            assert record is not None
+            manifest.update((path, before[path]) for path in record[1])
+            records[group.name] = record
+            continue
+        group_pages = list(group.make())
+        fingerprints = {urls.output_file(p.path): printer.page(p) for p in group_pages}
+        made.extend(group_pages)
+        manifest.update(fingerprints)
+        if digest:
+            records[group.name] = (digest, tuple(fingerprints))
+    return made, manifest, records
+
+
+def _unchanged(digest: str, record: GroupRecord | None, before: Mapping[str, str]) -> bool:
+    """Return True when a group's inputs are the last build's and its files are all there."""
+    if not digest or record is None or record[0] != digest:
+        return False
+    return all(path in before for path in record[1])
+
+
+def fingerprint_copies(copies: Mapping[str, Path]) -> dict[str, str]:
+    """Return the fingerprint of every copied file, by its path and stat."""
+    manifest = {}
     for rel, path in copies.items():
         stat = os.stat(path)
         manifest[rel] = key("copy", str(path), str(stat.st_size), str(stat.st_mtime_ns))
@@ -527,17 +586,22 @@ def fingerprint_outputs(
 
 def previous_manifest(
     options: BuildOptions, cache: BuildCache, previous: BuildResult | None
-) -> dict[str, str]:
-    """Return what the output already holds, by fingerprint; empty when it cannot be trusted."""
+) -> tuple[dict[str, str], dict[str, GroupRecord]]:
+    """Return what the output already holds, by fingerprint, and the groups of the build that
+    made it; both empty when the output cannot be trusted."""
     if options.output is None:
-        return previous.manifest if previous is not None else {}
+        return (previous.manifest, previous.groups) if previous is not None else ({}, {})
     stored = cache.meta.get(_output_key(options.output))
     if not stored or read_marker(options.output) != stored[0]:
-        return {}  # the output changed behind our back (or never existed): rebuild it whole
+        return {}, {}  # the output changed behind our back (or never existed): rebuild it whole
     manifest: dict[str, str] = stored[1]
+    groups: dict[str, GroupRecord] = stored[3] if len(stored) > 3 else {}
     # Someone may have deleted files by hand: those are made again.
     folder = str(options.output)
-    return {path: fp for path, fp in manifest.items() if os.path.isfile(os.path.join(folder, path))}
+    present = {
+        path: fp for path, fp in manifest.items() if os.path.isfile(os.path.join(folder, path))
+    }
+    return present, groups
 
 
 def _changed(path: str, manifest: Mapping[str, str], before: Mapping[str, str]) -> bool:

@@ -118,39 +118,120 @@ def environment(theme: Theme, version: str = "") -> jinja2.Environment:
     return env
 
 
-def pages(site: Site, pdfs: bool = False) -> Iterator[Page]:
-    """Yield every page of the site, in a fixed order: what readers see, then for machines.
+@dataclass(frozen=True)
+class Group:
+    """Outputs made from a few model values alone: while those are unchanged, so are the outputs.
+
+    A build compares a group's inputs with the last build's before it makes the group's pages at
+    all, so an edit costs the pages of its own roundtable, not the whole site's.
+    """
+
+    name: str
+    """Names the group from one build to the next."""
+    inputs: tuple[Any, ...] | None
+    """Every model value the group's pages read besides the site settings and the theme (which
+    every fingerprint holds); None for a group made on every build."""
+    make: Callable[[], Iterable[Page]]
+    """Makes the group's pages."""
+
+
+def page_groups(site: Site, pdfs: bool = False) -> list[Group]:
+    """Return every output of the site, in groups: one per roundtable (with its translations,
+    their essays and everything made of them), then the pages that show the whole site.
 
     `pdfs` says the build also makes PDFs (publish/pdf.py), which essay and roundtable pages
     link to.
     """
-    html = list(_reader_pages(site, pdfs))
+    groups = [
+        Group(
+            f"roundtable:{roundtables[0].slug}",
+            (pdfs, roundtables, essays),
+            partial(_roundtable_outputs, site, roundtables, essays, pdfs),
+        )
+        for roundtables, essays in _translation_families(site)
+    ]
+    return [*groups, Group("site", None, partial(_site_outputs, site))]
+
+
+def pages(site: Site, pdfs: bool = False) -> list[Page]:
+    """Return every page of the site."""
+    return [page for group in page_groups(site, pdfs) for page in group.make()]
+
+
+def _translation_families(
+    site: Site,
+) -> list[tuple[tuple[Roundtable, ...], tuple[Essay, ...]]]:
+    """Return the roundtables that share essays or translations, with all their essays.
+
+    An essay page shows its roundtable, its neighbours and its translations; a roundtable page
+    its essays and translations. Each family holds all of that, so no page of one family reads
+    another's items.
+    """
+    parent = {r.slug: r.slug for r in site.roundtables}
+
+    def root(slug: str) -> str:
+        while parent[slug] != slug:
+            parent[slug] = slug = parent[parent[slug]]
+        return slug
+
+    def join(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
+    for roundtable in site.roundtables:
+        join(roundtable.slug, site.original(roundtable).slug)
+    for essay in site.essays:
+        for version in site.versions(essay):
+            assert isinstance(version, Essay)
+            join(essay.roundtable, version.roundtable)
+    families: dict[str, tuple[list[Roundtable], list[Essay]]] = {}
+    for roundtable in site.roundtables:
+        families.setdefault(root(roundtable.slug), ([], []))[0].append(roundtable)
+    for essay in site.essays:
+        families[root(essay.roundtable)][1].append(essay)
+    return [(tuple(rts), tuple(essays)) for rts, essays in families.values()]
+
+
+def _roundtable_outputs(
+    site: Site, roundtables: tuple[Roundtable, ...], essays: tuple[Essay, ...], pdfs: bool
+) -> Iterator[Page]:
+    """Yield the pages of a family of roundtables: what readers see, then feeds and citations."""
+    for roundtable in roundtables:
+        yield _roundtable_page(site, roundtable, pdfs)
+    for essay in essays:
+        yield _essay_page(site, essay, pdfs)
+    for roundtable in roundtables:
+        feed = Derived.of(feeds.roundtable_feed, site, roundtable)
+        inputs = (*feed.inputs, site.essays_in(roundtable.slug))
+        yield Page(urls.feed(roundtable.slug), "atom.xml", {"feed": replace(feed, inputs=inputs)})
+    for essay in essays:
+        yield from _citation_files(site, essay)
+
+
+def _site_outputs(site: Site) -> Iterator[Page]:
+    """Yield the pages that show the whole site: home, people, topics, feed, sitemap."""
+    html = [_home_page(site), *_people_and_topic_pages(site)]
     yield from html
     site_feed = Derived(
         partial(feeds.site_feed, site), (site.config, site.essays, site.roundtables)
     )
     yield Page(urls.feed(), "atom.xml", {"feed": site_feed})
-    for roundtable in site.roundtables:
-        essays = site.essays_in(roundtable.slug)
-        feed = Derived.of(feeds.roundtable_feed, site, roundtable)
-        yield Page(
-            urls.feed(roundtable.slug),
-            "atom.xml",
-            {"feed": replace(feed, inputs=(*feed.inputs, essays))},
-        )
-    for essay in site.essays:
-        yield from _citation_files(site, essay)
-    entries = sitemap.sitemap_entries(site, [page.path for page in html])
+    paths = [
+        html[0].path,
+        *(urls.page_of(r) for r in site.roundtables),
+        *(urls.page_of(e) for e in site.essays),
+        *(page.path for page in html[1:]),
+    ]
+    entries = sitemap.sitemap_entries(site, paths)
     yield Page(urls.SITEMAP, "sitemap.xml", {"entries": entries})
     sitemap_url = urls.absolute(site.config.base_url, urls.SITEMAP)
     yield Page(urls.ROBOTS, "robots.txt", {"sitemap_url": sitemap_url})
 
 
-def _reader_pages(site: Site, pdfs: bool) -> Iterator[Page]:
-    """Yield the HTML pages, in a fixed order."""
+def _home_page(site: Site) -> Page:
+    """Return the home page: every roundtable, newest first, and the topics."""
     listed = _listed_roundtables(site)
     counts = {r.slug: len(site.reading_list(r.slug)) for r in listed}
-    yield Page(
+    return Page(
         urls.HOME,
         "home.html",
         {
@@ -160,10 +241,10 @@ def _reader_pages(site: Site, pdfs: bool) -> Iterator[Page]:
             "topics": _topic_links(site),
         },
     )
-    for roundtable in site.roundtables:
-        yield _roundtable_page(site, roundtable, pdfs)
-    for essay in site.essays:
-        yield _essay_page(site, essay, pdfs)
+
+
+def _people_and_topic_pages(site: Site) -> Iterator[Page]:
+    """Yield the author pages, the topic pages, the search page and the 404 page."""
     for author in site.authors:
         essays = [site.essay(slug) for slug in author.essays]
         yield Page(

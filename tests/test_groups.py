@@ -1,0 +1,87 @@
+"""Groups of pages: a build skips a group whose inputs are unchanged, so those inputs must hold
+everything its pages read. After every kind of content edit, a group with the same inputs
+fingerprint must have exactly the same pages, each with the same fingerprint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers.site import FIXTURES, copy_project
+from test_cache import BILINGUAL_EDITS, EDITS, big_project, edit
+
+from roundtable.cache import key
+from roundtable.cli import theme_for
+from roundtable.fingerprint import Fingerprinter
+from roundtable.model import Site
+from roundtable.pipeline import BuildOptions, build_site
+from roundtable.render import page_groups
+from roundtable.urls import output_file
+
+Groups = dict[str, tuple[str, dict[str, str]]]
+
+THEME_EDITS = {"template", "asset", "messages file added"}
+"""Edits of the theme, which every fingerprint holds whole (not a group's inputs)."""
+
+
+def built_site(project: Path) -> Site:
+    """Build a project in memory and return the model its pages were made from."""
+    content = project / "content"
+    options = BuildOptions(content, "content", None, theme_for(content), use_cache=False)
+    site = build_site(options).site
+    assert site is not None
+    return site
+
+
+def fingerprinted_groups(site: Site) -> Groups:
+    """Return every group's inputs fingerprint and its pages' fingerprints, by group name."""
+    printer = Fingerprinter(key("site", repr(site.config)))
+    groups: Groups = {}
+    for group in page_groups(site):
+        digest = printer.group(group.inputs) if group.inputs is not None else ""
+        pages = {output_file(page.path): printer.page(page) for page in group.make()}
+        groups[group.name] = (digest, pages)
+    return groups
+
+
+def assert_groups_sound(before: Groups, after: Groups) -> None:
+    """A group whose inputs fingerprint did not change has the very same pages."""
+    for name, (digest, pages) in after.items():
+        if name in before and digest and before[name][0] == digest:
+            assert pages == before[name][1], f"group {name} changed with the same inputs"
+
+
+CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
+    **{f"minimal: {n}": ("minimal", e) for n, e in EDITS.items() if n not in THEME_EDITS},
+    **{f"bilingual: {n}": ("bilingual", e) for n, e in BILINGUAL_EDITS.items()},
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_group_with_the_same_inputs_has_the_same_pages(case: str, tmp_path: Path) -> None:
+    fixture, make_edit = CASES[case]
+    project = copy_project(FIXTURES / fixture, tmp_path / "proj")
+    before = fingerprinted_groups(built_site(project))
+    make_edit(project)
+    after = fingerprinted_groups(built_site(project))
+    assert_groups_sound(before, after)
+
+
+def test_an_edit_changes_only_its_own_roundtables_group(tmp_path: Path) -> None:
+    project = big_project(tmp_path / "big")
+    before = fingerprinted_groups(built_site(project))
+    edit(project / "content/essays/e-042.md", "Body 42", "Body forty-two")  # in rt-2
+    after = fingerprinted_groups(built_site(project))
+    assert_groups_sound(before, after)
+    changed = sorted(name for name in after if after[name][0] != before[name][0])
+    assert changed == ["roundtable:rt-2"]
+    assert len(after) == 6  # five roundtables and the site-wide pages
+
+
+def test_every_page_is_in_exactly_one_group(tmp_path: Path) -> None:
+    site = built_site(copy_project(FIXTURES / "bilingual", tmp_path / "proj"))
+    paths = [page.path for group in page_groups(site) for page in group.make()]
+    assert len(paths) == len(set(paths))
+    essays = {output_file(f"essays/{e.slug}/") for e in site.essays}
+    assert essays <= {output_file(p) for p in paths}
