@@ -9,7 +9,7 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +37,7 @@ from roundtable.model import (
     Site,
     SiteConfig,
     Topic,
+    evolve,
     reading_key,
 )
 from roundtable.schema import (
@@ -66,16 +67,31 @@ WORDS_PER_MINUTE = 230
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
 
-@dataclass(frozen=True)
 class Parsed:
-    """A source file that was read: its document and where it lives in content/."""
+    """A source file, known by the hash of its bytes and parsed only when first asked.
 
-    rel: str
-    """Path relative to the content folder."""
-    doc: Document
-    """Front matter and body."""
-    digest: str = ""
-    """Hash of the file's name and bytes; empty when it may not be remembered by."""
+    A file whose checked item is remembered is never parsed at all: its front matter is needed
+    only to check it again.
+    """
+
+    def __init__(self, rel: str, digest: str, read: Callable[[], Document | ContentError]) -> None:
+        self.rel = rel
+        """Path relative to the content folder."""
+        self.digest = digest
+        """Hash of the file's name and bytes; empty when it may not be remembered by."""
+        self._read = read
+        self._document: Document | ContentError | None = None
+
+    @classmethod
+    def of(cls, rel: str, doc: Document, digest: str = "") -> Parsed:
+        """Return a file already parsed."""
+        return cls(rel, digest, lambda: doc)
+
+    def document(self) -> Document | ContentError:
+        """Return the front matter and body, or the mistake that stops them being read."""
+        if self._document is None:
+            self._document = self._read()
+        return self._document
 
 
 Checked = tuple["Roundtable | Essay | None", list[ContentError]]
@@ -115,13 +131,13 @@ def assemble(
     checker = _Checker(sources, errors, directory, memo)
     checker.prefetch(roundtable_docs, essay_docs)
     roundtables = [r for r in (checker.roundtable(p) for p in roundtable_docs) if r]
-    roundtables = [replace(r, lang=r.lang or config.language) for r in roundtables]
+    roundtables = [evolve(r, lang=r.lang or config.language) for r in roundtables]
     essays = [e for e in (checker.essay(p) for p in essay_docs) if e]
     _check_duplicates(roundtables, "roundtable", errors)
     _check_duplicates(essays, "essay", errors)
     by_slug = {r.slug: r for r in roundtables}
-    essays = [e for e in essays if _check_roundtable(e, by_slug, checker.docs[e.source], errors)]
-    essays = [replace(e, lang=e.lang or by_slug[e.roundtable].lang) for e in essays]
+    essays = [e for e in essays if _check_roundtable(e, by_slug, errors)]
+    essays = [evolve(e, lang=e.lang or by_slug[e.roundtable].lang) for e in essays]
     essays = [_with_disclaimer(e, _same_language(e, by_slug), config) for e in essays]
     published = [e for e in essays if drafts or not e.draft]
     ordered_roundtables = sorted(roundtables, key=_newest_first)
@@ -149,7 +165,6 @@ class _Checker:
         self.sources = sources
         self.errors = errors
         self.directory = directory
-        self.docs: dict[str, Document] = {}
         self.static = frozenset(sources.static)
         self.memo = memo
         self.context = _checking_context(sources, directory) if memo is not None else None
@@ -167,10 +182,15 @@ class _Checker:
         return item
 
     def prefetch(self, roundtable_docs: list[Parsed], essay_docs: list[Parsed]) -> None:
-        """Load what checking these documents gave in earlier builds."""
-        if self.memo is not None:
-            keys = [self._key("roundtable", p) for p in roundtable_docs]
-            self.memo.prefetch("checked", [*keys, *(self._key("essay", p) for p in essay_docs)])
+        """Load what checking these documents gave in earlier builds, and, for the documents
+        that must be checked again, their parsed front matter."""
+        if self.memo is None:
+            return
+        keys = {self._key("roundtable", p): p for p in roundtable_docs}
+        keys.update((self._key("essay", p), p) for p in essay_docs)
+        self.memo.prefetch("checked", [k for k in keys if k])
+        again = [p.digest for k, p in keys.items() if not k or self.memo.get("checked", k) is None]
+        self.memo.prefetch("sources", [digest for digest in again if digest])
 
     def _key(self, kind: str, parsed: Parsed) -> str:
         """Return the memo's key for checking a document; empty when it must not be remembered."""
@@ -179,29 +199,39 @@ class _Checker:
         return cache.key("checked", kind, parsed.digest, self.context)
 
     def _remembered(
-        self, kind: str, parsed: Parsed, check: Callable[[Parsed], Roundtable | Essay | None]
+        self,
+        kind: str,
+        parsed: Parsed,
+        check: Callable[[Parsed, Document], Roundtable | Essay | None],
     ) -> Roundtable | Essay | None:
         """Check a document, or recall what checking it gave when nothing it reads changed."""
-        self.docs[_nfc(parsed.doc.display)] = parsed.doc
         entry_key = self._key(kind, parsed)
         if self.memo is None or not entry_key:
-            return check(parsed)
+            return self._checked(parsed, check)
         known: Checked | None = self.memo.get("checked", entry_key)
         if known is None:
             before = len(self.errors)
-            item = check(parsed)
-            # Kept without its body, which the parsed document holds (and the cache with it).
-            self.memo.put("checked", entry_key, (_bodiless(item), self.errors[before:]))
+            item = self._checked(parsed, check)
+            self.memo.put("checked", entry_key, (item, self.errors[before:]))
             return item
         self.errors.extend(known[1])
-        return replace(known[0], body=parsed.doc.body) if known[0] is not None else None
+        return known[0]
 
-    def _roundtable(self, parsed: Parsed) -> Roundtable | None:
+    def _checked(
+        self, parsed: Parsed, check: Callable[[Parsed, Document], Roundtable | Essay | None]
+    ) -> Roundtable | Essay | None:
+        """Parse and check a document."""
+        doc = parsed.document()
+        if isinstance(doc, ContentError):
+            self.errors.append(doc)
+            return None
+        return check(parsed, doc)
+
+    def _roundtable(self, parsed: Parsed, doc: Document) -> Roundtable | None:
         """Check a roundtable's document."""
-        doc = parsed.doc
         fields, errors = validate(RoundtableFields, doc)
         self.errors.extend(errors)
-        slug = self._file_slug(parsed)
+        slug = self._file_slug(parsed, doc)
         if fields is None or slug is None:
             return None
         image = self._image(doc, fields.image)
@@ -221,16 +251,16 @@ class _Checker:
             lines=_key_lines(doc),
             body=doc.body,
             body_line=doc.body_line,
+            digest=parsed.digest,
         )
 
-    def _essay(self, parsed: Parsed) -> Essay | None:
+    def _essay(self, parsed: Parsed, doc: Document) -> Essay | None:
         """Check an essay's document."""
-        doc = parsed.doc
         fields, errors = validate(EssayFields, doc)
         self.errors.extend(errors)
         if fields is None:
             return None
-        slug = self._essay_slug(parsed, fields.slug)
+        slug = self._essay_slug(parsed, doc, fields.slug)
         authors = self._authors(doc, fields)
         if slug is None or authors is None or not self._tags_make_urls(doc, fields.tags):
             return None
@@ -258,14 +288,15 @@ class _Checker:
             lines=_key_lines(doc),
             body=doc.body,
             body_line=doc.body_line,
+            digest=parsed.digest,
         )
 
-    def _file_slug(self, parsed: Parsed) -> str | None:
+    def _file_slug(self, parsed: Parsed, doc: Document) -> str | None:
         """Derive a slug from a file name, reporting names that make no usable URL."""
         slug = make_slug(posixpath.splitext(posixpath.basename(parsed.rel))[0])
         if not slug:
             self.errors.append(
-                parsed.doc.error(
+                doc.error(
                     (),
                     "the file name has no letters or digits to make a URL from "
                     "(rename it, e.g. my-essay.md)",
@@ -274,14 +305,14 @@ class _Checker:
             return None
         problem = _slug_problem(slug)
         if problem:
-            self.errors.append(parsed.doc.error((), f"the file name {problem} (rename the file)"))
+            self.errors.append(doc.error((), f"the file name {problem} (rename the file)"))
             return None
         return slug
 
-    def _essay_slug(self, parsed: Parsed, explicit: str | None) -> str | None:
+    def _essay_slug(self, parsed: Parsed, doc: Document, explicit: str | None) -> str | None:
         """Return the essay's slug: its `slug:` field if valid, else from the file name."""
         if explicit is None:
-            return self._file_slug(parsed)
+            return self._file_slug(parsed, doc)
         slug = unicodedata.normalize("NFC", explicit)
         if not SLUG.match(slug):
             suggestion = make_slug(slug)[:MAX_SLUG_LENGTH].strip("-") or "my-essay"
@@ -294,7 +325,7 @@ class _Checker:
         if not problem:
             return slug
         shown = explicit if len(explicit) <= 60 else explicit[:57] + "..."
-        self.errors.append(parsed.doc.error(("slug",), f"slug: {shown!r} {problem}"))
+        self.errors.append(doc.error(("slug",), f"slug: {shown!r} {problem}"))
         return None
 
     def _person(self, fields: PersonFields) -> Person:
@@ -354,11 +385,6 @@ class _Checker:
             self.errors.append(doc.error(key, f"image.src: '{fields.src}': {exc}"))
             return None
         return Image(src, fields.alt, fields.caption, fields.credit, width, height)
-
-
-def _bodiless(item: Roundtable | Essay | None) -> Roundtable | Essay | None:
-    """Return an item without its Markdown body."""
-    return replace(item, body="") if item is not None else None
 
 
 def _checking_context(sources: Sources, directory: Directory) -> str | None:
@@ -530,7 +556,7 @@ def _check_duplicates(
 
 
 def _check_roundtable(
-    essay: Essay, roundtables: Mapping[str, Roundtable], doc: Document, errors: list[ContentError]
+    essay: Essay, roundtables: Mapping[str, Roundtable], errors: list[ContentError]
 ) -> bool:
     """Report an essay whose roundtable does not exist, with the closest slug."""
     if essay.roundtable in roundtables:
@@ -542,7 +568,8 @@ def _check_roundtable(
         else "roundtables: "
         + (", ".join(sorted(roundtables)) or "none yet; add content/roundtables/<slug>.md")
     )
-    errors.append(doc.error(("roundtable",), f"unknown roundtable '{essay.roundtable}' ({hint})"))
+    message = f"unknown roundtable '{essay.roundtable}' ({hint})"
+    errors.append(ContentError(essay.source, essay.lines.get("roundtable", 1), message))
     return False
 
 
@@ -565,10 +592,10 @@ def _same_language(essay: Essay, roundtables: Mapping[str, Roundtable]) -> Round
 def _with_disclaimer(essay: Essay, roundtable: Roundtable, config: SiteConfig) -> Essay:
     """Resolve the disclaimer cascade: the essay's, else its roundtable's, else the site's."""
     if essay.disclaimer is not None:
-        return replace(essay, disclaimer=essay.disclaimer or None)
+        return evolve(essay, disclaimer=essay.disclaimer or None)
     if roundtable.disclaimer is not None:
-        return replace(essay, disclaimer=roundtable.disclaimer or None)
-    return replace(essay, disclaimer=config.disclaimer or None)
+        return evolve(essay, disclaimer=roundtable.disclaimer or None)
+    return evolve(essay, disclaimer=config.disclaimer or None)
 
 
 def _newest_first(roundtable: Roundtable) -> tuple[bool, int, str, str]:

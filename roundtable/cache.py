@@ -110,6 +110,10 @@ class BuildCache:
             self.used[table].add(entry_key)
         return value
 
+    def keep(self, table: str, keys: Iterable[str]) -> None:
+        """Keep entries that this build did not need to read but a later one may."""
+        self.used[table].update(keys)
+
     def put(self, table: str, entry_key: str, value: Any) -> None:
         """Remember a value made in this build."""
         self.entries[table][entry_key] = value

@@ -14,7 +14,7 @@ from roundtable import urls
 from roundtable.cache import BuildCache, key
 from roundtable.images import describe
 from roundtable.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, render
-from roundtable.model import Essay, Image, Roundtable, Site
+from roundtable.model import Essay, Image, Roundtable, Site, evolve
 from roundtable.workers import map_in_workers
 
 PARALLEL_FROM = 48
@@ -29,6 +29,8 @@ class Job:
     source: str
     page: str
     table_label: str
+    digest: str = ""
+    """Hash of the file the body was read from (which stands for the body); empty if unknown."""
 
 
 def link_targets(site: Site, pictures: Mapping[str, Image] = {}) -> dict[str, str]:
@@ -59,7 +61,7 @@ def convert(
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     jobs = [_job(site, item, table_labels) for item in items]
     keys = [
-        key("body", str(allow_html), job.source, job.page, job.table_label, job.body)
+        key("body", str(allow_html), job.source, job.page, job.table_label, *_text(job))
         for job in jobs
     ]
     cache.prefetch("bodies", keys)
@@ -84,7 +86,12 @@ def convert(
 def _job(site: Site, item: Essay | Roundtable, table_labels: Mapping[str, str]) -> Job:
     """Return the conversion job of an essay or roundtable."""
     label = table_labels.get(site.language_of(item), DEFAULT_TABLE_LABEL)
-    return Job(item.body, item.path, urls.page_of(item), label)
+    return Job(item.body, item.path, urls.page_of(item), label, item.digest)
+
+
+def _text(job: Job) -> tuple[str, str]:
+    """Name a body for the cache by its file's hash (cheaper than its text), else by its text."""
+    return ("file", job.digest) if job.digest else ("text", job.body)
 
 
 def _still_valid(rendered: Rendered, targets: Mapping[str, str]) -> bool:
@@ -94,7 +101,8 @@ def _still_valid(rendered: Rendered, targets: Mapping[str, str]) -> bool:
 
 def _with_html(item: Essay | Roundtable, rendered: Rendered) -> Essay | Roundtable:
     """Return an essay or roundtable with its HTML, and its summary if it had none."""
-    return replace(item, html=rendered.html, summary=item.summary or rendered.first_paragraph)
+    summary = item.summary or rendered.first_paragraph
+    return evolve(item, html=rendered.html, html_digest=rendered.digest, summary=summary)
 
 
 def _render_all(

@@ -115,9 +115,10 @@ class Fingerprinter:
         return {"model": key("model", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))}
 
 
-_UNSHOWN = frozenset({"body", "html"})
-"""The Markdown source, which no page shows (it reaches pages only as `html` and the values
-derived from it, summary and reading time), and the HTML, hashed apart without a copy."""
+_UNSHOWN = frozenset({"body", "digest", "html"})
+"""The Markdown source and its file's hash, which no page shows (the source reaches pages only
+as `html` and the values derived from it, summary and reading time), and the HTML, which stands
+in as `html_digest` (or is hashed apart when that is unknown)."""
 
 
 def _item_digest(item: Essay | Roundtable) -> str:
@@ -126,4 +127,4 @@ def _item_digest(item: Essay | Roundtable) -> str:
         (f.name, getattr(item, f.name)) for f in dataclasses.fields(item) if f.name not in _UNSHOWN
     )
     pickled = pickle.dumps((type(item).__name__, small), protocol=pickle.HIGHEST_PROTOCOL)
-    return key("model", pickled, item.html)
+    return key("model", pickled, "" if item.html_digest else item.html)

@@ -16,7 +16,7 @@ from typing import Any
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from roundtable.model import Essay, Image, Roundtable, Site, Variant
+from roundtable.model import Essay, Image, Roundtable, Site, Variant, evolve
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 RESIZABLE = {
@@ -121,7 +121,7 @@ def _planned(item: Essay | Roundtable) -> Any:
     """Return an essay or roundtable whose image knows its variants."""
     if item.image is None:
         return item
-    return replace(item, image=replace(item.image, variants=plan_variants(item.image)))
+    return evolve(item, image=evolve(item.image, variants=plan_variants(item.image)))
 
 
 def hero_images(site: Site, content: Path) -> list[tuple[Path, Image]]:

@@ -7,6 +7,7 @@ links to other content files (`other-essay.md`, `../images/map.jpg`) become link
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -69,6 +70,8 @@ class Rendered:
     """Plain text of the first paragraph, the default summary."""
     lookups: Mapping[str, str | None]
     """Each content path a relative link was looked up as, and what it resolved to."""
+    digest: str = ""
+    """Hash of the HTML, so that fingerprints need not hash it on every build."""
 
 
 def is_safe_url(url: str) -> bool:
@@ -113,7 +116,8 @@ def render(
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
         html = sanitize(html)
-    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}))
+    digest = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}), digest)
 
 
 def links(

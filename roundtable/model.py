@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
+
+Item = TypeVar("Item", bound="Essay | Roundtable | Person | Image")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,10 @@ class Roundtable:
     """File line on which the body starts, for locating mistakes in it."""
     html: str = ""
     """The introduction rendered to HTML."""
+    digest: str = ""
+    """Hash of the source file's name and bytes, which stands for its body; empty if unknown."""
+    html_digest: str = ""
+    """Hash of `html`, made once when it was rendered; empty if unknown."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,10 @@ class Essay:
     """File line on which the body starts, for locating mistakes in it."""
     html: str = ""
     """The essay rendered to HTML."""
+    digest: str = ""
+    """Hash of the source file's name and bytes, which stands for its body; empty if unknown."""
+    html_digest: str = ""
+    """Hash of `html`, made once when it was rendered; empty if unknown."""
 
 
 @dataclass(frozen=True)
@@ -364,3 +374,21 @@ def _essay(item: Essay | Roundtable) -> Essay:
     """Narrow a version of an essay to Essay (versions of an essay are essays)."""
     assert isinstance(item, Essay)
     return item
+
+
+def evolve(item: Item, **changes: Any) -> Item:
+    """Return an essay, roundtable, person or image with some fields changed.
+
+    As dataclasses.replace, but the item itself when nothing changes, and a copy of its fields
+    otherwise instead of a second run of __init__: a build does this tens of thousands of times,
+    and these classes have no __post_init__ or cached properties for __init__ to set up.
+    """
+    fields = item.__dataclass_fields__
+    for name in changes:
+        if name not in fields:
+            raise TypeError(f"{type(item).__name__} has no field {name!r}")
+    if all(getattr(item, name) == value for name, value in changes.items()):
+        return item
+    copied = object.__new__(type(item))
+    copied.__dict__.update(item.__dict__, **changes)
+    return copied

@@ -21,7 +21,7 @@ from roundtable.convert import convert
 from roundtable.discover import SITE_CONFIG, Sources, discover, display_path, linked_files
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
-from roundtable.frontmatter import FrontMatterError, parse
+from roundtable.frontmatter import Document, FrontMatterError, parse
 from roundtable.images import content_pictures, hero_images, make_variants, with_variants
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
@@ -443,32 +443,26 @@ def theme_links(theme: Theme) -> list[ContentError]:
 def read_documents(
     sources: Sources, paths: tuple[str, ...], cache: BuildCache
 ) -> tuple[list[Parsed], list[ContentError]]:
-    """Read and split each file (YAML parsed once per version of a file); collect errors.
+    """Know each file by the hash of its bytes; parse it only if it must be checked again.
 
-    A file whose stat is as it was when it was last hashed is known by that hash, and read only
-    if its parsed form is not in the cache.
+    A file whose stat is as it was when it was last hashed is not read at all; one that must be
+    checked again has its front matter recalled from the cache by that hash (YAML parsed once per
+    version of a file).
     """
     parsed, errors = [], []
     known = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}), keep=True)
-    keys: dict[str, str] = {}
     for rel in paths:
         try:
             digest = known.digest(str(sources.root / rel))
         except OSError as exc:
             errors.append(_unreadable(sources, rel, exc))
             continue
-        keys[rel] = _source_key(sources, rel, digest)
-    cache.prefetch("sources", keys.values())
-    for rel, entry_key in keys.items():
-        outcome = cache.get("sources", entry_key)
-        if outcome is None:
-            entry_key, outcome = _read(sources, rel, known)
-            if entry_key:
-                cache.put("sources", entry_key, outcome)
-        if isinstance(outcome, Parsed):
-            parsed.append(outcome)
-        else:
-            errors.append(outcome)
+        entry_key = _source_key(sources, rel, digest)
+        parsed.append(
+            Parsed(rel, entry_key, partial(_document, sources, rel, entry_key, known, cache))
+        )
+    # Unread, the parsed front matter is still wanted: the next change to authors.yml needs it.
+    cache.keep("sources", [p.digest for p in parsed])
     return parsed, errors
 
 
@@ -477,33 +471,46 @@ def _source_key(sources: Sources, rel: str, digest: str) -> str:
     return key("source", sources.display(rel), digest)
 
 
-def _read(sources: Sources, rel: str, known: FileDigests) -> tuple[str, Parsed | ContentError]:
-    """Parse one file; return its cache key (by the bytes parsed) and the outcome."""
+def _document(
+    sources: Sources, rel: str, entry_key: str, known: FileDigests, cache: BuildCache
+) -> Document | ContentError:
+    """Return a file's front matter and body, recalled by the hash of its bytes or parsed."""
+    outcome = cache.get("sources", entry_key)
+    if outcome is None:
+        outcome, lasting = _parse_file(sources, rel, entry_key, known)
+        if lasting:
+            cache.put("sources", entry_key, outcome)
+    assert isinstance(outcome, Document | ContentError)
+    return outcome
+
+
+def _parse_file(
+    sources: Sources, rel: str, entry_key: str, known: FileDigests
+) -> tuple[Document | ContentError, bool]:
+    """Parse the bytes that were hashed to `entry_key`; say whether the outcome may be kept."""
     path = str(sources.root / rel)
+    display = sources.display(rel)
     if path in known.read:
-        data, digest = known.read.pop(path)
+        data, _ = known.read.pop(path)
     else:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            return "", _unreadable(sources, rel, exc)
+            return _unreadable(sources, rel, exc), False
         digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-    entry_key = _source_key(sources, rel, digest)
-    return entry_key, _parse(sources.display(rel), rel, data, entry_key)
+        if _source_key(sources, rel, digest) != entry_key:
+            message = "the file changed while the site was being built (save it, then build again)"
+            return ContentError(display, 0, message), False
+    try:
+        return parse(display, data), True
+    except FrontMatterError as exc:
+        return ContentError(display, exc.line, exc.message), True
 
 
 def _unreadable(sources: Sources, rel: str, exc: OSError) -> ContentError:
     """Return the error for a file that cannot be read."""
     message = f"cannot read the file: {exc.strerror} (check its permissions)"
     return ContentError(sources.display(rel), 0, message)
-
-
-def _parse(display: str, rel: str, data: bytes, digest: str) -> Parsed | ContentError:
-    """Parse one file's front matter, or return its located error."""
-    try:
-        return Parsed(rel, parse(display, data), digest)
-    except FrontMatterError as exc:
-        return ContentError(display, exc.line, exc.message)
 
 
 def theme_assets(theme: Theme) -> dict[str, Path]:
