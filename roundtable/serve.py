@@ -36,6 +36,10 @@ EVENTS_PATH = "/__roundtable/events"
 DEBOUNCE_SECONDS = 0.12
 """Quiet time after the last change before rebuilding: one save is often several events, and
 a busy machine can pause an editor between them (0.05 s let a half-done save show an error)."""
+SAVED_SECONDS = 0.04
+"""Quiet time after a change that completes a file: written and closed, or moved into place
+from a temporary name. Only the rest of the same save (an editor deleting its backup) is left
+to come; a half-done save (a file truncated, renamed away) still waits DEBOUNCE_SECONDS."""
 MAX_DELAY_SECONDS = 1.0
 """Rebuild at the latest this long after the first change, even if changes keep coming."""
 HEARTBEAT_SECONDS = 10.0
@@ -140,6 +144,7 @@ class Debouncer:
         self.pending = threading.Event()
         self.first_change = 0.0
         self.last_change = 0.0
+        self.quiet = DEBOUNCE_SECONDS
         self.stopped = False
         self.thread = threading.Thread(target=self._run, name="rebuild", daemon=True)
 
@@ -147,13 +152,18 @@ class Debouncer:
         """Start the worker."""
         self.thread.start()
 
-    def poke(self) -> None:
-        """Note a change; the rebuild runs once changes go quiet."""
+    def poke(self, complete: bool = False) -> None:
+        """Note a change; the rebuild runs once changes go quiet.
+
+        `complete` says the change finished a file (closed after writing, or moved into place),
+        so a shorter quiet time will do.
+        """
         now = time.monotonic()
         with self.lock:
             if not self.pending.is_set():
                 self.first_change = now
             self.last_change = now
+            self.quiet = SAVED_SECONDS if complete else DEBOUNCE_SECONDS
             self.pending.set()
 
     def stop(self) -> None:
@@ -175,11 +185,11 @@ class Debouncer:
             self.action()
 
     def _settle(self) -> None:
-        """Sleep until no change has come for DEBOUNCE_SECONDS, or MAX_DELAY_SECONDS have passed."""
+        """Sleep until changes have been quiet long enough, or MAX_DELAY_SECONDS have passed."""
         while True:
             with self.lock:
                 now = time.monotonic()
-                quiet_until = self.last_change + DEBOUNCE_SECONDS
+                quiet_until = self.last_change + self.quiet
                 deadline = self.first_change + MAX_DELAY_SECONDS
             if now >= quiet_until or now >= deadline:
                 return
@@ -195,9 +205,22 @@ class _Changes(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's entries changed: each of them has an event of its own
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(path and not is_ignored(posixpath.basename(str(path))) for path in paths):
-            self.debouncer.poke()
+        relevant = [bool(path) and not is_ignored(posixpath.basename(str(path))) for path in paths]
+        if any(relevant):
+            self.debouncer.poke(complete=_completes_a_file(event, relevant))
+
+
+def _completes_a_file(event: FileSystemEvent, relevant: list[bool]) -> bool:
+    """Return True for a change that leaves a content file whole: written and closed, or moved
+    onto its name from an editor's temporary file."""
+    if event.is_directory:
+        return False
+    if event.event_type == "closed":
+        return True
+    return event.event_type == "moved" and relevant == [False, True]
 
 
 @contextmanager

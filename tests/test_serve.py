@@ -14,8 +14,23 @@ from typing import TYPE_CHECKING
 import pytest
 from helpers.server import EventStream, dev_server
 from helpers.site import FIXTURES, REPO, copy_project
+from watchdog.events import (
+    DirModifiedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+)
 
-from roundtable.serve import Snapshot, resolve_request
+from roundtable.serve import (
+    DEBOUNCE_SECONDS,
+    SAVED_SECONDS,
+    Debouncer,
+    Snapshot,
+    _Changes,
+    resolve_request,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -203,3 +218,27 @@ def test_browser_reloads_itself_after_an_edit(project: Path, page: Page) -> None
         page.wait_for_function(
             "document.querySelector('h1').textContent === 'Seen In Browser'", timeout=5000
         )
+
+
+def waits_for(events: list[FileSystemEvent]) -> float:
+    """Return how long the dev server lets changes settle after these file events."""
+    debouncer = Debouncer(lambda: None)
+    for event in events:
+        _Changes(debouncer).dispatch(event)
+    assert debouncer.pending.is_set()
+    return debouncer.quiet
+
+
+def test_a_finished_save_rebuilds_sooner_than_a_change_under_way() -> None:
+    essay = "content/essays/first.md"
+    assert waits_for([FileModifiedEvent(essay), FileClosedEvent(essay)]) == SAVED_SECONDS
+    # Linux reports the folder modified after the file is closed: that adds nothing.
+    saved = [FileClosedEvent(essay), DirModifiedEvent("content/essays")]
+    assert waits_for(saved) == SAVED_SECONDS
+    assert waits_for([FileClosedEvent(essay), FileModifiedEvent(essay)]) == DEBOUNCE_SECONDS
+    gedit = FileMovedEvent("content/essays/.goutputstream-ABC123", essay)
+    assert waits_for([gedit]) == SAVED_SECONDS
+    # JetBrains moves the file away first: it is missing until the next move.
+    assert waits_for([FileMovedEvent(essay, essay + "___jb_old___")]) == DEBOUNCE_SECONDS
+    assert waits_for([FileMovedEvent(essay, "content/essays/second.md")]) == DEBOUNCE_SECONDS
+    assert waits_for([FileCreatedEvent(essay)]) == DEBOUNCE_SECONDS
