@@ -82,11 +82,6 @@ class Parsed:
         self._read = read
         self._document: Document | ContentError | None = None
 
-    @classmethod
-    def of(cls, rel: str, doc: Document, digest: str = "") -> Parsed:
-        """Return a file already parsed."""
-        return cls(rel, digest, lambda: doc)
-
     def document(self) -> Document | ContentError:
         """Return the front matter and body, or the mistake that stops them being read."""
         if self._document is None:

@@ -365,12 +365,17 @@ class FileDigests:
             self.now[path] = stored
             return stored[1]
         data = Path(path).read_bytes()
-        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+        digest = _bytes_digest(data)
         if self.keep:
             self.read[path] = (data, digest)
         if signature is not None:
             self.now[path] = (signature, digest)
         return digest
+
+
+def _bytes_digest(data: bytes) -> str:
+    """Return the hash a source file is known by."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def _folder_parts(folder: Path, known: FileDigests) -> Iterator[str | bytes]:
@@ -497,7 +502,7 @@ def _parse_file(
             data = Path(path).read_bytes()
         except OSError as exc:
             return _unreadable(sources, rel, exc), False
-        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+        digest = _bytes_digest(data)
         if _source_key(sources, rel, digest) != entry_key:
             message = "the file changed while the site was being built (save it, then build again)"
             return ContentError(display, 0, message), False
