@@ -78,7 +78,7 @@ class Parsed:
         self.rel = rel
         """Path relative to the content folder."""
         self.digest = digest
-        """Hash of the file's name and bytes; empty when it may not be remembered by."""
+        """Hash of the file's name and bytes: what the file is remembered by."""
         self._read = read
         self._document: Document | ContentError | None = None
 
@@ -163,6 +163,8 @@ class _Checker:
         self.static = frozenset(sources.static)
         self.memo = memo
         self.context = _checking_context(sources, directory) if memo is not None else None
+        self.keys: dict[tuple[str, str], str] = {}
+        """Memo keys already made, by kind and document hash: prefetching makes them first."""
 
     def roundtable(self, parsed: Parsed) -> Roundtable | None:
         """Return the Roundtable a document describes, or None after recording its errors."""
@@ -191,7 +193,12 @@ class _Checker:
         """Return the memo's key for checking a document; empty when it must not be remembered."""
         if self.context is None or not parsed.digest:
             return ""
-        return cache.key("checked", kind, parsed.digest, self.context)
+        known = self.keys.get((kind, parsed.digest))
+        if known is None:
+            known = self.keys[kind, parsed.digest] = cache.key(
+                "checked", kind, parsed.digest, self.context
+            )
+        return known
 
     def _remembered(
         self,

@@ -153,11 +153,6 @@ def page_groups(site: Site, pdfs: bool = False) -> list[Group]:
     return [*groups, Group("site", None, partial(_site_outputs, site))]
 
 
-def pages(site: Site, pdfs: bool = False) -> list[Page]:
-    """Return every page of the site."""
-    return [page for group in page_groups(site, pdfs) for page in group.make()]
-
-
 def _translation_families(
     site: Site,
 ) -> list[tuple[tuple[Roundtable, ...], tuple[Essay, ...]]]:
