@@ -162,6 +162,7 @@ def build_site(
                     workers,
                     plan.theme_version,
                     stage,
+                    compiled_templates(options),
                 )
                 rendered, manifest = _with_search(options, site, plan, rendered, previous)
                 files = _write(options, cache, plan, rendered, manifest, previous)
@@ -624,6 +625,15 @@ def _changed(path: str, manifest: Mapping[str, str], before: Mapping[str, str]) 
 def _output_key(output: Path) -> str:
     """Return the cache's name for the manifest of an output folder."""
     return f"output:{output.resolve()}"
+
+
+def compiled_templates(options: BuildOptions) -> Path | None:
+    """Return where compiled templates are kept between builds: in the build cache, if any."""
+    if options.cache_dir is None:
+        return None
+    folder = options.cache_dir / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def image_cache(options: BuildOptions) -> Path:

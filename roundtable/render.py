@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from roundtable import i18n, urls
+from roundtable.cache import CompiledTemplates
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
 from roundtable.model import Author, Essay, Person, Roundtable, Site
@@ -100,13 +101,18 @@ class TemplateFailed(Exception):
 
 
 @lru_cache(maxsize=4)
-def environment(theme: Theme, version: str = "") -> jinja2.Environment:
+def environment(
+    theme: Theme, version: str = "", compiled: Path | None = None
+) -> jinja2.Environment:
     """Return the Jinja environment: autoescape on, undefined names are errors.
 
     `version` is the hash of the theme's files: a new one (a template added in the site's own
     folder, say) gets a fresh environment, since Jinja only rechecks templates it has loaded.
+    `compiled` keeps templates compiled between builds (Jinja checks each against its source).
     """
+    bytecode = CompiledTemplates(compiled) if compiled is not None else None
     env = jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -432,14 +438,16 @@ def render_pages(
     workers: int = 1,
     theme_version: str = "",
     stage: Stage | None = None,
+    compiled: Path | None = None,
 ) -> MutableMapping[str, bytes]:
     """Render the given pages (on every core when there are many); return output path → bytes.
 
     With a stage, each page is written into it where it is rendered (by the worker, on a big
-    site) and the stage is returned: the pages are not all held in memory.
+    site) and the stage is returned: the pages are not all held in memory. `compiled` is where
+    compiled templates are kept between builds.
     """
     sink = stage.sink if stage is not None else None
-    state: RenderState = (selected, site, theme, asset_hashes, theme_version, sink)
+    state: RenderState = (selected, site, theme, asset_hashes, theme_version, sink, compiled)
     indexes = list(range(len(selected)))
     if workers > 1 and len(selected) >= PARALLEL_FROM:
         # Given a stage, workers return only hashes: this process can take its share.
@@ -454,9 +462,9 @@ def render_pages(
     return stage
 
 
-RenderState = tuple[list[Page], Site, Theme, Mapping[str, str], str, Sink | None]
+RenderState = tuple[list[Page], Site, Theme, Mapping[str, str], str, Sink | None, Path | None]
 """What every page render shares: the pages, the site, the theme, asset hashes, theme version,
-and where to write the pages (None: return them)."""
+where to write the pages (None: return them) and where compiled templates are kept."""
 
 
 def _render_index(index: int, state: RenderState) -> bytes | str:
@@ -464,8 +472,8 @@ def _render_index(index: int, state: RenderState) -> bytes | str:
 
     Return its bytes, or, given a sink, write them and return their hash.
     """
-    selected, site, theme, asset_hashes, theme_version, sink = state
-    env = environment(theme, theme_version)
+    selected, site, theme, asset_hashes, theme_version, sink, compiled = state
+    env = environment(theme, theme_version, compiled)
     page = selected[index]
     body = _render(env, theme, site, page, asset_hashes, theme_version)
     return body if sink is None else sink.write(urls.output_file(page.path), body)

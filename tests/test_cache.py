@@ -14,6 +14,7 @@ from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from PIL import Image
 
 import roundtable.cache
+import roundtable.render
 from roundtable.cli import build_options
 from roundtable.pipeline import build_site
 
@@ -230,6 +231,27 @@ def test_corrupt_cache_is_detected_and_rebuilt(
             )
     else:
         database.unlink()
+    edit(essay(project, "third"), "Third body", "Changed body")
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 0, run.err
+    assert run_cli(["build", "--no-cache", "--output", "clean"], project, capsys).status == 0
+    assert tree_digest(project / "site") == tree_digest(project / "clean")
+
+
+@pytest.mark.parametrize("damage", ["flipped byte", "truncated", "emptied"])
+def test_damaged_compiled_templates_are_compiled_again(
+    damage: str, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    compiled = sorted((project / ".roundtable-cache/templates").iterdir())
+    assert compiled, "the first build keeps its compiled templates"
+    for path in compiled:
+        data = bytearray(path.read_bytes())
+        if damage == "flipped byte":
+            data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data[: len(data) // 2] if damage == "truncated" else data))
+        if damage == "emptied":
+            path.write_bytes(b"")
+    roundtable.render.environment.cache_clear()  # as a new process would start
     edit(essay(project, "third"), "Third body", "Changed body")
     run = run_cli(["build"], project, capsys)
     assert run.status == 0, run.err
