@@ -32,6 +32,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """Run the command line as a program, and leave at once when it is done.
+
+    A build leaves hundreds of thousands of objects behind; freeing them one by one before
+    exiting costs a quarter of a second at 10,000 essays, so, as mypy does, the process ends
+    without tearing down (the output is flushed, the cache closed and the workers gone by then).
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to tell it
+        status = status or EXIT_CONTENT
+    os._exit(status)
+
+
 def _default_command(argv: list[str]) -> list[str]:
     """Make `roundtable` alone, or with only options, mean `roundtable build`."""
     commands = {"build", "check", "new", "serve", "-h", "--help", "--version"}
