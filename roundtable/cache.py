@@ -10,8 +10,10 @@ Three kinds of entry:
 - `sources`: a content file's parsed front matter, by the file's bytes (skips YAML);
 - `checked`: the essay or roundtable a parsed file makes, with its mistakes, by the file and
   everything checking reads besides it (skips validation);
-- `bodies`: a Markdown body's HTML, by the body and its page, with the content links it looked up
-  (reused only while every one of them still resolves the same way);
+- `bodies`: what a Markdown body renders to (the hash of its HTML, its first paragraph), by the
+  body and its page, with the content links it looked up (reused only while every one of them
+  still resolves the same way);
+- `html`: the HTML itself, by its hash, read only for the pages a build renders;
 - `meta`: the manifest of the last output (page → fingerprint), so unchanged pages are not
   rendered or written again.
 
@@ -38,9 +40,9 @@ from jinja2.bccache import Bucket
 
 from roundtable import __version__
 
-SCHEMA = 1
+SCHEMA = 2
 """Bump when the shape of any cached value changes."""
-TABLES = ("sources", "checked", "bodies")
+TABLES = ("sources", "checked", "bodies", "html")
 CACHE_DIR = ".roundtable-cache"
 RACY_NS = 2_000_000_000
 """A file changed this close to a build may change again with the same stat: never trusted."""
@@ -83,6 +85,10 @@ def key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+class CacheDamaged(Exception):
+    """An entry the build counted on is gone or damaged: the build starts again without it."""
+
+
 class BuildCache:
     """Entries read at the start of a build and written at its end; memory-only without a folder."""
 
@@ -93,6 +99,8 @@ class BuildCache:
         self.new: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
         self.meta: dict[str, Any] = {}
         self.db: sqlite3.Connection | None = None
+        self.pid = os.getpid()
+        """The process that opened the database: a forked worker must not use it."""
         if folder is not None:
             self.db = _open(folder / "cache.sqlite")
             self.meta = self._load_meta()
@@ -115,6 +123,25 @@ class BuildCache:
         if value is not None:
             self.used[table].add(entry_key)
         return value
+
+    def fetch(self, table: str, entry_key: str) -> Any:
+        """Return an entry this build counted on being there; raise CacheDamaged if it is not."""
+        if entry_key not in self.entries[table]:
+            if os.getpid() != self.pid:
+                raise RuntimeError("a worker process read the build cache (load it before forking)")
+            self.prefetch(table, [entry_key])
+        value = self.get(table, entry_key)
+        if value is None:
+            raise CacheDamaged(f"{table} entry {entry_key} is missing or damaged")
+        return value
+
+    def discard(self) -> None:
+        """Forget every entry, in memory and on disk: a build found the cache damaged."""
+        for table in TABLES:
+            self.entries[table], self.used[table], self.new[table] = {}, set(), {}
+        self.meta = {}
+        if self.db is not None:
+            self._reset()
 
     def keep(self, table: str, keys: Iterable[str]) -> None:
         """Keep entries that this build did not need to read but a later one may."""
@@ -179,7 +206,8 @@ class BuildCache:
         self.db.execute("DELETE FROM wanted")
         self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
         found = {}
-        query = f"SELECT t.key, t.crc, t.value FROM {table} t JOIN wanted USING (key)"
+        # CROSS JOIN walks `wanted` and looks each key up: never the whole table for a few keys.
+        query = f"SELECT t.key, t.crc, t.value FROM wanted CROSS JOIN {table} t USING (key)"
         for entry_key, crc, blob in self.db.execute(query):
             value = _unpack(crc, blob)
             if value is not None:

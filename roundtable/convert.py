@@ -2,19 +2,21 @@
 
 A body's HTML depends on its text, its page, the site's raw-HTML setting and the content files
 its relative links name; cached HTML is reused only while each of those links still resolves to
-the same page. Cache misses are converted on every core when there are enough of them.
+the same page. Reused HTML is known by its hash and read from the cache only if a page shows it.
+Cache misses are converted on every core when there are enough of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 
 from roundtable import urls
 from roundtable.cache import BuildCache, key
 from roundtable.images import describe
 from roundtable.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, render
-from roundtable.model import Essay, Image, Roundtable, Site, evolve
+from roundtable.model import Essay, Html, Image, Roundtable, Site, evolve
 from roundtable.workers import map_in_workers
 
 PARALLEL_FROM = 48
@@ -75,12 +77,24 @@ def convert(
             misses.append(index)
     fresh = _render_all([jobs[i] for i in misses], targets, allow_html, workers)
     for index, rendered in zip(misses, fresh, strict=True):
-        cache.put("bodies", keys[index], rendered)
+        cache.put("bodies", keys[index], replace(rendered, html=""))  # the HTML is kept apart
+        cache.put("html", rendered.digest, rendered.html)
         results[index] = rendered
-    converted = [_with_html(item, results[i]) for i, item in enumerate(items)]
+    cache.keep("html", [r.digest for r in results.values()])
+    fetch = partial(cache.fetch, "html")
+    converted = [_with_html(item, results[i], fetch) for i, item in enumerate(items)]
     roundtables = tuple(c for c in converted if isinstance(c, Roundtable))
     essays = tuple(c for c in converted if isinstance(c, Essay))
     return replace(site, roundtables=roundtables, essays=essays)
+
+
+def read_html(site: Site, cache: BuildCache) -> None:
+    """Read every body's HTML from the cache now, in one query: for worker processes, which
+    cannot read the cache themselves, and are forked with the site in memory."""
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    cache.prefetch("html", [item.html.digest for item in items])
+    for item in items:
+        str(item.html)
 
 
 def _job(site: Site, item: Essay | Roundtable, table_labels: Mapping[str, str]) -> Job:
@@ -99,10 +113,16 @@ def _still_valid(rendered: Rendered, targets: Mapping[str, str]) -> bool:
     return all(targets.get(path) == target for path, target in rendered.lookups.items())
 
 
-def _with_html(item: Essay | Roundtable, rendered: Rendered) -> Essay | Roundtable:
-    """Return an essay or roundtable with its HTML, and its summary if it had none."""
+def _with_html(
+    item: Essay | Roundtable, rendered: Rendered, fetch: Callable[[str], str]
+) -> Essay | Roundtable:
+    """Return an essay or roundtable with its HTML, and its summary if it had none.
+
+    HTML recalled from the cache is fetched from it when a page first shows it.
+    """
+    html = Html(rendered.digest, rendered.html or None, None if rendered.html else fetch)
     summary = item.summary or rendered.first_paragraph
-    return evolve(item, html=rendered.html, html_digest=rendered.digest, summary=summary)
+    return evolve(item, html=html, summary=summary)
 
 
 def _render_all(

@@ -118,13 +118,13 @@ class Fingerprinter:
 _UNSHOWN = frozenset({"body", "digest", "html"})
 """The Markdown source and its file's hash, which no page shows (the source reaches pages only
 as `html` and the values derived from it, summary and reading time), and the HTML, which stands
-in as `html_digest` (or is hashed apart when that is unknown)."""
+in by its hash."""
 
 
 def _item_digest(item: Essay | Roundtable) -> str:
-    """Hash an essay or roundtable: its small fields pickled, its HTML hashed as it is."""
+    """Hash an essay or roundtable: its small fields pickled, and its HTML's hash."""
     small = tuple(
         (f.name, getattr(item, f.name)) for f in dataclasses.fields(item) if f.name not in _UNSHOWN
     )
     pickled = pickle.dumps((type(item).__name__, small), protocol=pickle.HIGHEST_PROTOCOL)
-    return key("model", pickled, "" if item.html_digest else item.html)
+    return key("model", pickled, item.html.digest)

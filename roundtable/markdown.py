@@ -7,7 +7,6 @@ links to other content files (`other-essay.md`, `../images/map.jpg`) become link
 
 from __future__ import annotations
 
-import hashlib
 import json
 import posixpath
 import re
@@ -26,6 +25,7 @@ from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from roundtable import urls
+from roundtable.model import html_digest
 from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -116,8 +116,7 @@ def render(
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
         html = sanitize(html)
-    digest = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}), digest)
+    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}), html_digest(html))
 
 
 def links(

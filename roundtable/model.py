@@ -3,12 +3,70 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
 Item = TypeVar("Item", bound="Essay | Roundtable | Person | Image")
+
+
+class Html:
+    """A body rendered to HTML, known by its hash and read only when a page shows it.
+
+    A warm build knows every body's HTML by its hash, which is all a fingerprint needs; it reads
+    the text of only the few bodies on the pages it renders. Templates take it as markup
+    (`__html__`); code reads `str(html)`. Equal hashes mean equal HTML.
+    """
+
+    __slots__ = ("_fetch", "_text", "digest")
+
+    def __init__(
+        self, digest: str, text: str | None = None, fetch: Callable[[str], str] | None = None
+    ) -> None:
+        if text is None and fetch is None:
+            raise ValueError("an Html needs its text or a way to fetch it")
+        self.digest = digest
+        """Hash of the HTML."""
+        self._text = text
+        self._fetch = fetch
+
+    @classmethod
+    def of(cls, text: str) -> Html:
+        """Return HTML whose text is at hand."""
+        return cls(html_digest(text), text)
+
+    def __str__(self) -> str:
+        if self._text is None:
+            assert self._fetch is not None
+            self._text = self._fetch(self.digest)
+            self._fetch = None
+        return self._text
+
+    def __html__(self) -> str:
+        return str(self)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Html) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __repr__(self) -> str:
+        return f"Html({self.digest[:12]}…)"
+
+    def __reduce__(self) -> tuple[type[Html], tuple[str, str]]:
+        return (Html, (self.digest, str(self)))  # a copy elsewhere carries its text
+
+
+def html_digest(text: str) -> str:
+    """Return the hash HTML is known by."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+NO_HTML = Html.of("")
+"""The HTML of a body not yet rendered."""
 
 
 @dataclass(frozen=True)
@@ -135,12 +193,10 @@ class Roundtable:
     """The introduction, in Markdown."""
     body_line: int = 1
     """File line on which the body starts, for locating mistakes in it."""
-    html: str = ""
+    html: Html = NO_HTML
     """The introduction rendered to HTML."""
     digest: str = ""
     """Hash of the source file's name and bytes, which stands for its body; empty if unknown."""
-    html_digest: str = ""
-    """Hash of `html`, made once when it was rendered; empty if unknown."""
 
 
 @dataclass(frozen=True)
@@ -191,12 +247,10 @@ class Essay:
     """The essay in Markdown."""
     body_line: int = 1
     """File line on which the body starts, for locating mistakes in it."""
-    html: str = ""
+    html: Html = NO_HTML
     """The essay rendered to HTML."""
     digest: str = ""
     """Hash of the source file's name and bytes, which stands for its body; empty if unknown."""
-    html_digest: str = ""
-    """Hash of `html`, made once when it was rendered; empty if unknown."""
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from roundtable import i18n, urls
 from roundtable.assemble import Parsed, assemble
-from roundtable.cache import CACHE_DIR, BuildCache, file_signature, key
+from roundtable.cache import CACHE_DIR, BuildCache, CacheDamaged, file_signature, key
 from roundtable.config import load_config
-from roundtable.convert import convert
+from roundtable.convert import convert, read_html
 from roundtable.discover import SITE_CONFIG, Sources, discover, display_path, linked_files
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
@@ -26,7 +26,15 @@ from roundtable.images import content_pictures, hero_images, make_variants, with
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
 from roundtable.publish.search import with_search_index
-from roundtable.render import Group, Page, Theme, hash_bytes, page_groups, render_pages
+from roundtable.render import (
+    Group,
+    Page,
+    Theme,
+    hash_bytes,
+    page_groups,
+    render_pages,
+    uses_workers,
+)
 from roundtable.workers import core_count
 from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
 
@@ -140,51 +148,64 @@ def build_site(
     cache = cache or BuildCache(options.cache_dir)
     with cycle_collection_paused():
         try:
-            inputs = input_digest(options, cache) if options.output is not None else ""
-            unchanged = unchanged_output(options, cache, inputs)
-            if unchanged is not None:
-                cache.save(tables=False)  # only the files' stat table may have changed
-                return replace(unchanged, seconds=time.perf_counter() - started)
-            site, errors = gather_site(options, cache)
-            raise_if_any(errors)
-            workers = options.workers or core_count()
-            pictures = content_pictures(site.static_files, options.content)
-            labels = table_labels(options.theme, site)
-            site = convert(with_variants(site), cache, workers, pictures, labels)
-            plan = plan_outputs(options, site, cache, previous, pictures)
-            stale = plan.stale()
-            with staging(options.output) as stage:
-                rendered = render_pages(
-                    stale,
-                    site,
-                    options.theme,
-                    plan.asset_hashes,
-                    workers,
-                    plan.theme_version,
-                    stage,
-                    compiled_templates(options),
-                )
-                rendered, manifest = _with_search(options, site, plan, rendered, previous)
-                files = _write(options, cache, plan, rendered, manifest, previous)
-            counts = (len(site.roundtables), len(site.essays))
-            if options.output is not None:
-                cache.meta[_inputs_key(options.output)] = (inputs, manifest, counts)
-            cache.save()
-            seconds = time.perf_counter() - started
-            return BuildResult(
-                site,
-                files,
-                plan.copies,
-                manifest,
-                len(stale),
-                plan.images_made,
-                seconds,
-                counts,
-                plan.groups,
-            )
+            try:
+                return _stages(options, cache, previous, started)
+            except CacheDamaged:
+                cache.discard()  # an entry the build counted on was damaged: start without any
+                return _stages(options, cache, None, started)
         finally:
             if own_cache:
                 cache.close()
+
+
+def _stages(
+    options: BuildOptions, cache: BuildCache, previous: BuildResult | None, started: float
+) -> BuildResult:
+    """Run the stages of a build, one line each."""
+    inputs = input_digest(options, cache) if options.output is not None else ""
+    unchanged = unchanged_output(options, cache, inputs)
+    if unchanged is not None:
+        cache.save(tables=False)  # only the files' stat table may have changed
+        return replace(unchanged, seconds=time.perf_counter() - started)
+    site, errors = gather_site(options, cache)
+    raise_if_any(errors)
+    workers = options.workers or core_count()
+    pictures = content_pictures(site.static_files, options.content)
+    labels = table_labels(options.theme, site)
+    site = convert(with_variants(site), cache, workers, pictures, labels)
+    plan = plan_outputs(options, site, cache, previous, pictures)
+    stale = plan.stale()
+    if uses_workers(len(stale), workers):
+        read_html(site, cache)  # workers are forked with the site in memory: all of it
+    with staging(options.output) as stage:
+        rendered = render_pages(
+            stale,
+            site,
+            options.theme,
+            plan.asset_hashes,
+            workers,
+            plan.theme_version,
+            stage,
+            compiled_templates(options),
+        )
+        rendered, manifest = _with_search(options, site, plan, rendered, previous)
+        files = _write(options, cache, plan, rendered, manifest, previous)
+    counts = (len(site.roundtables), len(site.essays))
+    if options.output is not None:
+        cache.meta[_inputs_key(options.output)] = (inputs, manifest, counts)
+    cache.save()
+    seconds = time.perf_counter() - started
+    return BuildResult(
+        site,
+        files,
+        plan.copies,
+        manifest,
+        len(stale),
+        plan.images_made,
+        seconds,
+        counts,
+        plan.groups,
+    )
 
 
 @contextmanager

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from roundtable import i18n, urls
-from roundtable.cache import CompiledTemplates
+from roundtable.cache import CacheDamaged, CompiledTemplates
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
 from roundtable.model import Author, Essay, Person, Roundtable, Site
@@ -449,7 +449,7 @@ def render_pages(
     sink = stage.sink if stage is not None else None
     state: RenderState = (selected, site, theme, asset_hashes, theme_version, sink, compiled)
     indexes = list(range(len(selected)))
-    if workers > 1 and len(selected) >= PARALLEL_FROM:
+    if uses_workers(len(selected), workers):
         # Given a stage, workers return only hashes: this process can take its share.
         rendered = map_in_workers(_render_index, indexes, workers, state, here=sink is not None)
     else:
@@ -460,6 +460,11 @@ def render_pages(
     for path, digest in zip(paths, rendered, strict=True):
         stage.written(path, str(digest))
     return stage
+
+
+def uses_workers(pages: int, workers: int) -> bool:
+    """Return True when this many pages are rendered by worker processes."""
+    return workers > 1 and pages >= PARALLEL_FROM
 
 
 RenderState = tuple[list[Page], Site, Theme, Mapping[str, str], str, Sink | None, Path | None]
@@ -508,6 +513,8 @@ def _render(
                 "template not found (restore it, or add it to templates/)",
             )
         ) from None
+    except CacheDamaged:
+        raise  # not the template's fault: the build starts again without the cache
     except Exception as exc:  # A runtime error inside a template: report where, not a traceback.
         raise TemplateFailed(_runtime_error(theme, page, exc)) from None
 

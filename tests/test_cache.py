@@ -217,17 +217,18 @@ def test_deleted_output_file_is_restored(project: Path, capsys: pytest.CaptureFi
     assert (project / "site/essays/first/index.html").is_file()
 
 
-@pytest.mark.parametrize("damage", ["garbage file", "flipped bytes", "deleted"])
+@pytest.mark.parametrize("damage", ["garbage file", "flipped bytes", "flipped html", "deleted"])
 def test_corrupt_cache_is_detected_and_rebuilt(
     damage: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     database = project / ".roundtable-cache/cache.sqlite"
     if damage == "garbage file":
         database.write_bytes(b"this is not a database" * 100)
-    elif damage == "flipped bytes":
+    elif damage.startswith("flipped"):
+        table = "html" if damage == "flipped html" else "bodies"  # html: found while rendering
         with sqlite3.connect(database) as db:
             db.execute(
-                "UPDATE bodies SET value = substr(value, 1, 20) || X'00' || substr(value, 22)"
+                f"UPDATE {table} SET value = substr(value, 1, 20) || X'00' || substr(value, 22)"
             )
     else:
         database.unlink()

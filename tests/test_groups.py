@@ -11,11 +11,12 @@ import pytest
 from helpers.site import FIXTURES, copy_project
 from test_cache import BILINGUAL_EDITS, EDITS, big_project, edit
 
-from roundtable.cache import key
+from roundtable.cache import BuildCache, key
 from roundtable.cli import theme_for
 from roundtable.fingerprint import Fingerprinter
 from roundtable.model import Site
 from roundtable.pipeline import BuildOptions, build_site
+from roundtable.publish.feeds import FEED_LIMIT
 from roundtable.render import page_groups
 from roundtable.urls import output_file
 
@@ -85,3 +86,25 @@ def test_every_page_is_in_exactly_one_group(tmp_path: Path) -> None:
     assert len(paths) == len(set(paths))
     essays = {output_file(f"essays/{e.slug}/") for e in site.essays}
     assert essays <= {output_file(p) for p in paths}
+
+
+def test_an_edit_reads_only_the_html_its_pages_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = big_project(tmp_path / "big")
+    content = project / "content"
+    options = BuildOptions(content, "content", project / "site", theme_for(content), workers=1)
+    build_site(options)
+    read: list[str] = []
+    fetch = BuildCache.fetch
+
+    def counted(cache: BuildCache, table: str, entry_key: str) -> object:
+        read.append(entry_key)
+        return fetch(cache, table, entry_key)
+
+    monkeypatch.setattr(BuildCache, "fetch", counted)
+    edit(content / "essays/e-042.md", "Body 42", "Body forty-two")  # in rt-2, 30 essays
+    result = build_site(options)
+    assert result.rendered > 0 and read, "the edited roundtable's pages show HTML"
+    # Its roundtable page and feed, and the site feed's newest essays: not all 155 bodies.
+    assert len(set(read)) <= 30 + FEED_LIMIT + 1

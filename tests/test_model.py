@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 
+import jinja2
 import pytest
 
-from roundtable.model import Essay, Person, evolve
+from roundtable.model import Essay, Html, Person, evolve
 
 
 def an_essay() -> Essay:
@@ -17,8 +19,8 @@ def an_essay() -> Essay:
 
 def test_evolve_changes_fields_as_replace_does() -> None:
     essay = an_essay()
-    changed = evolve(essay, title="Two", html="<p>x</p>")
-    assert changed == replace(essay, title="Two", html="<p>x</p>")
+    changed = evolve(essay, title="Two", html=Html.of("<p>x</p>"))
+    assert changed == replace(essay, title="Two", html=Html.of("<p>x</p>"))
     assert changed is not essay and essay.title == "One"  # the original is untouched
 
 
@@ -30,3 +32,30 @@ def test_evolve_returns_the_item_itself_when_nothing_changes() -> None:
 def test_evolve_refuses_a_field_the_item_has_not() -> None:
     with pytest.raises(TypeError, match="no field 'titel'"):
         evolve(an_essay(), titel="Two")
+
+
+def test_html_is_fetched_once_and_only_when_read() -> None:
+    fetched: list[str] = []
+    text = "<p>Body &amp; soul</p>"
+
+    def fetch(digest: str) -> str:
+        fetched.append(digest)
+        return text
+
+    html = Html(Html.of(text).digest, fetch=fetch)
+    assert html == Html.of(text) and fetched == []  # compared by hash, not read
+    assert str(html) == text and str(html) == text
+    assert fetched == [html.digest]
+
+
+def test_html_is_markup_to_templates_and_travels_with_its_text() -> None:
+    html = Html(Html.of("<em>a</em>").digest, fetch=lambda digest: "<em>a</em>")
+    env = jinja2.Environment(autoescape=True)
+    assert env.from_string("{{ h|safe }} {{ h }}").render(h=html) == "<em>a</em> <em>a</em>"
+    copied = pickle.loads(pickle.dumps(html))
+    assert str(copied) == "<em>a</em>" and copied == html
+
+
+def test_html_needs_its_text_or_a_way_to_fetch_it() -> None:
+    with pytest.raises(ValueError, match="needs its text"):
+        Html("0" * 40)

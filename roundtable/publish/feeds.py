@@ -102,7 +102,7 @@ def _entry(site: Site, essay: Essay, date: dt.date) -> FeedEntry:
             (person.name, urls.absolute(base_url, urls.page_of(person))) for person in essay.authors
         ),
         summary=essay.summary,
-        content=essay.html,
+        content=str(essay.html),
         categories=essay.tags,
     )
 
