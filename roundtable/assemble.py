@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Protocol
 from xml.etree import ElementTree
@@ -23,11 +23,12 @@ from roundtable.directory import (
     with_details,
 )
 from roundtable.discover import AUTHORS_FILE, Sources
-from roundtable.errors import ContentError
+from roundtable.errors import BuildFailed, ContentError
 from roundtable.frontmatter import Document, Key
 from roundtable.images import NotAnImage, measure
 from roundtable.markdown import is_safe_url
 from roundtable.model import (
+    NO_TEXT,
     Author,
     Essay,
     Image,
@@ -36,6 +37,7 @@ from roundtable.model import (
     Roundtable,
     Site,
     SiteConfig,
+    Text,
     Topic,
     evolve,
     reading_key,
@@ -147,6 +149,19 @@ def assemble(
     return site, errors
 
 
+def _text(parsed: Parsed, doc: Document) -> Text:
+    """Return a document's body, known by its file's hash (or, without one, its own)."""
+    return Text(parsed.digest, doc.body) if parsed.digest else Text.of(doc.body)
+
+
+def _body(parsed: Parsed, digest: str) -> str:
+    """Read the body of a file whose checked item was recalled (to convert it again)."""
+    doc = parsed.document()
+    if isinstance(doc, ContentError):
+        raise BuildFailed([doc])  # it changed, or went, since the build started
+    return doc.body
+
+
 class _Checker:
     """Validates one document at a time, collecting errors and remembering each document."""
 
@@ -214,10 +229,14 @@ class _Checker:
         if known is None:
             before = len(self.errors)
             item = self._checked(parsed, check)
-            self.memo.put("checked", entry_key, (item, self.errors[before:]))
+            # The body is kept once, with the parsed file: the item is recalled without it.
+            kept = evolve(item, body=NO_TEXT) if item is not None else None
+            self.memo.put("checked", entry_key, (kept, self.errors[before:]))
             return item
         self.errors.extend(known[1])
-        return known[0]
+        if known[0] is None:
+            return None
+        return evolve(known[0], body=Text(parsed.digest, fetch=partial(_body, parsed)))
 
     def _checked(
         self, parsed: Parsed, check: Callable[[Parsed, Document], Roundtable | Essay | None]
@@ -251,9 +270,8 @@ class _Checker:
             lang=fields.lang or "",
             translation_of=fields.translation_of or "",
             lines=_key_lines(doc),
-            body=doc.body,
+            body=_text(parsed, doc),
             body_line=doc.body_line,
-            digest=parsed.digest,
         )
 
     def _essay(self, parsed: Parsed, doc: Document) -> Essay | None:
@@ -288,9 +306,8 @@ class _Checker:
             republished=_republication(fields.source),
             reading_minutes=reading_minutes(doc.body),
             lines=_key_lines(doc),
-            body=doc.body,
+            body=_text(parsed, doc),
             body_line=doc.body_line,
-            digest=parsed.digest,
         )
 
     def _file_slug(self, parsed: Parsed, doc: Document) -> str | None:

@@ -77,12 +77,17 @@ def code_version() -> bytes:
 
 def key(*parts: str | bytes) -> str:
     """Return a cache key: a hash of the generator's code and every part given."""
-    digest = hashlib.blake2b(code_version(), digest_size=20)
+    digest = _versioned_hash().copy()  # a build makes some 60,000 keys: start each hashed
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
+        digest.update(len(data).to_bytes(8, "little") + data)
     return digest.hexdigest()
+
+
+@cache
+def _versioned_hash() -> hashlib.blake2b:
+    """Return a hash that has read the generator's code version, for keys to copy."""
+    return hashlib.blake2b(code_version(), digest_size=20)
 
 
 class CacheDamaged(Exception):

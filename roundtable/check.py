@@ -50,7 +50,7 @@ def _body_problems(
 ) -> list[ContentError]:
     """Return the broken links, alt-less images and emptiness of one body."""
     problems = []
-    if isinstance(item, Essay) and not item.body.strip():
+    if isinstance(item, Essay) and not str(item.body).strip():
         problems.append(
             ContentError(
                 item.source,
@@ -60,7 +60,11 @@ def _body_problems(
         )
     page = urls.page_of(item)
     for link in links(
-        item.body, allow_html=site.config.allow_html, source=item.path, page=page, targets=targets
+        str(item.body),
+        allow_html=site.config.allow_html,
+        source=item.path,
+        page=page,
+        targets=targets,
     ):
         message = _link_problem(link, page, resolver)
         if message:

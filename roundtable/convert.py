@@ -16,7 +16,7 @@ from roundtable import urls
 from roundtable.cache import BuildCache, key
 from roundtable.images import describe
 from roundtable.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, render
-from roundtable.model import Essay, Html, Image, Roundtable, Site, evolve
+from roundtable.model import Essay, Html, Image, Roundtable, Site, Text, evolve
 from roundtable.workers import map_in_workers
 
 PARALLEL_FROM = 48
@@ -27,12 +27,16 @@ PARALLEL_FROM = 48
 class Job:
     """One body to convert, with the names that its HTML depends on."""
 
-    body: str
+    body: Text
+    """The Markdown, read only if the body must be converted again."""
     source: str
     page: str
     table_label: str
-    digest: str = ""
-    """Hash of the file the body was read from (which stands for the body); empty if unknown."""
+
+    def key(self, allow_html: bool) -> str:
+        """Return the cache key of the body's HTML: the body is known by its hash."""
+        parts = (str(allow_html), self.source, self.page, self.table_label, self.body.digest)
+        return key("body", *parts)
 
 
 def link_targets(site: Site, pictures: Mapping[str, Image] = {}) -> dict[str, str]:
@@ -62,10 +66,7 @@ def convert(
     allow_html = site.config.allow_html
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     jobs = [_job(site, item, table_labels) for item in items]
-    keys = [
-        key("body", str(allow_html), job.source, job.page, job.table_label, *_text(job))
-        for job in jobs
-    ]
+    keys = [job.key(allow_html) for job in jobs]
     cache.prefetch("bodies", keys)
     results: dict[int, Rendered] = {}
     misses = []
@@ -100,12 +101,7 @@ def read_html(site: Site, cache: BuildCache) -> None:
 def _job(site: Site, item: Essay | Roundtable, table_labels: Mapping[str, str]) -> Job:
     """Return the conversion job of an essay or roundtable."""
     label = table_labels.get(site.language_of(item), DEFAULT_TABLE_LABEL)
-    return Job(item.body, item.path, urls.page_of(item), label, item.digest)
-
-
-def _text(job: Job) -> tuple[str, str]:
-    """Name a body for the cache by its file's hash (cheaper than its text), else by its text."""
-    return ("file", job.digest) if job.digest else ("text", job.body)
+    return Job(item.body, item.path, urls.page_of(item), label)
 
 
 def _still_valid(rendered: Rendered, targets: Mapping[str, str]) -> bool:
@@ -129,6 +125,8 @@ def _render_all(
     jobs: list[Job], targets: Mapping[str, str], allow_html: bool, workers: int
 ) -> list[Rendered]:
     """Convert bodies, on every core when there are enough of them."""
+    for job in jobs:
+        str(job.body)  # read here: workers cannot read the cache
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
         return map_in_workers(_render_job, jobs, workers, state=(targets, allow_html))
     return [_render_job(job, (targets, allow_html)) for job in jobs]
@@ -138,7 +136,7 @@ def _render_job(job: Job, state: tuple[Mapping[str, str], bool]) -> Rendered:
     """Convert one body (runs in a worker process)."""
     targets, allow_html = state
     return render(
-        job.body,
+        str(job.body),
         allow_html=allow_html,
         source=job.source,
         page=job.page,

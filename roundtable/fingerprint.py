@@ -115,10 +115,9 @@ class Fingerprinter:
         return {"model": key("model", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))}
 
 
-_UNSHOWN = frozenset({"body", "digest", "html"})
-"""The Markdown source and its file's hash, which no page shows (the source reaches pages only
-as `html` and the values derived from it, summary and reading time), and the HTML, which stands
-in by its hash."""
+_UNSHOWN = frozenset({"body", "html"})
+"""The Markdown source, which no page shows (it reaches pages only as `html` and the values
+derived from it, summary and reading time), and the HTML, which stands in by its hash."""
 
 
 def _item_digest(item: Essay | Roundtable) -> str:

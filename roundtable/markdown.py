@@ -25,7 +25,7 @@ from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from roundtable import urls
-from roundtable.model import html_digest
+from roundtable.model import text_digest
 from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -116,7 +116,7 @@ def render(
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
         html = sanitize(html)
-    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}), html_digest(html))
+    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}), text_digest(html))
 
 
 def links(

@@ -7,17 +7,17 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 Item = TypeVar("Item", bound="Essay | Roundtable | Person | Image")
 
 
-class Html:
-    """A body rendered to HTML, known by its hash and read only when a page shows it.
+class Text:
+    """Text known by its hash, read only when something reads it: a body's Markdown or HTML.
 
-    A warm build knows every body's HTML by its hash, which is all a fingerprint needs; it reads
-    the text of only the few bodies on the pages it renders. Templates take it as markup
-    (`__html__`); code reads `str(html)`. Equal hashes mean equal HTML.
+    A warm build knows every body by its hash, which is all fingerprints and cache keys need; it
+    reads the text of only the few bodies it renders. Code reads `str(text)`. Equal hashes mean
+    equal text.
     """
 
     __slots__ = ("_fetch", "_text", "digest")
@@ -26,16 +26,16 @@ class Html:
         self, digest: str, text: str | None = None, fetch: Callable[[str], str] | None = None
     ) -> None:
         if text is None and fetch is None:
-            raise ValueError("an Html needs its text or a way to fetch it")
+            raise ValueError("a Text needs its text or a way to fetch it")
         self.digest = digest
-        """Hash of the HTML."""
+        """Hash of the text (or of the file it is read from)."""
         self._text = text
         self._fetch = fetch
 
     @classmethod
-    def of(cls, text: str) -> Html:
-        """Return HTML whose text is at hand."""
-        return cls(html_digest(text), text)
+    def of(cls, text: str) -> Self:
+        """Return text that is at hand, known by its own hash."""
+        return cls(text_digest(text), text)
 
     def __str__(self) -> str:
         if self._text is None:
@@ -44,29 +44,37 @@ class Html:
             self._fetch = None
         return self._text
 
-    def __html__(self) -> str:
-        return str(self)
-
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Html) and other.digest == self.digest
+        return isinstance(other, Text) and type(other) is type(self) and other.digest == self.digest
 
     def __hash__(self) -> int:
         return hash(self.digest)
 
     def __repr__(self) -> str:
-        return f"Html({self.digest[:12]}…)"
+        return f"{type(self).__name__}({self.digest[:12]}…)"
 
-    def __reduce__(self) -> tuple[type[Html], tuple[str, str]]:
-        return (Html, (self.digest, str(self)))  # a copy elsewhere carries its text
+    def __reduce__(self) -> tuple[type[Text], tuple[str, str]]:
+        return (type(self), (self.digest, str(self)))  # a copy elsewhere carries its text
 
 
-def html_digest(text: str) -> str:
-    """Return the hash HTML is known by."""
+class Html(Text):
+    """A body rendered to HTML: templates take it as markup (`__html__`)."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def text_digest(text: str) -> str:
+    """Return the hash text is known by."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 NO_HTML = Html.of("")
 """The HTML of a body not yet rendered."""
+NO_TEXT = Text.of("")
+"""An empty body."""
 
 
 @dataclass(frozen=True)
@@ -189,14 +197,12 @@ class Roundtable:
     """Slug of the roundtable this one translates; empty for an original."""
     lines: Mapping[str, int] = field(default_factory=dict)
     """File line of each front-matter key, for located warnings."""
-    body: str = ""
+    body: Text = NO_TEXT
     """The introduction, in Markdown."""
     body_line: int = 1
     """File line on which the body starts, for locating mistakes in it."""
     html: Html = NO_HTML
     """The introduction rendered to HTML."""
-    digest: str = ""
-    """Hash of the source file's name and bytes, which stands for its body; empty if unknown."""
 
 
 @dataclass(frozen=True)
@@ -243,14 +249,12 @@ class Essay:
     """Minutes a reader takes, from the words of the body."""
     lines: Mapping[str, int] = field(default_factory=dict)
     """File line of each front-matter key, for located warnings."""
-    body: str = ""
+    body: Text = NO_TEXT
     """The essay in Markdown."""
     body_line: int = 1
     """File line on which the body starts, for locating mistakes in it."""
     html: Html = NO_HTML
     """The essay rendered to HTML."""
-    digest: str = ""
-    """Hash of the source file's name and bytes, which stands for its body; empty if unknown."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pytest
 from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from PIL import Image
 
+import roundtable.assemble
 import roundtable.cache
 import roundtable.render
 from roundtable.cli import build_options
@@ -179,6 +180,21 @@ def test_noop_rebuild_keeps_the_cache_for_the_next_edit(
     edit(essay(project, "third"), "Third body", "Changed body")
     assert run_cli(["build"], project, capsys).status == 0
     assert entries() == warm  # one entry replaced by the edited essay's, the rest reused
+
+
+def test_recalled_essays_are_converted_again_from_their_files(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked essays are remembered without their Markdown: converting one again reads it."""
+    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)  # trust the fixture's fresh copies
+    edit(essay(project, "third"), "Third body", "Changed body")
+    assert run_cli(["build"], project, capsys).status == 0  # remembers every checked essay
+    read: list[str] = []
+    body = roundtable.assemble._body
+    monkeypatch.setattr(roundtable.assemble, "_body", lambda p, d: read.append(p.rel) or body(p, d))
+    edit(project / "content/site.yml", "tagline:", "allow_html: true\ntagline:")
+    assert_incremental_equals_clean(project, capsys)
+    assert "essays/first.md" in read  # recalled, not checked again, yet converted again
 
 
 def test_one_edit_rewrites_only_the_pages_that_show_it(

@@ -155,7 +155,7 @@ def _pictures(
             found.add(item.image.src)
         page = urls.page_of(item)
         for link in links(
-            item.body,
+            str(item.body),
             allow_html=site.config.allow_html,
             source=item.path,
             page=page,
