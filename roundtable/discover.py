@@ -68,7 +68,7 @@ def discover(root: Path, display_root: str) -> tuple[Sources, list[ContentError]
     """List the content folder's files by kind; symlinks are refused, never followed."""
     found: list[str] = []
     errors: list[ContentError] = []
-    for rel, is_link in _walk(root):
+    for rel, is_link in walk_files(root):
         if is_link:
             errors.append(
                 ContentError(
@@ -85,21 +85,34 @@ def discover(root: Path, display_root: str) -> tuple[Sources, list[ContentError]
 
 def linked_files(root: Path) -> list[str]:
     """Return every symbolic link under a folder (none is followed), as relative paths."""
-    return [rel for rel, is_link in _walk(root) if is_link]
+    return [rel for rel, is_link in walk_files(root) if is_link]
 
 
-def _walk(root: Path) -> list[tuple[str, bool]]:
-    """Return (relative path, is symlink) for every file, in sorted order."""
+def walk_files(root: Path, *, everything: bool = False) -> list[tuple[str, bool]]:
+    """Return (relative path, is symlink) for every file under a folder, sorted by path.
+
+    Links (to files or folders) are listed, never followed; unreadable folders are skipped, as
+    os.walk does. Names editors and systems leave behind are left out, unless `everything`.
+    """
     results: list[tuple[str, bool]] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        base = Path(folder).relative_to(root)
-        linked_dirs = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
-        dirs[:] = sorted(d for d in dirs if not is_ignored(d) and d not in linked_dirs)
-        for name in sorted([*files, *linked_dirs]):
-            if is_ignored(name):
+
+    def visit(folder: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if not everything and is_ignored(entry.name):
                 continue
-            path = os.path.join(folder, name)
-            results.append(((base / name).as_posix(), os.path.islink(path)))
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                results.append((rel, True))
+            elif entry.is_dir():
+                visit(entry.path, rel + "/")
+            else:
+                results.append((rel, False))
+
+    visit(str(root), "")
     return sorted(results)
 
 

@@ -18,7 +18,14 @@ from roundtable.assemble import Parsed, assemble
 from roundtable.cache import CACHE_DIR, BuildCache, CacheDamaged, file_signature, key
 from roundtable.config import load_config
 from roundtable.convert import convert, read_html
-from roundtable.discover import SITE_CONFIG, Sources, discover, display_path, linked_files
+from roundtable.discover import (
+    SITE_CONFIG,
+    Sources,
+    discover,
+    display_path,
+    linked_files,
+    walk_files,
+)
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import Document, FrontMatterError, parse
@@ -162,12 +169,15 @@ def _stages(
     options: BuildOptions, cache: BuildCache, previous: BuildResult | None, started: float
 ) -> BuildResult:
     """Run the stages of a build, one line each."""
-    inputs = input_digest(options, cache) if options.output is not None else ""
+    hashed = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
+    # Only a build kept on disk can be compared with the last one.
+    kept = options.output is not None and cache.folder is not None
+    inputs = input_digest(options, cache, hashed) if kept else ""
     unchanged = unchanged_output(options, cache, inputs)
     if unchanged is not None:
         cache.save(tables=False)  # only the files' stat table may have changed
         return replace(unchanged, seconds=time.perf_counter() - started)
-    site, errors = gather_site(options, cache)
+    site, errors = gather_site(options, cache, hashed)
     raise_if_any(errors)
     workers = options.workers or core_count()
     pictures = content_pictures(site.static_files, options.content)
@@ -344,17 +354,17 @@ def content_digests(
     return {path: digest(path) for path in sorted(manifest)}
 
 
-def input_digest(options: BuildOptions, cache: BuildCache) -> str:
+def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -> str:
     """Hash everything a build reads: content, theme, options and the generator's own code.
 
     Equal to the last build's, with the output untouched since, it means nothing can differ.
-    A file whose size, times and inode are those recorded at the last build is not read again.
+    A file whose size, times and inode are those recorded at the last build is not read again;
+    `known` keeps each file's hash for the rest of the build.
     """
     parts: list[str | bytes] = [repr((options.content_display, options.drafts, options.base_url))]
     parts.append(repr((options.search_index, str(options.output), options.pdf)))
     parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
     theme = options.theme
-    known = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
     for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))
         parts.extend(_folder_parts(folder, known))
@@ -370,26 +380,33 @@ FILE_DIGESTS_KEY = "file-digests"
 class FileDigests:
     """Content hashes of files, reused while a file's stat is what it was when it was hashed."""
 
-    def __init__(
-        self, known: Mapping[str, tuple[tuple[int, ...], str]], *, keep: bool = False
-    ) -> None:
+    def __init__(self, known: Mapping[str, tuple[tuple[int, ...], str]]) -> None:
         self.known = known
+        """Hashes of earlier builds, by path, with the stat the file had then."""
         self.now: dict[str, tuple[tuple[int, ...], str]] = {}
-        self.keep = keep
+        """Hashes to remember for the next build (a file changed too recently is left out)."""
+        self.hashed: dict[str, str] = {}
+        """Every hash of this build, by path."""
         self.read: dict[str, tuple[bytes, str]] = {}
-        """With `keep`, bytes read to hash them, until taken: a caller parses what was hashed."""
+        """Bytes read to hash them, until taken: a caller parses what was hashed."""
 
     def digest(self, path: str) -> str:
-        """Return the hash of a file's bytes, read only when its stat changed."""
+        """Return the hash of a file's bytes, read only when its stat changed.
+
+        A file is hashed once per build: the stages that read it later get the same hash, and
+        the parser checks that the bytes it reads are the bytes that were hashed.
+        """
+        if path in self.hashed:
+            return self.hashed[path]
         signature = file_signature(path)
         stored = self.known.get(path)
         if signature is not None and stored is not None and stored[0] == signature:
             self.now[path] = stored
+            self.hashed[path] = stored[1]
             return stored[1]
         data = Path(path).read_bytes()
-        digest = _bytes_digest(data)
-        if self.keep:
-            self.read[path] = (data, digest)
+        digest = self.hashed[path] = _bytes_digest(data)
+        self.read[path] = (data, digest)
         if signature is not None:
             self.now[path] = (signature, digest)
         return digest
@@ -402,12 +419,13 @@ def _bytes_digest(data: bytes) -> str:
 
 def _folder_parts(folder: Path, known: FileDigests) -> Iterator[str | bytes]:
     """Yield every file's relative path and hash (and every symlink's target) in a folder."""
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(names) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            path = os.path.join(root, name)
-            yield os.path.relpath(path, folder)
-            yield os.readlink(path) if os.path.islink(path) else known.digest(path)
+    for rel, is_link in walk_files(folder, everything=True):
+        path = os.path.join(folder, rel)
+        yield rel
+        try:
+            yield os.readlink(path) if is_link else known.digest(path)
+        except OSError as exc:  # gone or unreadable: reading it reports it, located, if it matters
+            yield f"unreadable: {exc.strerror}"
 
 
 def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> BuildResult | None:
@@ -431,17 +449,21 @@ def _inputs_key(output: Path) -> str:
 
 
 def gather_site(
-    options: BuildOptions, cache: BuildCache | None = None
+    options: BuildOptions, cache: BuildCache | None = None, known: FileDigests | None = None
 ) -> tuple[Site, list[ContentError]]:
-    """Read and validate every source file; return the site model and every mistake found."""
+    """Read and validate every source file; return the site model and every mistake found.
+
+    `known` holds the files hashed earlier in the build.
+    """
     cache = cache or BuildCache(None)
+    known = known or FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
     config_display = display_path(options.content_display, SITE_CONFIG)
     config, config_errors = load_config(
         options.content / SITE_CONFIG, config_display, options.base_url
     )
     sources, discover_errors = discover(options.content, options.content_display)
-    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache)
-    essay_docs, essay_errors = read_documents(sources, sources.essays, cache)
+    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache, known)
+    essay_docs, essay_errors = read_documents(sources, sources.essays, cache, known)
     site, site_errors = assemble(
         config or PLACEHOLDER_CONFIG,
         sources,
@@ -468,7 +490,7 @@ def theme_links(theme: Theme) -> list[ContentError]:
 
 
 def read_documents(
-    sources: Sources, paths: tuple[str, ...], cache: BuildCache
+    sources: Sources, paths: tuple[str, ...], cache: BuildCache, known: FileDigests
 ) -> tuple[list[Parsed], list[ContentError]]:
     """Know each file by the hash of its bytes; parse it only if it must be checked again.
 
@@ -477,7 +499,6 @@ def read_documents(
     version of a file).
     """
     parsed, errors = [], []
-    known = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}), keep=True)
     for rel in paths:
         try:
             digest = known.digest(str(sources.root / rel))
