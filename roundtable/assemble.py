@@ -651,7 +651,7 @@ def _latest_details(pairs: list[tuple[Essay, Person]]) -> Person:
     """Return the person as their newest essay describes them, filling gaps from older ones."""
     person = pairs[0][1]
     for _, older in pairs[1:]:
-        person = replace(
+        person = evolve(
             person,
             affiliation=person.affiliation or older.affiliation,
             bio=person.bio or older.bio,

@@ -44,6 +44,8 @@ SCHEMA = 2
 """Bump when the shape of any cached value changes."""
 TABLES = ("sources", "checked", "bodies", "html")
 CACHE_DIR = ".roundtable-cache"
+SCAN_FROM = 1000
+"""Wanting this many entries of a table, a build reads the table whole."""
 RACY_NS = 2_000_000_000
 """A file changed this close to a build may change again with the same stat: never trusted."""
 
@@ -208,12 +210,24 @@ class BuildCache:
     def _select(self, table: str, keys: list[str]) -> dict[str, Any]:
         """Return the stored, intact entries among `keys`."""
         assert self.db is not None
-        self.db.execute("DELETE FROM wanted")
-        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
+        if len(keys) >= SCAN_FROM:
+            # A build wants most of what a table holds (unused entries are dropped after each
+            # build): reading it whole is faster than looking thousands of keys up.
+            wanted = set(keys)
+            rows: Iterable[tuple[str, int, bytes]] = (
+                row
+                for row in self.db.execute(f"SELECT key, crc, value FROM {table}")
+                if row[0] in wanted
+            )
+        else:
+            self.db.execute("DELETE FROM wanted")
+            self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
+            # CROSS JOIN walks `wanted` and looks each key up, never reading the whole table.
+            rows = self.db.execute(
+                f"SELECT t.key, t.crc, t.value FROM wanted CROSS JOIN {table} t USING (key)"
+            )
         found = {}
-        # CROSS JOIN walks `wanted` and looks each key up: never the whole table for a few keys.
-        query = f"SELECT t.key, t.crc, t.value FROM wanted CROSS JOIN {table} t USING (key)"
-        for entry_key, crc, blob in self.db.execute(query):
+        for entry_key, crc, blob in rows:
             value = _unpack(crc, blob)
             if value is not None:
                 found[entry_key] = value

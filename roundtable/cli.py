@@ -15,7 +15,6 @@ from roundtable.errors import BuildFailed, ContentError
 from roundtable.new import CannotCreate, new_essay, new_roundtable
 from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
 from roundtable.render import TemplateFailed, Theme
-from roundtable.serve import serve
 from roundtable.write import UnsafeOutput, check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -158,6 +157,9 @@ def run_serve(args: argparse.Namespace) -> int:
     def options_for(url: str) -> BuildOptions:
         args.base_url = url
         return replace(build_options(args, None), search_index=False)
+
+    # Imported here: the server and the file watcher cost every other command time to load.
+    from roundtable.serve import serve
 
     return serve(options_for, args.host, args.port, watched)
 

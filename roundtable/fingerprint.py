@@ -120,10 +120,16 @@ _UNSHOWN = frozenset({"body", "html"})
 derived from it, summary and reading time), and the HTML, which stands in by its hash."""
 
 
+_SHOWN = {
+    kind: tuple(f.name for f in dataclasses.fields(kind) if f.name not in _UNSHOWN)
+    for kind in (Essay, Roundtable)
+}
+"""The fields of essays and roundtables that pages may show, by class."""
+
+
 def _item_digest(item: Essay | Roundtable) -> str:
     """Hash an essay or roundtable: its small fields pickled, and its HTML's hash."""
-    small = tuple(
-        (f.name, getattr(item, f.name)) for f in dataclasses.fields(item) if f.name not in _UNSHOWN
-    )
+    values = item.__dict__
+    small = [(name, values[name]) for name in _SHOWN[type(item)]]
     pickled = pickle.dumps((type(item).__name__, small), protocol=pickle.HIGHEST_PROTOCOL)
     return key("model", pickled, item.html.digest)

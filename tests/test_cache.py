@@ -233,10 +233,17 @@ def test_deleted_output_file_is_restored(project: Path, capsys: pytest.CaptureFi
     assert (project / "site/essays/first/index.html").is_file()
 
 
+@pytest.mark.parametrize("read_whole", [False, True], ids=["looked up", "tables read whole"])
 @pytest.mark.parametrize("damage", ["garbage file", "flipped bytes", "flipped html", "deleted"])
 def test_corrupt_cache_is_detected_and_rebuilt(
-    damage: str, project: Path, capsys: pytest.CaptureFixture[str]
+    damage: str,
+    read_whole: bool,
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if read_whole:  # as a big site's build does
+        monkeypatch.setattr(roundtable.cache, "SCAN_FROM", 1)
     database = project / ".roundtable-cache/cache.sqlite"
     if damage == "garbage file":
         database.write_bytes(b"this is not a database" * 100)
