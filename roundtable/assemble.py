@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from roundtable import cache
+from roundtable.cache import Memo
 from roundtable.directory import (
     Directory,
     family_problem,
@@ -42,15 +43,10 @@ from roundtable.model import (
     evolve,
     reading_key,
 )
-from roundtable.schema import (
-    EssayFields,
-    ImageFields,
-    PersonFields,
-    RoundtableFields,
-    SourceFields,
-    validate,
-)
 from roundtable.slugs import make_slug
+
+if TYPE_CHECKING:
+    from roundtable.schema import EssayFields, ImageFields, PersonFields, SourceFields
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 100
@@ -95,19 +91,6 @@ Checked = tuple["Roundtable | Essay | None", list[ContentError]]
 """What checking one document gave: the item (None when it failed) and its mistakes."""
 
 
-class CheckMemo(Protocol):
-    """Remembers what checking a document gave, between builds."""
-
-    def get(self, table: str, entry_key: str) -> Any | None:
-        """Return what was remembered under a key, or None."""
-
-    def put(self, table: str, entry_key: str, value: Any) -> None:
-        """Remember a value under a key."""
-
-    def prefetch(self, table: str, keys: Iterable[str]) -> None:
-        """Load the values of these keys, in one go."""
-
-
 def assemble(
     config: SiteConfig,
     sources: Sources,
@@ -115,7 +98,7 @@ def assemble(
     essay_docs: list[Parsed],
     *,
     drafts: bool = False,
-    memo: CheckMemo | None = None,
+    memo: Memo | None = None,
 ) -> tuple[Site, list[ContentError]]:
     """Validate every document and gather the site; return it with every mistake found.
 
@@ -123,7 +106,7 @@ def assemble(
     else checking it reads (authors.yml, the content's other files and their stat).
     """
     errors: list[ContentError] = list(_static_errors(sources))
-    directory, directory_errors = load_directory(sources.root, sources.display(AUTHORS_FILE))
+    directory, directory_errors = load_directory(sources.root, sources.display(AUTHORS_FILE), memo)
     errors.extend(directory_errors)
     checker = _Checker(sources, errors, directory, memo)
     checker.prefetch(roundtable_docs, essay_docs)
@@ -170,7 +153,7 @@ class _Checker:
         sources: Sources,
         errors: list[ContentError],
         directory: Directory,
-        memo: CheckMemo | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.sources = sources
         self.errors = errors
@@ -250,6 +233,9 @@ class _Checker:
 
     def _roundtable(self, parsed: Parsed, doc: Document) -> Roundtable | None:
         """Check a roundtable's document."""
+        # Imported when a file is checked again: pydantic takes a tenth of a second to load.
+        from roundtable.schema import RoundtableFields, validate
+
         fields, errors = validate(RoundtableFields, doc)
         self.errors.extend(errors)
         slug = self._file_slug(parsed, doc)
@@ -276,6 +262,9 @@ class _Checker:
 
     def _essay(self, parsed: Parsed, doc: Document) -> Essay | None:
         """Check an essay's document."""
+        # Imported when a file is checked again: pydantic takes a tenth of a second to load.
+        from roundtable.schema import EssayFields, validate
+
         fields, errors = validate(EssayFields, doc)
         self.errors.extend(errors)
         if fields is None:

@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from jinja2.bccache import Bucket
@@ -90,6 +90,19 @@ def key(*parts: str | bytes) -> str:
 def _versioned_hash() -> hashlib.blake2b:
     """Return a hash that has read the generator's code version, for keys to copy."""
     return hashlib.blake2b(code_version(), digest_size=20)
+
+
+class Memo(Protocol):
+    """Remembers what a stage made from its inputs, between builds (a BuildCache does)."""
+
+    def get(self, table: str, entry_key: str) -> Any | None:
+        """Return what was remembered under a key, or None."""
+
+    def put(self, table: str, entry_key: str, value: Any) -> None:
+        """Remember a value under a key."""
+
+    def prefetch(self, table: str, keys: Iterable[str]) -> None:
+        """Load the values of these keys, in one go."""
 
 
 class CacheDamaged(Exception):

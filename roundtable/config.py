@@ -3,26 +3,54 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from roundtable.cache import Memo, key
 from roundtable.errors import ContentError
 from roundtable.frontmatter import FrontMatterError, parse
 from roundtable.model import SiteConfig
-from roundtable.schema import SiteFields, validate
+
+if TYPE_CHECKING:
+    from roundtable.schema import SiteFields
+
+Loaded = tuple[SiteConfig | None, list[ContentError]]
+"""The settings (None when they cannot be used) and every mistake in the file."""
 
 
 def load_config(
-    path: Path, display: str, base_url: str | None = None
-) -> tuple[SiteConfig | None, list[ContentError]]:
-    """Read site.yml; `base_url` (from the command line) replaces the file's."""
+    path: Path, display: str, base_url: str | None = None, memo: Memo | None = None
+) -> Loaded:
+    """Read site.yml; `base_url` (from the command line) replaces the file's.
+
+    `memo` recalls what the same bytes gave before (validating them is most of the cost).
+    """
     try:
-        doc = parse(display, path.read_bytes(), whole_file_is_yaml=True)
+        data = path.read_bytes()
     except FileNotFoundError:
         return None, [
             ContentError(
                 display, 0, "site.yml is missing (create it with 'title:' and 'base_url:')"
             )
         ]
+    if memo is None:
+        return _config(data, display, base_url)
+    entry_key = key("config", display, data, repr(base_url))
+    memo.prefetch("checked", [entry_key])
+    loaded: Loaded | None = memo.get("checked", entry_key)
+    if loaded is None:
+        loaded = _config(data, display, base_url)
+        memo.put("checked", entry_key, loaded)
+    return loaded
+
+
+def _config(data: bytes, display: str, base_url: str | None) -> Loaded:
+    """Parse and validate site.yml's bytes."""
+    # Imported here: pydantic takes a tenth of a second to load, and a warm build recalls this.
+    from roundtable.schema import SiteFields, validate
+
+    try:
+        doc = parse(display, data, whole_file_is_yaml=True)
     except FrontMatterError as exc:
         return None, [ContentError(display, exc.line, exc.message)]
     if base_url is not None:

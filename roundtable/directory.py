@@ -6,30 +6,65 @@ over the file, so an essay can still give an affiliation of its own.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from roundtable.cache import Memo, key
 from roundtable.discover import AUTHORS_FILE
 from roundtable.errors import ContentError
 from roundtable.frontmatter import Document, FrontMatterError, parse
 from roundtable.model import Person
-from roundtable.schema import AuthorDetails, validate
 
-Directory = dict[str, AuthorDetails]
+if TYPE_CHECKING:
+    from roundtable.schema import AuthorDetails
+
+
+@dataclass(frozen=True)
+class Details:
+    """What authors.yml says of one person."""
+
+    affiliation: str = ""
+    bio: str = ""
+    orcid: str = ""
+    family: str = ""
+
+
+Directory = dict[str, Details]
 """Details by name."""
+Loaded = tuple[Directory, list[ContentError]]
+"""The details by name and every mistake found in the file."""
 
 
-def load_directory(root: Path, display: str) -> tuple[Directory, list[ContentError]]:
-    """Read authors.yml if there is one; return the details by name and every mistake found."""
+def load_directory(root: Path, display: str, memo: Memo | None = None) -> Loaded:
+    """Read authors.yml if there is one; return the details by name and every mistake found.
+
+    `memo` recalls what the same bytes gave before (validating them is most of the cost).
+    """
     path = root / AUTHORS_FILE
     if not path.is_file():
         return {}, []
     try:
-        doc = parse(display, path.read_bytes(), whole_file_is_yaml=True)
-    except FrontMatterError as exc:
-        return {}, [ContentError(display, exc.line, exc.message)]
+        data = path.read_bytes()
     except OSError as exc:
         return {}, [ContentError(display, 0, f"cannot read the file: {exc.strerror}")]
+    if memo is None:
+        return _directory(data, display)
+    entry_key = key("directory", display, data)
+    memo.prefetch("checked", [entry_key])
+    loaded: Loaded | None = memo.get("checked", entry_key)
+    if loaded is None:
+        loaded = _directory(data, display)
+        memo.put("checked", entry_key, loaded)
+    return loaded
+
+
+def _directory(data: bytes, display: str) -> Loaded:
+    """Parse and validate authors.yml's bytes."""
+    try:
+        doc = parse(display, data, whole_file_is_yaml=True)
+    except FrontMatterError as exc:
+        return {}, [ContentError(display, exc.line, exc.message)]
     directory: Directory = {}
     errors: list[ContentError] = []
     for name, value in doc.fields.items():
@@ -40,10 +75,11 @@ def load_directory(root: Path, display: str) -> tuple[Directory, list[ContentErr
     return directory, errors
 
 
-def _entry(
-    doc: Document, name: str, value: object
-) -> tuple[AuthorDetails | None, list[ContentError]]:
+def _entry(doc: Document, name: str, value: object) -> tuple[Details | None, list[ContentError]]:
     """Validate one person's details, locating mistakes in the file."""
+    # Imported here: pydantic takes a tenth of a second to load, and a warm build recalls this.
+    from roundtable.schema import AuthorDetails, validate
+
     if not isinstance(value, dict):
         message = (
             f"{name}: expected indented 'key: value' lines under the name "
@@ -56,7 +92,14 @@ def _entry(
     if details is not None and family_problem(name, details.family):
         errors.append(entry.error(("family",), family_problem(name, details.family) or ""))
     located = [ContentError(e.path, e.line, f"{name}: {e.message}") for e in errors]
-    return (None if errors else details), located
+    if errors or details is None:
+        return None, located
+    return _details(details), located
+
+
+def _details(fields: AuthorDetails) -> Details:
+    """Return validated details as a plain value (kept between builds without pydantic)."""
+    return Details(fields.affiliation, fields.bio, fields.orcid, fields.family)
 
 
 def family_problem(name: str, family: str) -> str | None:

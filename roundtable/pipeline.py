@@ -459,7 +459,7 @@ def gather_site(
     known = known or FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
     config_display = display_path(options.content_display, SITE_CONFIG)
     config, config_errors = load_config(
-        options.content / SITE_CONFIG, config_display, options.base_url
+        options.content / SITE_CONFIG, config_display, options.base_url, cache
     )
     sources, discover_errors = discover(options.content, options.content_display)
     roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache, known)

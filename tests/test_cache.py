@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
+from helpers.site import FIXTURES, REPO, copy_project, run_cli, tree_digest
 from PIL import Image
 
 import roundtable.assemble
@@ -180,6 +182,17 @@ def test_noop_rebuild_keeps_the_cache_for_the_next_edit(
     edit(essay(project, "third"), "Third body", "Changed body")
     assert run_cli(["build"], project, capsys).status == 0
     assert entries() == warm  # one entry replaced by the edited essay's, the rest reused
+
+
+def test_a_build_that_checks_nothing_again_does_not_load_the_validator(project: Path) -> None:
+    """Loading pydantic costs a tenth of a second: only a file to check again needs it."""
+    command = [sys.executable, "-X", "importtime", str(REPO / "build.py"), "build"]
+    run = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Built ") and " pydantic" not in run.stderr
+    edit(essay(project, "third"), "Third body", "Changed body")
+    run = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and " pydantic" in run.stderr  # the test can tell
 
 
 def test_recalled_essays_are_converted_again_from_their_files(
