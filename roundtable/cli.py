@@ -119,7 +119,11 @@ def run_check(args: argparse.Namespace) -> int:
     result = _build(build_options(args, None), "")
     if result is None:
         return EXIT_CONTENT
-    findings = check_site(result, dt.date.today())
+    try:
+        findings = check_site(result, dt.date.today())
+    except BuildFailed as exc:  # a file changed while its body was being checked
+        report(exc.errors)
+        return EXIT_CONTENT
     warnings = [ContentError(w.path, w.line, "warning: " + w.message) for w in findings.warnings]
     problems = findings.errors + (warnings if args.strict else [])
     for line in sorted([*findings.errors, *warnings]):
