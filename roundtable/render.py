@@ -17,7 +17,7 @@ from roundtable import i18n, urls
 from roundtable.cache import CacheDamaged, CompiledTemplates
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
-from roundtable.model import Author, Essay, Person, Roundtable, Site
+from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, evolve
 from roundtable.publish import citations, feeds, metadata, sitemap
 from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
@@ -196,10 +196,11 @@ def _roundtable_outputs(
     site: Site, roundtables: tuple[Roundtable, ...], essays: tuple[Essay, ...], pdfs: bool
 ) -> Iterator[Page]:
     """Yield the pages of a family of roundtables: what readers see, then feeds and citations."""
+    cards = {essay.slug: _card(essay) for essay in essays}
     for roundtable in roundtables:
-        yield _roundtable_page(site, roundtable, pdfs)
+        yield _roundtable_page(site, roundtable, cards, pdfs)
     for essay in essays:
-        yield _essay_page(site, essay, pdfs)
+        yield _essay_page(site, essay, cards, pdfs)
     for roundtable in roundtables:
         feed = Derived.of(feeds.roundtable_feed, site, roundtable)
         inputs = (*feed.inputs, site.essays_in(roundtable.slug))
@@ -286,34 +287,46 @@ def _citation_file(site: Site, essay: Essay, write: Callable[[citations.Referenc
     return write(citations.reference(site, essay)).encode("utf-8")
 
 
-def _roundtable_page(site: Site, roundtable: Roundtable, pdfs: bool = False) -> Page:
-    """Return a roundtable's page: introduction, essays in order, contributors."""
+def _card(essay: Essay) -> Essay:
+    """Return an essay as the lists of a roundtable's pages show it: without its HTML.
+
+    A page shows only its own essay's body. Were its lists of neighbours whole essays, an edit to
+    one body would change, and render again, every page of the roundtable; as cards they change
+    only when what cards show does (title, summary, reading time…).
+    """
+    return evolve(essay, html=NO_HTML)
+
+
+def _roundtable_page(
+    site: Site, roundtable: Roundtable, cards: Mapping[str, Essay], pdfs: bool = False
+) -> Page:
+    """Return a roundtable's page: introduction, essays in order (as cards), contributors."""
     essays = _reading_list(site, roundtable.slug, site.language_of(roundtable))
     return Page(
         urls.page_of(roundtable),
         "roundtable.html",
         {
             "roundtable": roundtable,
-            "essays": essays,
+            "essays": tuple(cards[e.slug] for e in essays),
             "contributors": _contributors(site, essays),
             "feed": urls.feed(roundtable.slug),
             "head_metadata": Derived.of(metadata.roundtable_metadata, site, roundtable),
-            "other_versions": _other_versions(site, essays),
+            "other_versions": _other_versions(site, essays, cards),
             "pdf": urls.pdf(urls.page_of(roundtable)) if pdfs else "",
             **_language_context(site, roundtable),
         },
     )
 
 
-def _essay_page(site: Site, essay: Essay, pdfs: bool = False) -> Page:
-    """Return an essay's page, with its roundtable and neighbours in reading order.
+def _essay_page(site: Site, essay: Essay, cards: Mapping[str, Essay], pdfs: bool = False) -> Page:
+    """Return an essay's page, with its roundtable and neighbours (as cards) in reading order.
 
     A translation takes its original's place in the reading order, and its neighbours and
     roundtable are shown in its language where they have been translated.
     """
     language = site.language_of(essay)
     works = site.reading_list(essay.roundtable)
-    siblings = _reading_list(site, essay.roundtable, language)
+    siblings = tuple(cards[e.slug] for e in _reading_list(site, essay.roundtable, language))
     versions = {v.slug for v in site.versions(essay)}
     index = next((i for i, work in enumerate(works) if work.slug in versions), -1)
     return Page(
@@ -332,7 +345,7 @@ def _essay_page(site: Site, essay: Essay, pdfs: bool = False) -> Page:
             "tags": tuple((tag, urls.topic(make_slug(tag))) for tag in essay.tags),
             "all_topics": urls.TOPICS if essay.tags else "",
             "pdf": urls.pdf(urls.page_of(essay)) if pdfs else "",
-            **_language_context(site, essay),
+            **_language_context(site, essay, cards),
             **_republished_context(essay),
         },
     )
@@ -362,20 +375,31 @@ def _listed_roundtables(site: Site) -> tuple[Roundtable, ...]:
 
 
 def _other_versions(
-    site: Site, items: Iterable[Essay | Roundtable]
+    site: Site, items: Iterable[Essay | Roundtable], cards: Mapping[str, Essay] = {}
 ) -> dict[str, tuple[Essay | Roundtable, ...]]:
-    """Return, for each item, its versions in other languages (for 'Also in: Español')."""
+    """Return, for each item, its versions in other languages (for 'Also in: Español'); essays
+    as their cards, when given."""
     return {
         item.slug: tuple(
-            v for v in site.versions(item) if site.language_of(v) != site.language_of(item)
+            _as_card(v, cards)
+            for v in site.versions(item)
+            if site.language_of(v) != site.language_of(item)
         )
         for item in items
     }
 
 
-def _language_context(site: Site, item: Essay | Roundtable) -> dict[str, Any]:
-    """Return a page's language, its translations and their hreflang links (with x-default)."""
-    versions = site.versions(item)
+def _as_card(item: Essay | Roundtable, cards: Mapping[str, Essay]) -> Essay | Roundtable:
+    """Return an essay's card if there is one, else the item itself."""
+    return cards.get(item.slug, item) if isinstance(item, Essay) else item
+
+
+def _language_context(
+    site: Site, item: Essay | Roundtable, cards: Mapping[str, Essay] = {}
+) -> dict[str, Any]:
+    """Return a page's language, its translations (essays as cards, when given) and their
+    hreflang links (with x-default)."""
+    versions = tuple(_as_card(v, cards) for v in site.versions(item))
     alternates: tuple[tuple[str, str], ...] = ()
     if len(versions) > 1:
         base = site.config.base_url
@@ -385,7 +409,7 @@ def _language_context(site: Site, item: Essay | Roundtable) -> dict[str, Any]:
         )
     return {
         "lang": site.language_of(item),
-        "versions": tuple(v for v in versions if v is not item),
+        "versions": tuple(v for v in versions if v.slug != item.slug),
         "alternates": alternates,
     }
 

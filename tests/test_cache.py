@@ -230,6 +230,24 @@ def test_one_edit_rewrites_only_the_pages_that_show_it(
     assert "images/pic.png" not in rewritten
 
 
+def test_a_neighbours_page_is_not_rewritten_when_only_a_body_changes(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lists hold essays as cards, without their HTML: a paragraph added to the third essay
+    (its summary, the first paragraph, unchanged) leaves the pages that list it as they were."""
+    site = project / "site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    third = essay(project, "third")
+    third.write_text(third.read_text(encoding="utf-8") + "\nA second paragraph.\n", "utf-8")
+    assert_incremental_equals_clean(project, capsys)
+    rewritten = {
+        p.relative_to(site).as_posix() for p in before if p.stat().st_mtime_ns != before[p]
+    }
+    assert "essays/third/index.html" in rewritten
+    assert "essays/second/index.html" not in rewritten  # its "next" link shows the title only
+    assert "roundtables/alpha/index.html" not in rewritten  # its card shows the summary
+
+
 def test_output_changed_by_hand_is_rebuilt(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
