@@ -42,6 +42,7 @@ from roundtable.model import (
     Topic,
     evolve,
     reading_key,
+    with_origin,
 )
 from roundtable.slugs import make_slug
 
@@ -212,14 +213,18 @@ class _Checker:
         if known is None:
             before = len(self.errors)
             item = self._checked(parsed, check)
+            if item is None:
+                self.memo.put("checked", entry_key, (None, self.errors[before:]))
+                return None
             # The body is kept once, with the parsed file: the item is recalled without it.
-            kept = evolve(item, body=NO_TEXT) if item is not None else None
+            kept = evolve(item, body=NO_TEXT)
             self.memo.put("checked", entry_key, (kept, self.errors[before:]))
-            return item
+            return with_origin(item, entry_key, kept)
         self.errors.extend(known[1])
         if known[0] is None:
             return None
-        return evolve(known[0], body=Text(parsed.digest, fetch=partial(_body, parsed)))
+        item = evolve(known[0], body=Text(parsed.digest, fetch=partial(_body, parsed)))
+        return with_origin(item, entry_key, known[0])
 
     def _checked(
         self, parsed: Parsed, check: Callable[[Parsed, Document], Roundtable | Essay | None]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from roundtable.cache import key
-from roundtable.model import Essay, Roundtable
+from roundtable.model import Essay, Roundtable, origin_of
 from roundtable.render import Derived, Page
 
 
@@ -128,8 +128,20 @@ _SHOWN = {
 
 
 def _item_digest(item: Essay | Roundtable) -> str:
-    """Hash an essay or roundtable: its small fields pickled, and its HTML's hash."""
+    """Hash an essay or roundtable: its small fields pickled, and its HTML's hash.
+
+    An item made from a checked entry is hashed by the entry's key and the fields set since (a
+    field holding the very object the entry holds has the value the key stands for).
+    """
     values = item.__dict__
-    small = [(name, values[name]) for name in _SHOWN[type(item)]]
-    pickled = pickle.dumps((type(item).__name__, small), protocol=pickle.HIGHEST_PROTOCOL)
-    return key("model", pickled, item.html.digest)
+    names = _SHOWN[type(item)]
+    origin = origin_of(item)
+    if origin is None:
+        small = [(name, values[name]) for name in names]
+        pickled = pickle.dumps((type(item).__name__, small), protocol=pickle.HIGHEST_PROTOCOL)
+        return key("model", pickled, item.html.digest)
+    entry_key, checked = origin
+    before = checked.__dict__
+    changed = [(name, values[name]) for name in names if values[name] is not before[name]]
+    pickled = pickle.dumps((type(item).__name__, changed), protocol=pickle.HIGHEST_PROTOCOL)
+    return key("checked model", entry_key, pickled, item.html.digest)

@@ -434,6 +434,24 @@ def _essay(item: Essay | Roundtable) -> Essay:
     return item
 
 
+def with_origin(item: Item, key: str, origin: Item) -> Item:
+    """Mark an item as made from the checked entry `key`, which holds `origin`.
+
+    The mark travels with the item through `evolve` (not through dataclasses.replace, which loses
+    it: harmless). A field still holding the very object the origin holds is known by the key, so
+    an item's hash need only read the fields set since it was checked (fingerprint.py).
+    """
+    if origin is not item:
+        item.__dict__["_origin"] = (key, origin)
+    return item
+
+
+def origin_of(item: object) -> tuple[str, Any] | None:
+    """Return the checked entry an item was made from, and what it holds; None if unknown."""
+    origin: tuple[str, Any] | None = item.__dict__.get("_origin")
+    return origin
+
+
 def evolve(item: Item, **changes: Any) -> Item:
     """Return an essay, roundtable, person or image with some fields changed.
 

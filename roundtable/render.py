@@ -17,7 +17,7 @@ from roundtable import i18n, urls
 from roundtable.cache import CacheDamaged, CompiledTemplates
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
-from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, evolve
+from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site
 from roundtable.publish import citations, feeds, metadata, sitemap
 from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
@@ -292,9 +292,10 @@ def _card(essay: Essay) -> Essay:
 
     A page shows only its own essay's body. Were its lists of neighbours whole essays, an edit to
     one body would change, and render again, every page of the roundtable; as cards they change
-    only when what cards show does (title, summary, reading time…).
+    only when what cards show does (title, summary, reading time…). Made anew, not evolved, a
+    card is hashed by its fields alone, not by the checked entry (and file) it came from.
     """
-    return evolve(essay, html=NO_HTML)
+    return replace(essay, html=NO_HTML)
 
 
 def _roundtable_page(

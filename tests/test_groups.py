@@ -5,16 +5,18 @@ fingerprint must have exactly the same pages, each with the same fingerprint."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from helpers.site import FIXTURES, copy_project
 from test_cache import BILINGUAL_EDITS, EDITS, big_project, edit
 
+import roundtable.cache
 from roundtable.cache import BuildCache, key
 from roundtable.cli import theme_for
-from roundtable.fingerprint import Fingerprinter
-from roundtable.model import Site
+from roundtable.fingerprint import Fingerprinter, _item_digest
+from roundtable.model import Site, evolve, origin_of
 from roundtable.pipeline import BuildOptions, build_site
 from roundtable.publish.feeds import FEED_LIMIT
 from roundtable.render import page_groups
@@ -108,3 +110,25 @@ def test_an_edit_reads_only_the_html_its_pages_show(
     assert result.rendered > 0 and read, "the edited roundtable's pages show HTML"
     # Its roundtable page and feed, and the site feed's newest essays: not all 155 bodies.
     assert len(set(read)) <= 30 + FEED_LIMIT + 1
+
+
+def test_an_item_made_from_a_checked_entry_is_hashed_by_what_changed_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)  # trust the fresh copies' stats
+    project = big_project(tmp_path / "big")
+    content = project / "content"
+    options = BuildOptions(content, "content", project / "site", theme_for(content), workers=1)
+    build_site(options)
+    edit(content / "essays/e-042.md", "Body 42", "Body forty-two")
+    site = build_site(options).site
+    assert site is not None
+    recalled = site.essay("e-001")
+    assert origin_of(recalled) is not None, "an unedited essay is recalled from the cache"
+    digest = _item_digest(recalled)
+    retitled = evolve(recalled, title="Another title")
+    assert _item_digest(retitled) != digest
+    assert _item_digest(evolve(retitled, title=recalled.title)) == digest
+    assert origin_of(replace(recalled, title="Another title")) is None  # replace drops the mark
+    full = _item_digest(replace(recalled, title="Another title"))
+    assert full != _item_digest(replace(recalled)) != digest  # hashed whole, by every field
