@@ -213,12 +213,9 @@ class BuildCache:
         assert self.db is not None
         rows = [(k, *_pack(v)) for k, v in self.new[table].items()]
         self.db.executemany(f"REPLACE INTO {table} VALUES (?, ?, ?)", rows)
-        (stored,) = self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
-        if stored == len(self.used[table]):
-            return  # every stored entry was used (the usual no-op or one-edit build)
-        self.db.execute("DELETE FROM used")
-        self.db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self.used[table]))
-        self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
+        used = self.used[table]
+        unused = [row for row in self.db.execute(f"SELECT key FROM {table}") if row[0] not in used]
+        self.db.executemany(f"DELETE FROM {table} WHERE key = ?", unused)
 
     def _select(self, table: str, keys: list[str]) -> dict[str, Any]:
         """Return the stored, intact entries among `keys`."""
@@ -286,7 +283,6 @@ def _open(path: Path) -> sqlite3.Connection:
                     "(key TEXT PRIMARY KEY, crc INTEGER, value BLOB)"
                 )
             db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
             return db
         except sqlite3.DatabaseError:
             with contextlib.suppress(NameError):

@@ -194,7 +194,7 @@ def test_noop_rebuild_keeps_the_cache_for_the_next_edit(
 
     def entries() -> dict[str, int]:
         with sqlite3.connect(database) as db:
-            tables = ("sources", "checked", "bodies")
+            tables = ("sources", "checked", "bodies", "html")
             return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
     warm = entries()
