@@ -32,7 +32,6 @@ from roundtable.frontmatter import Document, FrontMatterError, parse
 from roundtable.images import content_pictures, hero_images, make_variants, with_variants
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
-from roundtable.publish.search import with_search_index
 from roundtable.render import (
     Group,
     Page,
@@ -299,6 +298,9 @@ def _with_search(
     """Add the search index to the files and manifest, when the site and the build want one."""
     if not (site.config.search and options.search_index):
         return files, plan.manifest
+    # Imported here: Pagefind's client (and asyncio) cost a site without search time to load.
+    from roundtable.publish.search import with_search_index
+
     earlier = previous.files if previous is not None else {}
     return with_search_index(files, plan.manifest, plan.before, options.output, earlier)
 
