@@ -3,13 +3,16 @@
 Every entry is keyed by a hash of everything that determines it (the generator's version, the
 source bytes, the settings that change its meaning), so a stale entry is never found, only
 missed. Entries carry a checksum; one that fails it, or a cache file that will not open, is
-thrown away and rebuilt. The cache lives in `.roundtable-cache/` beside the output and is
-always safe to delete.
+thrown away and rebuilt (an entry found damaged only once a build counted on it, HTML a page
+shows, restarts the build without the cache). The cache lives in `.roundtable-cache/` beside the
+output and is always safe to delete.
 
-Three kinds of entry:
+The kinds of entry:
 - `sources`: a content file's parsed front matter, by the file's bytes (skips YAML);
 - `checked`: the essay or roundtable a parsed file makes, with its mistakes, by the file and
-  everything checking reads besides it (skips validation);
+  everything checking reads besides it (skips validation), kept without its body, which is read
+  again from the file if it must be converted again; also site.yml's settings and authors.yml's
+  details, by their bytes;
 - `bodies`: what a Markdown body renders to (the hash of its HTML, its first paragraph), by the
   body and its page, with the content links it looked up (reused only while every one of them
   still resolves the same way);

@@ -326,6 +326,10 @@ def _write(
         options.output, files.digests, plan.copies, manifest, plan.before, known
     )
     build_id = key("build", *(f"{path}={digest}" for path, digest in sorted(digests.items())))
+    # Rendered again (an input changed) to the very bytes the output holds: not written again.
+    unchanged = [p for p, d in files.digests.items() if p in plan.before and known.get(p) == d]
+    for path in unchanged:
+        del files[path]
     publish(options.output, files, plan.copies, manifest, Previous(plan.before, build_id))
     cache.meta[_output_key(options.output)] = (build_id, manifest, digests, plan.groups)
     return {}
