@@ -138,8 +138,9 @@ def _text(parsed: Parsed, doc: Document) -> Text:
     return Text(parsed.digest, doc.body) if parsed.digest else Text.of(doc.body)
 
 
-def _body(parsed: Parsed, digest: str) -> str:
-    """Read the body of a file whose checked item was recalled (to convert it again)."""
+def _body(parsed: Parsed, _digest: str) -> str:
+    """Read the body of a file whose checked item was recalled (to convert it again); the file's
+    hash, which the body is known by, is the one the parsed file checks its bytes against."""
     doc = parsed.document()
     if isinstance(doc, ContentError):
         raise BuildFailed([doc])  # it changed, or went, since the build started

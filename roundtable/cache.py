@@ -33,15 +33,18 @@ import pickle
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import jinja2
 from jinja2.bccache import Bucket
 
 from roundtable import __version__
+
+Made = TypeVar("Made")
+"""What a remembered computation makes."""
 
 SCHEMA = 2
 """Bump when the shape of any cached value changes."""
@@ -106,6 +109,16 @@ class Memo(Protocol):
 
     def prefetch(self, table: str, keys: Iterable[str]) -> None:
         """Load the values of these keys, in one go."""
+
+
+def recalled(memo: Memo, table: str, entry_key: str, make: Callable[[], Made]) -> Made:
+    """Return what `make` gave for this key in an earlier build, or make it now and remember it."""
+    memo.prefetch(table, [entry_key])
+    value: Made | None = memo.get(table, entry_key)
+    if value is None:
+        value = make()
+        memo.put(table, entry_key, value)
+    return value
 
 
 class CacheDamaged(Exception):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from roundtable.cache import Memo, key
+from roundtable.cache import Memo, key, recalled
 from roundtable.errors import ContentError
 from roundtable.frontmatter import FrontMatterError, parse
 from roundtable.model import SiteConfig
@@ -36,12 +37,7 @@ def load_config(
     if memo is None:
         return _config(data, display, base_url)
     entry_key = key("config", display, data, repr(base_url))
-    memo.prefetch("checked", [entry_key])
-    loaded: Loaded | None = memo.get("checked", entry_key)
-    if loaded is None:
-        loaded = _config(data, display, base_url)
-        memo.put("checked", entry_key, loaded)
-    return loaded
+    return recalled(memo, "checked", entry_key, partial(_config, data, display, base_url))
 
 
 def _config(data: bytes, display: str, base_url: str | None) -> Loaded:

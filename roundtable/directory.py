@@ -7,10 +7,11 @@ over the file, so an essay can still give an affiliation of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundtable.cache import Memo, key
+from roundtable.cache import Memo, key, recalled
 from roundtable.discover import AUTHORS_FILE
 from roundtable.errors import ContentError
 from roundtable.frontmatter import Document, FrontMatterError, parse
@@ -51,12 +52,7 @@ def load_directory(root: Path, display: str, memo: Memo | None = None) -> Loaded
     if memo is None:
         return _directory(data, display)
     entry_key = key("directory", display, data)
-    memo.prefetch("checked", [entry_key])
-    loaded: Loaded | None = memo.get("checked", entry_key)
-    if loaded is None:
-        loaded = _directory(data, display)
-        memo.put("checked", entry_key, loaded)
-    return loaded
+    return recalled(memo, "checked", entry_key, partial(_directory, data, display))
 
 
 def _directory(data: bytes, display: str) -> Loaded:
