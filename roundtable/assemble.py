@@ -88,8 +88,9 @@ class Parsed:
         return self._document
 
 
-Checked = tuple["Roundtable | Essay | None", list[ContentError]]
-"""What checking one document gave: the item (None when it failed) and its mistakes."""
+Checked = tuple["Roundtable | Essay | None", list[ContentError], str]
+"""What checking one document gave: the item (None when it failed), its mistakes, and the key of
+its front matter in the `fronts` memo ("" when it was not read)."""
 
 
 def assemble(
@@ -138,6 +139,15 @@ def _text(parsed: Parsed, doc: Document) -> Text:
     return Text(parsed.digest, doc.body) if parsed.digest else Text.of(doc.body)
 
 
+def _with_body(item: Roundtable | Essay, parsed: Parsed) -> Roundtable | Essay:
+    """Return an item checked from the same front matter, with this file's body."""
+    doc = parsed.document()
+    assert isinstance(doc, Document)
+    if isinstance(item, Essay):
+        return evolve(item, body=_text(parsed, doc), reading_minutes=reading_minutes(doc.body))
+    return evolve(item, body=_text(parsed, doc))
+
+
 def _body(parsed: Parsed, _digest: str) -> str:
     """Read the body of a file whose checked item was recalled (to convert it again); the file's
     hash, which the body is known by, is the one the parsed file checks its bytes against."""
@@ -183,11 +193,15 @@ class _Checker:
         that must be checked again, their parsed front matter."""
         if self.memo is None:
             return
-        keys = {self._key("roundtable", p): p for p in roundtable_docs}
-        keys.update((self._key("essay", p), p) for p in essay_docs)
+        keys = {self._key("roundtable", p): ("roundtable", p) for p in roundtable_docs}
+        keys.update((self._key("essay", p), ("essay", p)) for p in essay_docs)
         self.memo.prefetch("checked", [k for k in keys if k])
-        again = [p.digest for k, p in keys.items() if not k or self.memo.get("checked", k) is None]
-        self.memo.prefetch("sources", [digest for digest in again if digest])
+        again = [kp for k, kp in keys.items() if not k or self.memo.get("checked", k) is None]
+        self.memo.prefetch("sources", [p.digest for _, p in again if p.digest])
+        fronts = [self._front_key(kind, p) for kind, p in again]
+        self.memo.prefetch("fronts", [front for front in fronts if front])
+        earlier = [self.memo.get("fronts", front) for front in fronts if front]
+        self.memo.prefetch("checked", [entry_key for entry_key in earlier if entry_key])
 
     def _key(self, kind: str, parsed: Parsed) -> str:
         """Return the memo's key for checking a document; empty when it must not be remembered."""
@@ -199,6 +213,20 @@ class _Checker:
                 "checked", kind, parsed.digest, self.context
             )
         return known
+
+    def _front_key(self, kind: str, parsed: Parsed) -> str:
+        """Return the memo's key for checking a document's front matter; empty when it must not
+        be remembered, or the document cannot be read.
+
+        Checking reads the front matter, the file's name and everything in the context; the body
+        only for its length (reading time). Same front matter, same outcome.
+        """
+        doc = parsed.document()
+        if self.context is None or not isinstance(doc, Document):
+            return ""
+        return cache.key(
+            "front", kind, parsed.rel, doc.display, doc.front, str(doc.body_line), self.context
+        )
 
     def _remembered(
         self,
@@ -212,20 +240,41 @@ class _Checker:
             return self._checked(parsed, check)
         known: Checked | None = self.memo.get("checked", entry_key)
         if known is None:
-            before = len(self.errors)
-            item = self._checked(parsed, check)
-            if item is None:
-                self.memo.put("checked", entry_key, (None, self.errors[before:]))
-                return None
-            # The body is kept once, with the parsed file: the item is recalled without it.
-            kept = evolve(item, body=NO_TEXT)
-            self.memo.put("checked", entry_key, (kept, self.errors[before:]))
-            return with_origin(item, entry_key, kept)
+            return self._checked_again(kind, parsed, entry_key, check)
+        self.memo.keep("fronts", [known[2]])
         self.errors.extend(known[1])
         if known[0] is None:
             return None
         item = evolve(known[0], body=Text(parsed.digest, fetch=partial(_body, parsed)))
         return with_origin(item, entry_key, known[0])
+
+    def _checked_again(
+        self,
+        kind: str,
+        parsed: Parsed,
+        entry_key: str,
+        check: Callable[[Parsed, Document], Roundtable | Essay | None],
+    ) -> Roundtable | Essay | None:
+        """Check a changed document and remember the outcome; one whose front matter is as it was
+        (an edited body) takes the outcome of that front matter instead of being validated."""
+        assert self.memo is not None
+        front = self._front_key(kind, parsed)
+        pointer = self.memo.get("fronts", front) if front else None
+        earlier: Checked | None = self.memo.get("checked", pointer) if pointer else None
+        before = len(self.errors)
+        if earlier is None:
+            item = self._checked(parsed, check)
+        else:
+            item = _with_body(earlier[0], parsed) if earlier[0] is not None else None
+            self.errors.extend(earlier[1])
+        # The body is kept once, with the parsed file: the item is recalled without it.
+        kept = evolve(item, body=NO_TEXT) if item is not None else None
+        self.memo.put("checked", entry_key, (kept, self.errors[before:], front))
+        if front:
+            self.memo.put("fronts", front, entry_key)
+        if item is None or kept is None:
+            return None
+        return with_origin(item, entry_key, kept)
 
     def _checked(
         self, parsed: Parsed, check: Callable[[Parsed, Document], Roundtable | Essay | None]

@@ -13,6 +13,8 @@ The kinds of entry:
   everything checking reads besides it (skips validation), kept without its body, which is read
   again from the file if it must be converted again; also site.yml's settings and authors.yml's
   details, by their bytes;
+- `fronts`: which `checked` entry holds what a file's front matter checks to, by that front
+  matter (a file whose body alone changed is not validated again);
 - `bodies`: what a Markdown body renders to (the hash of its HTML, its first paragraph), by the
   body and its page, with the content links it looked up (reused only while every one of them
   still resolves the same way);
@@ -46,9 +48,9 @@ from roundtable import __version__
 Made = TypeVar("Made")
 """What a remembered computation makes."""
 
-SCHEMA = 2
+SCHEMA = 3
 """Bump when the shape of any cached value changes."""
-TABLES = ("sources", "checked", "bodies", "html")
+TABLES = ("sources", "checked", "fronts", "bodies", "html")
 CACHE_DIR = ".roundtable-cache"
 SCAN_FROM = 1000
 """Wanting this many entries of a table, a build reads the table whole."""
@@ -109,6 +111,9 @@ class Memo(Protocol):
 
     def prefetch(self, table: str, keys: Iterable[str]) -> None:
         """Load the values of these keys, in one go."""
+
+    def keep(self, table: str, keys: Iterable[str]) -> None:
+        """Keep the values of these keys for later builds, unread."""
 
 
 def recalled(memo: Memo, table: str, entry_key: str, make: Callable[[], Made]) -> Made:

@@ -50,6 +50,8 @@ class Document:
     """Everything after the closing `---`."""
     body_line: int = 1
     """File line on which the body starts."""
+    front: str = ""
+    """The front matter as written: the same text gives the same fields at the same lines."""
 
     def line(self, *key: str | int) -> int:
         """Return the line of a key, or of its nearest parent that has one."""
@@ -122,7 +124,7 @@ def parse(display: str, raw: bytes, *, whole_file_is_yaml: bool = False) -> Docu
             "(move long text into the body)",
         )
     fields, lines = load_yaml(source, first_line)
-    return Document(display, fields, lines, body, body_line)
+    return Document(display, fields, lines, body, body_line, source)
 
 
 def check_body(body: str, body_line: int) -> None:
