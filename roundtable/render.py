@@ -17,7 +17,7 @@ from roundtable import i18n, urls
 from roundtable.cache import CacheDamaged, CompiledTemplates
 from roundtable.errors import ContentError
 from roundtable.markdown import render_inline
-from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site
+from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, Topic
 from roundtable.publish import citations, feeds, metadata, sitemap
 from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
@@ -156,7 +156,11 @@ def page_groups(site: Site, pdfs: bool = False) -> list[Group]:
         )
         for roundtables, essays in _translation_families(site)
     ]
-    return [*groups, Group("site", None, partial(_site_outputs, site))]
+    return [
+        *groups,
+        *_people_and_topic_groups(site),
+        Group("site", None, partial(_site_outputs, site)),
+    ]
 
 
 def _translation_families(
@@ -209,19 +213,56 @@ def _roundtable_outputs(
         yield from _citation_files(site, essay)
 
 
+def _people_and_topic_groups(site: Site) -> list[Group]:
+    """Return a group per author page and per topic page: an edit renders only the pages that
+    list the edited essay (the site-wide pages are hashed again on every build, these are not)."""
+    groups = []
+    for author in site.authors:
+        essays = tuple(site.essay(slug) for slug in author.essays)
+        roundtables = tuple(site.roundtable(e.roundtable) for e in essays)
+        pages = partial(_listing_page, site, author, essays, "author.html", {})
+        groups.append(Group(f"author:{author.person.slug}", (author, essays, roundtables), pages))
+    for topic in site.topics:
+        essays = tuple(site.essay(slug) for slug in topic.essays)
+        roundtables = tuple(site.roundtable(e.roundtable) for e in essays)
+        extra = {"topics_index": urls.TOPICS}
+        pages = partial(_listing_page, site, topic, essays, "topic.html", extra)
+        groups.append(Group(f"topic:{topic.slug}", (topic, essays, roundtables), pages))
+    return groups
+
+
+def _listing_page(
+    site: Site,
+    listed: Author | Topic,
+    essays: tuple[Essay, ...],
+    template: str,
+    extra: Mapping[str, str],
+) -> Iterator[Page]:
+    """Yield the page of an author or a topic: its essays, newest first, with their roundtables."""
+    name = "author" if isinstance(listed, Author) else "topic"
+    roundtables = {e.roundtable: site.roundtable(e.roundtable) for e in essays}
+    context = {name: listed, "essays": list(essays), "roundtables_by_slug": roundtables, **extra}
+    yield Page(urls.page_of(listed), template, context)
+
+
 def _site_outputs(site: Site) -> Iterator[Page]:
-    """Yield the pages that show the whole site: home, people, topics, feed, sitemap."""
-    html = [_home_page(site), *_people_and_topic_pages(site)]
+    """Yield the pages that show the whole site: home, topics index, feed, sitemap…"""
+    html = [_home_page(site), *_site_wide_pages(site)]
     yield from html
     site_feed = Derived(
         partial(feeds.site_feed, site), (site.config, site.essays, site.roundtables)
     )
     yield Page(urls.feed(), "atom.xml", {"feed": site_feed})
+    listed = [
+        *(urls.page_of(author) for author in site.authors),
+        *([urls.TOPICS, *(urls.page_of(topic) for topic in site.topics)] if site.topics else []),
+    ]
     paths = [
         html[0].path,
         *(urls.page_of(r) for r in site.roundtables),
         *(urls.page_of(e) for e in site.essays),
-        *(page.path for page in html[1:]),
+        *listed,
+        *(page.path for page in html[1:] if page.path != urls.TOPICS),
     ]
     entries = sitemap.sitemap_entries(site, paths)
     yield Page(urls.SITEMAP, "sitemap.xml", {"entries": entries})
@@ -245,22 +286,10 @@ def _home_page(site: Site) -> Page:
     )
 
 
-def _people_and_topic_pages(site: Site) -> Iterator[Page]:
-    """Yield the author pages, the topic pages, the search page and the 404 page."""
-    for author in site.authors:
-        essays = [site.essay(slug) for slug in author.essays]
-        yield Page(
-            urls.page_of(author),
-            "author.html",
-            {
-                "author": author,
-                "essays": essays,
-                "roundtables_by_slug": {
-                    e.roundtable: site.roundtable(e.roundtable) for e in essays
-                },
-            },
-        )
-    yield from _topic_pages(site)
+def _site_wide_pages(site: Site) -> Iterator[Page]:
+    """Yield the topics index, the search page and the 404 page."""
+    if site.topics:
+        yield Page(urls.TOPICS, "topics.html", {"topics": _topic_links(site)})
     if site.config.search:
         yield Page(
             urls.SEARCH,
@@ -424,26 +453,6 @@ def _republished_context(essay: Essay) -> dict[str, Any]:
 def _topic_links(site: Site) -> tuple[tuple[str, str, int], ...]:
     """Return each topic's name, page and number of essays."""
     return tuple((t.name, urls.page_of(t), len(t.essays)) for t in site.topics)
-
-
-def _topic_pages(site: Site) -> Iterator[Page]:
-    """Yield the topics index and one page per topic, listing its essays newest first."""
-    if not site.topics:
-        return
-    yield Page(urls.TOPICS, "topics.html", {"topics": _topic_links(site)})
-    for topic in site.topics:
-        essays = [site.essay(slug) for slug in topic.essays]
-        roundtables = {e.roundtable: site.roundtable(e.roundtable) for e in essays}
-        yield Page(
-            urls.page_of(topic),
-            "topic.html",
-            {
-                "topic": topic,
-                "essays": essays,
-                "roundtables_by_slug": roundtables,
-                "topics_index": urls.TOPICS,
-            },
-        )
 
 
 def _contributors(site: Site, essays: tuple[Essay, ...]) -> list[Person]:

@@ -71,15 +71,16 @@ def test_a_group_with_the_same_inputs_has_the_same_pages(case: str, tmp_path: Pa
     assert_groups_sound(before, after)
 
 
-def test_an_edit_changes_only_its_own_roundtables_group(tmp_path: Path) -> None:
+def test_an_edit_changes_only_the_groups_that_list_the_essay(tmp_path: Path) -> None:
     project = big_project(tmp_path / "big")
     before = fingerprinted_groups(built_site(project))
-    edit(project / "content/essays/e-042.md", "Body 42", "Body forty-two")  # in rt-2
+    edit(project / "content/essays/e-042.md", "Body 42", "Body forty-two")
     after = fingerprinted_groups(built_site(project))
     assert_groups_sound(before, after)
     changed = sorted(name for name in after if after[name][0] != before[name][0])
-    assert changed == ["roundtable:rt-2"]
-    assert len(after) == 6  # five roundtables and the site-wide pages
+    # Its roundtable, its author (Writer 2) and its topic (Tag 0), of 5, 40 and 7.
+    assert changed == ["author:writer-2", "roundtable:rt-2", "topic:tag-0"]
+    assert len(after) == 5 + 40 + 7 + 1  # and the site-wide pages, made on every build
 
 
 def test_every_page_is_in_exactly_one_group(tmp_path: Path) -> None:
