@@ -13,9 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
-
 from roundtable.model import Essay, Image, Roundtable, Site, Variant, evolve
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
@@ -51,6 +48,10 @@ def measure(path: Path) -> tuple[int, int]:
     """Return (width, height) of an image file, reading only its header."""
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         raise NotAnImage(f"use a {', '.join(s[1:] for s in IMAGE_SUFFIXES)} file")
+    # Imported here, as below: most builds read no picture, and Pillow takes a while to load.
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
     try:
         with PILImage.open(path) as picture:
             width, height = picture.size
@@ -94,6 +95,8 @@ def make_variants(images: list[tuple[Path, Image]], cache_dir: Path) -> Made:
 
 def _resize(source: Path, variant: Variant, destination: Path) -> None:
     """Write one resized copy, atomically, into the cache."""
+    from PIL import Image as PILImage
+
     destination.parent.mkdir(parents=True, exist_ok=True)
     with PILImage.open(source) as picture:
         picture.load()

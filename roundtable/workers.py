@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -45,6 +43,10 @@ def map_in_workers(
     chunk = max(1, len(theirs) // (helpers * 4))
     chunks = [[items[i] for i in theirs[s : s + chunk]] for s in range(0, len(theirs), chunk)]
     results: list[Any] = [None] * len(items)
+    # Imported here: a build with little to do starts no process, and these take a while to load.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork: workers inherit the loaded modules and `state` without pickling them.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
