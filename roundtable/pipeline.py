@@ -201,7 +201,7 @@ def _stages(
         files = _write(options, cache, plan, rendered, manifest, previous)
     counts = (len(site.roundtables), len(site.essays))
     if options.output is not None:
-        cache.meta[_inputs_key(options.output)] = (inputs, manifest, counts)
+        cache.meta[_inputs_key(options.output)] = (inputs, counts)
     cache.save()
     seconds = time.perf_counter() - started
     return BuildResult(
@@ -442,7 +442,7 @@ def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> B
     output = cache.meta.get(_output_key(options.output))
     if not stored or not output or stored[0] != inputs or read_marker(options.output) != output[0]:
         return None
-    _, manifest, counts = stored
+    manifest, counts = output[1], stored[1]
     folder = str(options.output)
     if not all(os.path.isfile(os.path.join(folder, path)) for path in manifest):
         return None  # someone deleted files by hand: make them again
