@@ -119,8 +119,7 @@ def assemble(
     _check_duplicates(essays, "essay", errors)
     by_slug = {r.slug: r for r in roundtables}
     essays = [e for e in essays if _check_roundtable(e, by_slug, errors)]
-    essays = [evolve(e, lang=e.lang or by_slug[e.roundtable].lang) for e in essays]
-    essays = [_with_disclaimer(e, _same_language(e, by_slug), config) for e in essays]
+    essays = [_settled(e, by_slug, config) for e in essays]
     published = [e for e in essays if drafts or not e.draft]
     ordered_roundtables = sorted(roundtables, key=_newest_first)
     site = Site(
@@ -636,29 +635,36 @@ def _check_roundtable(
     return False
 
 
-def _same_language(essay: Essay, roundtables: Mapping[str, Roundtable]) -> Roundtable:
-    """Return the essay's roundtable in the essay's language, if it has been translated into it.
+def _settled(essay: Essay, roundtables: Mapping[str, Roundtable], config: SiteConfig) -> Essay:
+    """Return an essay with its language (else its roundtable's) and disclaimer resolved."""
+    lang = essay.lang or roundtables[essay.roundtable].lang
+    roundtable = _same_language(roundtables[essay.roundtable], lang, roundtables)
+    return evolve(essay, lang=lang, disclaimer=_disclaimer(essay, roundtable, config))
+
+
+def _same_language(
+    named: Roundtable, lang: str, roundtables: Mapping[str, Roundtable]
+) -> Roundtable:
+    """Return the roundtable an essay names in the essay's language, if it has been translated.
 
     A Spanish essay may name the English roundtable; its disclaimer is then the Spanish one's.
     """
-    named = roundtables[essay.roundtable]
     original = roundtables.get(named.translation_of, named)
-    for candidate in (original, *roundtables.values()):
-        if candidate.lang == essay.lang and original.slug in (
-            candidate.slug,
-            candidate.translation_of,
-        ):
+    if original.lang == lang:
+        return original
+    for candidate in roundtables.values():
+        if candidate.lang == lang and original.slug in (candidate.slug, candidate.translation_of):
             return candidate
     return named
 
 
-def _with_disclaimer(essay: Essay, roundtable: Roundtable, config: SiteConfig) -> Essay:
+def _disclaimer(essay: Essay, roundtable: Roundtable, config: SiteConfig) -> str | None:
     """Resolve the disclaimer cascade: the essay's, else its roundtable's, else the site's."""
     if essay.disclaimer is not None:
-        return evolve(essay, disclaimer=essay.disclaimer or None)
+        return essay.disclaimer or None
     if roundtable.disclaimer is not None:
-        return evolve(essay, disclaimer=roundtable.disclaimer or None)
-    return evolve(essay, disclaimer=config.disclaimer or None)
+        return roundtable.disclaimer or None
+    return config.disclaimer or None
 
 
 def _newest_first(roundtable: Roundtable) -> tuple[bool, int, str, str]:
