@@ -232,7 +232,9 @@ class BuildCache:
     def _store(self, table: str) -> None:
         """Insert this build's new entries and delete the unused ones."""
         assert self.db is not None
-        rows = [(k, *_pack(v)) for k, v in self.new[table].items()]
+        # Packed one at a time as SQLite takes them: a cold build's HTML alone pickles to
+        # hundreds of megabytes, which need not all be held at once.
+        rows = ((k, *_pack(v)) for k, v in self.new[table].items())
         self.db.executemany(f"REPLACE INTO {table} VALUES (?, ?, ?)", rows)
         used = self.used[table]
         unused = [row for row in self.db.execute(f"SELECT key FROM {table}") if row[0] not in used]
