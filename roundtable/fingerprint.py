@@ -76,7 +76,10 @@ class Fingerprinter:
         if type(value) is tuple:
             yield f"tuple of {len(value)}"
             for item in value:
-                yield from self._parts(item)
+                if type(item) in _ITEMS:  # the commonest input: straight to its hash
+                    yield self.plain(item)["model"]
+                else:
+                    yield from self._parts(item)
             return
         plain = self.plain(value)
         if type(plain) is dict and plain.keys() == {"model"}:
@@ -132,6 +135,9 @@ class Fingerprinter:
             return {"model": _item_digest(value)}
         return {"model": key("model", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))}
 
+
+_ITEMS = frozenset({Essay, Roundtable})
+"""Model classes hashed by `_item_digest`."""
 
 _UNSHOWN = frozenset({"body", "html"})
 """The Markdown source, which no page shows (it reaches pages only as `html` and the values
