@@ -633,7 +633,7 @@ def _unchanged(digest: str, record: GroupRecord | None, before: Mapping[str, str
     """Return True when a group's inputs are the last build's and its files are all there."""
     if not digest or record is None or record[0] != digest:
         return False
-    return all(path in before for path in record[1])
+    return all(map(before.__contains__, record[1]))
 
 
 def fingerprint_copies(copies: Mapping[str, Path]) -> dict[str, str]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from roundtable import urls
 from roundtable.model import Site
 from roundtable.publish.feeds import essay_date
 
 
-@dataclass(frozen=True)
-class SitemapEntry:
-    """One page in the sitemap."""
+class SitemapEntry(NamedTuple):
+    """One page in the sitemap (a tuple: a big site has thousands, hashed on every build)."""
 
     url: str
     """Absolute URL."""
