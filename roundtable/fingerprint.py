@@ -77,7 +77,8 @@ class Fingerprinter:
             yield f"tuple of {len(value)}"
             for item in value:
                 if type(item) in _ITEMS:  # the commonest input: straight to its hash
-                    yield self.plain(item)["model"]
+                    known = self.memo.get(id(item))
+                    yield (known[1] if known is not None else self.plain(item))["model"]
                 else:
                     yield from self._parts(item)
             return
