@@ -216,32 +216,44 @@ def _roundtable_outputs(
 def _people_and_topic_groups(site: Site) -> list[Group]:
     """Return a group per author page and per topic page: an edit renders only the pages that
     list the edited essay (the site-wide pages are hashed again on every build, these are not)."""
-    groups = []
-    for author in site.authors:
-        essays = tuple(site.essay(slug) for slug in author.essays)
-        roundtables = tuple(site.roundtable(e.roundtable) for e in essays)
-        pages = partial(_listing_page, site, author, essays, "author.html", {})
-        groups.append(Group(f"author:{author.person.slug}", (author, essays, roundtables), pages))
-    for topic in site.topics:
-        essays = tuple(site.essay(slug) for slug in topic.essays)
-        roundtables = tuple(site.roundtable(e.roundtable) for e in essays)
-        extra = {"topics_index": urls.TOPICS}
-        pages = partial(_listing_page, site, topic, essays, "topic.html", extra)
-        groups.append(Group(f"topic:{topic.slug}", (topic, essays, roundtables), pages))
-    return groups
+    topics_index = {"topics_index": urls.TOPICS}
+    return [
+        *(
+            _listing_group(site, f"author:{a.person.slug}", a, "author.html", {})
+            for a in site.authors
+        ),
+        *(
+            _listing_group(site, f"topic:{t.slug}", t, "topic.html", topics_index)
+            for t in site.topics
+        ),
+    ]
+
+
+def _listing_group(
+    site: Site, name: str, listed: Author | Topic, template: str, extra: Mapping[str, str]
+) -> Group:
+    """Return the group of an author's or a topic's page: made from its essays and their
+    roundtables alone."""
+    essays = tuple(site.essay(slug) for slug in listed.essays)
+    roundtables = tuple(site.roundtable(e.roundtable) for e in essays)
+    page = partial(_listing_page, listed, essays, roundtables, template, extra)
+    return Group(name, (listed, essays, roundtables), page)
 
 
 def _listing_page(
-    site: Site,
     listed: Author | Topic,
     essays: tuple[Essay, ...],
+    roundtables: tuple[Roundtable, ...],
     template: str,
     extra: Mapping[str, str],
 ) -> Iterator[Page]:
     """Yield the page of an author or a topic: its essays, newest first, with their roundtables."""
-    name = "author" if isinstance(listed, Author) else "topic"
-    roundtables = {e.roundtable: site.roundtable(e.roundtable) for e in essays}
-    context = {name: listed, "essays": list(essays), "roundtables_by_slug": roundtables, **extra}
+    context = {
+        "author" if isinstance(listed, Author) else "topic": listed,
+        "essays": list(essays),
+        "roundtables_by_slug": {e.roundtable: r for e, r in zip(essays, roundtables, strict=True)},
+        **extra,
+    }
     yield Page(urls.page_of(listed), template, context)
 
 
