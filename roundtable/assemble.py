@@ -173,7 +173,8 @@ class _Checker:
         self.memo = memo
         self.context = _checking_context(sources, directory) if memo is not None else None
         self.keys: dict[tuple[str, str], str] = {}
-        """Memo keys already made, by kind and document hash: prefetching makes them first."""
+        """Memo keys already made, by kind and document hash (front matter keys by 'front' and
+        kind, and file): prefetching makes them first."""
 
     def roundtable(self, parsed: Parsed) -> Roundtable | None:
         """Return the Roundtable a document describes, or None after recording its errors."""
@@ -223,9 +224,11 @@ class _Checker:
         doc = parsed.document()
         if self.context is None or not isinstance(doc, Document):
             return ""
-        return cache.key(
-            "front", kind, parsed.rel, doc.display, doc.front, str(doc.body_line), self.context
-        )
+        known = self.keys.get((f"front {kind}", parsed.rel))
+        if known is None:
+            parts = (parsed.rel, doc.display, doc.front, str(doc.body_line), self.context)
+            known = self.keys[f"front {kind}", parsed.rel] = cache.key("front", kind, *parts)
+        return known
 
     def _remembered(
         self,

@@ -543,7 +543,7 @@ def _parse_file(
     sources: Sources, rel: str, entry_key: str, known: FileDigests
 ) -> tuple[Document | ContentError, bool]:
     """Parse the bytes that were hashed to `entry_key`; say whether the outcome may be kept."""
-    path = str(sources.root / rel)
+    path = os.path.join(sources.root, rel)  # as read_documents named it when hashing it
     display = sources.display(rel)
     if path in known.read:
         data, _ = known.read.pop(path)
