@@ -77,8 +77,7 @@ class Fingerprinter:
             yield f"tuple of {len(value)}"
             for item in value:
                 if type(item) in _ITEMS:  # the commonest input: straight to its hash
-                    known = self.memo.get(id(item))
-                    yield (known[1] if known is not None else self.plain(item))["model"]
+                    yield self._remembered(item)["model"]
                 else:
                     yield from self._parts(item)
             return
