@@ -88,6 +88,11 @@ class Parsed:
         return self._document
 
 
+def source_key(display: str, file_digest: str) -> str:
+    """Return what a source file is known by: the hash of its name and of its bytes' hash."""
+    return cache.key("source", display, file_digest)
+
+
 Checked = tuple["Roundtable | Essay | None", list[ContentError], str]
 """What checking one document gave: the item (None when it failed), its mistakes, and the key of
 its front matter in the `fronts` memo ("" when it was not read)."""

@@ -48,9 +48,9 @@ from roundtable import __version__
 Made = TypeVar("Made")
 """What a remembered computation makes."""
 
-SCHEMA = 3
+SCHEMA = 4
 """Bump when the shape of any cached value changes."""
-TABLES = ("sources", "checked", "fronts", "bodies", "html")
+TABLES = ("sources", "checked", "fronts", "bodies", "html", "snapshots")
 CACHE_DIR = ".roundtable-cache"
 SCAN_FROM = 1000
 """Wanting this many entries of a table, a build reads the table whole."""
@@ -68,6 +68,11 @@ def file_signature(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
     if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) <= RACY_NS:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+
+
+def source_digest(data: bytes) -> str:
+    """Return the hash a source file's bytes are known by."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 @cache
@@ -194,26 +199,29 @@ class BuildCache:
         self.new[table][entry_key] = value
         self.used[table].add(entry_key)
 
-    def save(self, *, tables: bool = True) -> None:
+    def save(self, *, tables: bool = True, drop_unused: bool = True) -> None:
         """Write new entries and the manifest; drop entries this build did not use.
 
         `tables=False` writes only the meta values: a build that stopped early (nothing had
-        changed) used no entry, and must not drop them all.
+        changed) used no entry, and must not drop them all. `drop_unused=False` keeps every
+        entry: a build that started from the last one's site read none of the unchanged files'.
         """
         if self.db is None:
             return
         try:
             with self.db:
                 for table in TABLES if tables else ():
-                    self._store(table)
+                    self._store(table, drop_unused)
                 changed = {k: v for k, v in self.meta.items() if self._stored.get(k) is not v}
                 rows = [(name, *_pack(value)) for name, value in changed.items()]
                 self.db.executemany("REPLACE INTO meta VALUES (?, ?, ?)", rows)
                 self._stored = dict(self.meta)
         except sqlite3.DatabaseError:
             self._reset()
-        if tables:
+        if tables and drop_unused:
             self._forget_unused()
+        elif tables:
+            self.new = {table: {} for table in TABLES}
 
     def close(self) -> None:
         """Close the database."""
@@ -229,13 +237,15 @@ class BuildCache:
             self.used[table] = set()
             self.new[table] = {}
 
-    def _store(self, table: str) -> None:
-        """Insert this build's new entries and delete the unused ones."""
+    def _store(self, table: str, drop_unused: bool = True) -> None:
+        """Insert this build's new entries and delete the unused ones (if asked to)."""
         assert self.db is not None
         # Packed one at a time as SQLite takes them: a cold build's HTML alone pickles to
         # hundreds of megabytes, which need not all be held at once.
         rows = ((k, *_pack(v)) for k, v in self.new[table].items())
         self.db.executemany(f"REPLACE INTO {table} VALUES (?, ?, ?)", rows)
+        if not drop_unused:
+            return
         used = self.used[table]
         unused = [row for row in self.db.execute(f"SELECT key FROM {table}") if row[0] not in used]
         self.db.executemany(f"DELETE FROM {table} WHERE key = ?", unused)

@@ -62,9 +62,24 @@ def convert(
 
     `table_labels` names tables for screen readers, by language ('Tabla {number}').
     """
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    converted = convert_items(site, items, cache, workers, pictures, table_labels)
+    roundtables = tuple(c for c in converted if isinstance(c, Roundtable))
+    essays = tuple(c for c in converted if isinstance(c, Essay))
+    return replace(site, roundtables=roundtables, essays=essays)
+
+
+def convert_items(
+    site: Site,
+    items: list[Essay | Roundtable],
+    cache: BuildCache,
+    workers: int = 1,
+    pictures: Mapping[str, Image] = {},
+    table_labels: Mapping[str, str] = {},
+) -> list[Essay | Roundtable]:
+    """Return these essays and roundtables of the site with their bodies rendered to HTML."""
     targets = link_targets(site, pictures)
     allow_html = site.config.allow_html
-    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     jobs = [_job(site, item, table_labels) for item in items]
     keys = [job.key(allow_html) for job in jobs]
     cache.prefetch("bodies", keys)
@@ -83,10 +98,7 @@ def convert(
         results[index] = rendered
     cache.keep("html", [r.digest for r in results.values()])
     fetch = partial(cache.fetch, "html")
-    converted = [_with_html(item, results[i], fetch) for i, item in enumerate(items)]
-    roundtables = tuple(c for c in converted if isinstance(c, Roundtable))
-    essays = tuple(c for c in converted if isinstance(c, Essay))
-    return replace(site, roundtables=roundtables, essays=essays)
+    return [_with_html(item, results[i], fetch) for i, item in enumerate(items)]
 
 
 def read_html(site: Site, cache: BuildCache) -> None:

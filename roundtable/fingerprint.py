@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 import pickle
 from collections.abc import Callable, Iterator, Mapping
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from roundtable.cache import key
-from roundtable.model import Essay, Roundtable, origin_of
+from roundtable.model import DIGEST, Essay, Roundtable, origin_of
 from roundtable.render import Derived, Page
 
 
@@ -133,7 +134,22 @@ class Fingerprinter:
             return {"derived": _name(value.compute), "inputs": self.plain(value.inputs)}
         if isinstance(value, Essay | Roundtable):
             return {"model": _item_digest(value)}
-        return {"model": key("model", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))}
+        return {"model": key("model", _pickled(value))}
+
+
+def _pickled(value: object) -> bytes:
+    """Return a value's bytes for hashing: equal values give equal bytes, whichever objects
+    they share (a site recalled from a snapshot shares fewer strings than the one it was).
+
+    Pickle's memo would write a string met twice as a reference to its first copy, and one
+    interned by Python is met twice where an unpickled copy is met as two: without the memo
+    ("fast" mode), every value is written out in full. Models hold no cycles.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 _ITEMS = frozenset({Essay, Roundtable})
@@ -155,17 +171,28 @@ def _item_digest(item: Essay | Roundtable) -> str:
     """Hash an essay or roundtable: its small fields pickled, and its HTML's hash.
 
     An item made from a checked entry is hashed by the entry's key and the fields set since (a
-    field holding the very object the entry holds has the value the key stands for).
+    field holding the very object the entry holds has the value the key stands for). The hash
+    is kept on the item (`evolve` drops it from a changed copy): a site recalled whole from the
+    last build (snapshot.py) brings its items' hashes with it.
     """
+    values = item.__dict__
+    known: str | None = values.get(DIGEST)
+    if known is None:
+        known = values[DIGEST] = _hashed(item)
+    return known
+
+
+def _hashed(item: Essay | Roundtable) -> str:
+    """Hash an item's shown fields (see `_item_digest`)."""
     values = item.__dict__
     names = _SHOWN[type(item)]
     origin = origin_of(item)
     if origin is None:
         small = [(name, values[name]) for name in names]
-        pickled = pickle.dumps((type(item).__name__, small), protocol=pickle.HIGHEST_PROTOCOL)
+        pickled = _pickled((type(item).__name__, small))
         return key("model", pickled, item.html.digest)
     entry_key, checked = origin
     before = checked.__dict__
     changed = [(name, values[name]) for name in names if values[name] is not before[name]]
-    pickled = pickle.dumps((type(item).__name__, changed), protocol=pickle.HIGHEST_PROTOCOL)
+    pickled = _pickled((type(item).__name__, changed))
     return key("checked model", entry_key, pickled, item.html.digest)

@@ -434,6 +434,10 @@ def _essay(item: Essay | Roundtable) -> Essay:
     return item
 
 
+DIGEST = "_digest"
+"""Where an essay or roundtable keeps its hash once fingerprinting has made it."""
+
+
 def with_origin(item: Item, key: str, origin: Item) -> Item:
     """Mark an item as made from the checked entry `key`, which holds `origin`.
 
@@ -467,4 +471,5 @@ def evolve(item: Item, **changes: Any) -> Item:
         return item
     copied = object.__new__(type(item))
     copied.__dict__.update(item.__dict__, **changes)
+    copied.__dict__.pop(DIGEST, None)  # the hash of the item it was copied from
     return copied

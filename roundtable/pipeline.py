@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import stat
 import tempfile
@@ -13,12 +12,20 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
-from roundtable import i18n, urls
-from roundtable.assemble import Parsed, assemble
-from roundtable.cache import CACHE_DIR, BuildCache, CacheDamaged, file_signature, key
+from roundtable import i18n, snapshot, urls
+from roundtable.assemble import Parsed, assemble, source_key
+from roundtable.cache import (
+    CACHE_DIR,
+    BuildCache,
+    CacheDamaged,
+    file_signature,
+    key,
+    source_digest,
+)
 from roundtable.config import load_config
-from roundtable.convert import convert, read_html
+from roundtable.convert import convert, convert_items, read_html
 from roundtable.discover import (
     SITE_CONFIG,
     Sources,
@@ -172,18 +179,17 @@ def _stages(
     hashed = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
     # Only a build kept on disk can be compared with the last one.
     kept = options.output is not None and cache.folder is not None
-    inputs = input_digest(options, cache, hashed) if kept else ""
-    unchanged = unchanged_output(options, cache, inputs)
+    inputs = input_digest(options, cache, hashed) if kept else None
+    unchanged = unchanged_output(options, cache, inputs.digest) if inputs else None
     if unchanged is not None:
         cache.save(tables=False)  # only the files' stat table may have changed
         return replace(unchanged, seconds=time.perf_counter() - started)
-    site, errors = gather_site(options, cache, hashed)
-    raise_if_any(errors)
     workers = options.workers or core_count()
-    pictures = content_pictures(site.static_files, options.content)
-    labels = table_labels(options.theme, site)
-    site = convert(with_variants(site), cache, workers, pictures, labels)
-    plan = plan_outputs(options, site, cache, previous, pictures)
+    last = snapshot.load(cache, options) if inputs and options.output else None
+    made = recalled_site(options, cache, inputs, hashed, last, workers) if inputs and last else None
+    made = made or converted_site(options, cache, hashed, workers)
+    site = made.site
+    plan = plan_outputs(options, site, cache, previous, made.pictures)
     stale = plan.stale()
     if uses_workers(len(stale), workers):
         read_html(site, cache)  # workers are forked with the site in memory: all of it
@@ -202,8 +208,11 @@ def _stages(
         files = _write(options, cache, plan, rendered, manifest, previous)
     counts = (len(site.roundtables), len(site.essays))
     if options.output is not None:
-        cache.meta[_inputs_key(options.output)] = (inputs, counts)
-    cache.save()
+        cache.meta[_inputs_key(options.output)] = (inputs.digest if inputs else "", counts)
+    if inputs is not None and options.output is not None:
+        snapshot.keep(cache, options.output, _snapshot(site, made, inputs, cache, last))
+    # Built from a snapshot, the build read no entry of an unchanged file: it must drop none.
+    cache.save(drop_unused=made.fronts is None)
     seconds = time.perf_counter() - started
     return BuildResult(
         site,
@@ -216,6 +225,67 @@ def _stages(
         counts,
         plan.groups,
     )
+
+
+class Made(NamedTuple):
+    """The site a build renders, converted, and what the next build's snapshot needs of it."""
+
+    site: Site
+    """The site, every body converted."""
+    pictures: dict[str, Image]
+    """The content's pictures, measured, with their resized copies."""
+    summarised: frozenset[str]
+    """Paths of the items whose summary is their body's first paragraph."""
+    fronts: dict[str, str] | None = None
+    """Hash of each item's front matter, when the site was recalled from a snapshot."""
+
+
+def converted_site(
+    options: BuildOptions, cache: BuildCache, hashed: FileDigests, workers: int
+) -> Made:
+    """Read, check and convert the whole content; stop with every mistake found."""
+    site, errors = gather_site(options, cache, hashed)
+    raise_if_any(errors)
+    pictures = content_pictures(site.static_files, options.content)
+    labels = table_labels(options.theme, site)
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    summarised = frozenset(item.path for item in items if not item.summary)
+    site = convert(with_variants(site), cache, workers, pictures, labels)
+    return Made(site, pictures, summarised)
+
+
+def recalled_site(
+    options: BuildOptions,
+    cache: BuildCache,
+    inputs: Inputs,
+    hashed: FileDigests,
+    last: snapshot.Snapshot,
+    workers: int,
+) -> Made | None:
+    """Return the last build's site with the bodies changed since converted, or None when
+    anything else changed (see snapshot.py)."""
+    now = snapshot.Changes(
+        inputs.frame, inputs.markdown, options.content, options.content_display, hashed.read
+    )
+    changed = snapshot.changed_items(last, now)
+    if changed is None:
+        return None
+    site = last.site
+    pictures = content_pictures(site.static_files, options.content)
+    labels = table_labels(options.theme, site)
+    fresh = snapshot.with_new_bodies(last, now, changed)
+    converted = convert_items(site, fresh, cache, workers, pictures, labels)
+    return Made(snapshot.spliced(site, converted), pictures, last.summarised, last.fronts)
+
+
+def _snapshot(
+    site: Site, made: Made, inputs: Inputs, cache: BuildCache, last: snapshot.Snapshot | None
+) -> snapshot.Snapshot:
+    """Return what the next build needs to start from this one's site."""
+    fronts = made.fronts
+    if fronts is None:
+        fronts = snapshot.known_fronts(site, cache, inputs.markdown, last)
+    return snapshot.Snapshot(inputs.frame, inputs.markdown, fronts, made.summarised, site)
 
 
 @contextmanager
@@ -361,23 +431,44 @@ def content_digests(
     return {path: digest(path) for path in sorted(manifest)}
 
 
-def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -> str:
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads, hashed: whole, and with the content's Markdown files apart."""
+
+    digest: str
+    """Hash of it all: equal to the last build's, with the output untouched, nothing differs."""
+    frame: str
+    """Hash of it all but the bytes of the content's Markdown files (their names are in it)."""
+    markdown: dict[str, str]
+    """Hash of each Markdown file's bytes, by its path relative to the content folder."""
+
+
+def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -> Inputs:
     """Hash everything a build reads: content, theme, options and the generator's own code.
 
-    Equal to the last build's, with the output untouched since, it means nothing can differ.
     A file whose size, times and inode are those recorded at the last build is not read again;
     `known` keeps each file's hash for the rest of the build.
     """
-    parts: list[str | bytes] = [repr((options.content_display, options.drafts, options.base_url))]
-    parts.append(repr((options.search_index, str(options.output), options.pdf)))
-    parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
+    settings = [repr((options.content_display, options.drafts, options.base_url))]
+    settings.append(repr((options.search_index, str(options.output), options.pdf)))
+    settings.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
+    parts: list[str | bytes] = [*settings]
+    frame: list[str | bytes] = [*settings]
+    markdown: dict[str, str] = {}
     theme = options.theme
     for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))
-        parts.extend(_folder_parts(folder, known))
+        frame.append(str(folder))
+        for rel, value in _folder_parts(folder, known):
+            parts += [rel, value]
+            frame.append(rel)
+            if folder is options.content and rel.endswith(".md") and isinstance(value, str):
+                markdown[rel] = value
+            else:
+                frame.append(value)
     if known.now != known.known:
         cache.meta[FILE_DIGESTS_KEY] = known.now
-    return key("inputs", *parts)
+    return Inputs(key("inputs", *parts), key("frame", *frame), markdown)
 
 
 FILE_DIGESTS_KEY = "file-digests"
@@ -412,27 +503,21 @@ class FileDigests:
             self.hashed[path] = stored[1]
             return stored[1]
         data = Path(path).read_bytes()
-        digest = self.hashed[path] = _bytes_digest(data)
+        digest = self.hashed[path] = source_digest(data)
         self.read[path] = (data, digest)
         if signature is not None:
             self.now[path] = (signature, digest)
         return digest
 
 
-def _bytes_digest(data: bytes) -> str:
-    """Return the hash a source file is known by."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
-def _folder_parts(folder: Path, known: FileDigests) -> Iterator[str | bytes]:
-    """Yield every file's relative path and hash (and every symlink's target) in a folder."""
+def _folder_parts(folder: Path, known: FileDigests) -> Iterator[tuple[str, str | bytes]]:
+    """Yield every file's relative path and hash (a symlink's target as bytes) in a folder."""
     for rel, is_link in walk_files(folder, everything=True):
         path = os.path.join(folder, rel)
-        yield rel
         try:
-            yield os.readlink(path) if is_link else known.digest(path)
+            yield rel, os.fsencode(os.readlink(path)) if is_link else known.digest(path)
         except OSError as exc:  # gone or unreadable: reading it reports it, located, if it matters
-            yield f"unreadable: {exc.strerror}"
+            yield rel, f"unreadable: {exc.strerror}".encode()
 
 
 def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> BuildResult | None:
@@ -512,18 +597,13 @@ def read_documents(
         except OSError as exc:
             errors.append(_unreadable(sources, rel, exc))
             continue
-        entry_key = _source_key(sources, rel, digest)
+        entry_key = source_key(sources.display(rel), digest)
         parsed.append(
             Parsed(rel, entry_key, partial(_document, sources, rel, entry_key, known, cache))
         )
     # Unread, the parsed front matter is still wanted: the next change to authors.yml needs it.
     cache.keep("sources", [p.digest for p in parsed])
     return parsed, errors
-
-
-def _source_key(sources: Sources, rel: str, digest: str) -> str:
-    """Return the cache key of a source file, by its name and the hash of its bytes."""
-    return key("source", sources.display(rel), digest)
 
 
 def _document(
@@ -552,8 +632,8 @@ def _parse_file(
             data = Path(path).read_bytes()
         except OSError as exc:
             return _unreadable(sources, rel, exc), False
-        digest = _bytes_digest(data)
-        if _source_key(sources, rel, digest) != entry_key:
+        digest = source_digest(data)
+        if source_key(sources.display(rel), digest) != entry_key:
             message = "the file changed while the site was being built (save it, then build again)"
             return ContentError(display, 0, message), False
     try:

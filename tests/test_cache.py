@@ -195,7 +195,9 @@ def test_noop_rebuild_keeps_the_cache_for_the_next_edit(
     """A build that found nothing changed used no cache entry, and must not drop them all."""
     # The fixture's pictures were copied a moment ago: too recent to be trusted by their stat.
     monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)
-    edit(essay(project, "second"), "Body of the second essay.", "The second essay's body.")
+    # A new front matter: the whole content is read (a new body alone would start from the
+    # last build's site, and check nothing).
+    edit(essay(project, "second"), "Second Essay", "Renamed Second")
     assert run_cli(["build"], project, capsys).status == 0
     database = project / ".roundtable-cache" / "cache.sqlite"
 
@@ -272,7 +274,7 @@ def test_recalled_essays_are_converted_again_from_their_files(
 ) -> None:
     """Checked essays are remembered without their Markdown: converting one again reads it."""
     monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)  # trust the fixture's fresh copies
-    edit(essay(project, "third"), "Third body", "Changed body")
+    edit(essay(project, "third"), "title: Third Essay", "title: Third Essay, Retitled")
     assert run_cli(["build"], project, capsys).status == 0  # remembers every checked essay
     read: list[str] = []
     body = roundtable.assemble._body

@@ -1,0 +1,262 @@
+"""The last build's site, kept whole: a save that changes only Markdown bodies starts from it.
+
+An editor's save usually changes one essay's body. Reading, checking and converting every other
+file again would only make the site the last build made. So a build kept on disk leaves its
+site behind (bodies and HTML known by their hashes, every item with its fingerprint), with the
+hash of everything else it read. The next build takes it when that hash is the same and every
+changed Markdown file keeps its front matter: it parses and converts those files alone and puts
+them in place. Anything else (a front matter, a file added or gone, site.yml, authors.yml, an
+image, the theme, an option) takes the whole way, and so does a snapshot that cannot be read.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+from roundtable.assemble import reading_minutes, source_key
+from roundtable.cache import BuildCache, CacheDamaged, key, source_digest
+from roundtable.discover import display_path
+from roundtable.frontmatter import Document, FrontMatterError, parse
+from roundtable.model import NO_HTML, NO_TEXT, Essay, Html, Item, Roundtable, Site, Text, evolve
+
+TABLE = "snapshots"
+"""The cache table that holds the snapshot of each output folder's site."""
+
+
+class Folders(Protocol):
+    """Where a build reads and writes (BuildOptions)."""
+
+    @property
+    def content(self) -> Path: ...
+
+    @property
+    def content_display(self) -> str: ...
+
+    @property
+    def output(self) -> Path | None: ...
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A build's site and what it was made from."""
+
+    frame: str
+    """Hash of everything the build read but the bytes of the content's Markdown files."""
+    markdown: dict[str, str]
+    """Hash of each Markdown file's bytes, by its path relative to the content folder."""
+    fronts: dict[str, str]
+    """Hash of each essay's and roundtable's front matter, by path ("" when not known)."""
+    summarised: frozenset[str]
+    """Paths of the items whose summary is their body's first paragraph (none given)."""
+    site: Site
+    """The site as converted, before its pages were rendered."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the content's Markdown files hold now, as the build hashed them."""
+
+    frame: str
+    """Hash of everything the build reads but the bytes of the content's Markdown files."""
+    markdown: dict[str, str]
+    """Hash of each Markdown file's bytes, by its path relative to the content folder."""
+    content: Path
+    """The content folder."""
+    content_display: str
+    """The content folder as the user named it, for the names items are known by."""
+    read: Mapping[str, tuple[bytes, str]]
+    """The bytes of the files read to hash them, by path (content folder joined as a string)."""
+
+
+def front_digest(doc: Document) -> str:
+    """Return the hash of a file's front matter and where its body starts."""
+    return key("front matter", doc.front, str(doc.body_line))
+
+
+def load(cache: BuildCache, options: Folders) -> Snapshot | None:
+    """Return the snapshot the last build of this output left, or None."""
+    assert options.output is not None
+    entry_key = _key(options.output)
+    cache.prefetch(TABLE, [entry_key])
+    blob = cache.get(TABLE, entry_key)
+    if not isinstance(blob, bytes):
+        return None
+    bodies = _Bodies(options.content, options.content_display)
+    try:
+        snapshot = _Unpickler(io.BytesIO(blob), cache, bodies).load()
+    except Exception:  # Damaged beyond the checksum's reach: take the whole way.
+        return None
+    if not isinstance(snapshot, Snapshot):
+        return None
+    bodies.markdown = snapshot.markdown
+    return snapshot
+
+
+def keep(cache: BuildCache, output: Path, snapshot: Snapshot) -> None:
+    """Leave this build's snapshot for the next build of the same output."""
+    site = snapshot.site
+    bare = replace(
+        site,
+        roundtables=tuple(_bare(r) for r in site.roundtables),
+        essays=tuple(_bare(e) for e in site.essays),
+    )
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(replace(snapshot, site=bare))
+    cache.put(TABLE, _key(output), buffer.getvalue())
+
+
+def known_fronts(
+    site: Site, cache: BuildCache, markdown: Mapping[str, str], last: Snapshot | None
+) -> dict[str, str]:
+    """Return the hash of each item's front matter: of the files parsed in this build (their
+    documents are in the cache), else the last snapshot's for a file whose bytes are the same."""
+    fronts = {}
+    for item in _items(site):
+        doc = cache.get("sources", item.body.digest)
+        if isinstance(doc, Document):
+            fronts[item.path] = front_digest(doc)
+        elif last is not None and last.markdown.get(item.path) == markdown.get(item.path):
+            fronts[item.path] = last.fronts.get(item.path, "")
+    return fronts
+
+
+def changed_items(
+    last: Snapshot, now: Changes
+) -> dict[str, tuple[Essay | Roundtable, Document, str]] | None:
+    """Return each item whose file changed with its new document and file hash, or None when
+    something else changed too (the build must then take the whole way)."""
+    if last.frame != now.frame or last.markdown.keys() != now.markdown.keys():
+        return None
+    items = {item.path: item for item in _items(last.site)}
+    changed = {}
+    for rel, digest in now.markdown.items():
+        if last.markdown[rel] == digest:
+            continue
+        item, doc = items.get(rel), _document(now, rel, digest)
+        if item is None or doc is None or last.fronts.get(rel) != front_digest(doc):
+            return None  # a draft, a new front matter, or a mistake to report: read it all
+        changed[rel] = (item, doc, digest)
+    return changed
+
+
+def with_new_bodies(
+    last: Snapshot, now: Changes, changed: Mapping[str, tuple[Essay | Roundtable, Document, str]]
+) -> list[Essay | Roundtable]:
+    """Return the changed items with their new bodies, ready to convert (as checking the same
+    front matter with this body, then settling it, would have made them)."""
+    fresh: list[Essay | Roundtable] = []
+    for rel, (item, doc, digest) in changed.items():
+        body = Text(source_key(display_path(now.content_display, rel), digest), doc.body)
+        summary = "" if rel in last.summarised else item.summary
+        updated = evolve(item, body=body, summary=summary, html=NO_HTML)
+        if isinstance(updated, Essay):
+            updated = evolve(updated, reading_minutes=reading_minutes(doc.body))
+        fresh.append(updated)
+    return fresh
+
+
+def spliced(site: Site, items: list[Essay | Roundtable]) -> Site:
+    """Return the site with these items in the places of those with the same paths."""
+    by_path = {item.path: item for item in items}
+    return replace(
+        site,
+        roundtables=tuple(_replaced(r, by_path) for r in site.roundtables),
+        essays=tuple(_replaced(e, by_path) for e in site.essays),
+    )
+
+
+def _items(site: Site) -> list[Essay | Roundtable]:
+    """Return the site's roundtables and essays."""
+    return [*site.roundtables, *site.essays]
+
+
+def _replaced(item: Any, by_path: Mapping[str, Essay | Roundtable]) -> Any:
+    """Return the item with this item's path, if there is one, else the item."""
+    return by_path.get(item.path, item)
+
+
+def _document(now: Changes, rel: str, digest: str) -> Document | None:
+    """Parse the bytes of a changed file that were hashed to `digest`; None when it cannot be."""
+    hashed = now.read.get(os.path.join(now.content, rel))
+    if hashed is None or hashed[1] != digest:
+        return None
+    try:
+        return parse(display_path(now.content_display, rel), hashed[0])
+    except FrontMatterError:
+        return None
+
+
+def _key(output: Path) -> str:
+    """Return the cache key of an output folder's snapshot."""
+    return key("snapshot", str(output.resolve()))
+
+
+def _bare(item: Item) -> Item:
+    """Return a copy of an item without the mark of the checked entry it came from (which would
+    pickle that entry too); its fingerprint stays."""
+    copied = object.__new__(type(item))
+    copied.__dict__.update(item.__dict__)
+    copied.__dict__.pop("_origin", None)
+    return copied
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a site with its bodies and HTML as their hashes alone."""
+
+    def persistent_id(self, obj: Any) -> tuple[str, str] | None:
+        kind = type(obj)
+        if kind is Html:
+            return ("html", obj.digest)
+        if kind is Text:
+            return ("text", obj.digest)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Unpickles a site whose bodies and HTML are read when something first reads them."""
+
+    def __init__(self, file: io.BytesIO, cache: BuildCache, bodies: _Bodies) -> None:
+        super().__init__(file)
+        self.fetch_html = partial(cache.fetch, "html")
+        self.bodies = bodies
+
+    def persistent_load(self, pid: Any) -> Text:
+        kind, digest = pid
+        if kind == "html":
+            return NO_HTML if digest == NO_HTML.digest else Html(digest, fetch=self.fetch_html)
+        return NO_TEXT if digest == NO_TEXT.digest else Text(digest, fetch=self.bodies.read)
+
+
+class _Bodies:
+    """Reads the Markdown of an unchanged body from its file (printing a PDF looks for the
+    pictures it shows): a body is known by its file's name and the hash of its bytes."""
+
+    def __init__(self, content: Path, content_display: str) -> None:
+        self.content = content
+        self.content_display = content_display
+        self.markdown: dict[str, str] = {}
+        """Hash of each Markdown file's bytes, by path, as the snapshot knows them."""
+        self._files: dict[str, tuple[str, str]] | None = None
+
+    def read(self, digest: str) -> str:
+        """Return the body known by this hash; raise CacheDamaged if its file is not as it was."""
+        if self._files is None:
+            self._files = {
+                source_key(display_path(self.content_display, rel), file_digest): (rel, file_digest)
+                for rel, file_digest in self.markdown.items()
+            }
+        rel, file_digest = self._files.get(digest, ("", ""))
+        try:
+            data = (self.content / rel).read_bytes() if rel else b""
+            if not rel or source_digest(data) != file_digest:
+                raise CacheDamaged(f"the file of body {digest} is not as the last build read it")
+            return parse(display_path(self.content_display, rel), data).body
+        except (OSError, FrontMatterError) as exc:
+            raise CacheDamaged(f"the file of body {digest} cannot be read again") from exc

@@ -1,0 +1,172 @@
+"""A build that starts from the last build's site: taken only for new bodies, always equal to a
+clean build, and never trusted past what it can tell."""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
+from test_cache import assert_incremental_equals_clean, edit, essay
+
+import roundtable.cache
+import roundtable.pipeline
+from roundtable import snapshot
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The minimal fixture, built once, its files' stats trusted."""
+    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)
+    proj = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert run_cli(["build"], proj, capsys).status == 0
+    return proj
+
+
+@pytest.fixture
+def gathered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the builds that read and checked the whole content."""
+    calls: list[int] = []
+    gather = roundtable.pipeline.gather_site
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(roundtable.pipeline, "gather_site", counted)
+    return calls
+
+
+def test_a_new_body_starts_from_the_last_site(
+    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int]
+) -> None:
+    edit(essay(project, "third"), "Third body", "Changed body")
+    assert_incremental_equals_clean(project, capsys)
+    assert len(gathered) == 1, "only the clean build read the whole content"
+    listing = (project / "site/roundtables/alpha/index.html").read_text(encoding="utf-8")
+    assert "Changed body" in listing  # the summary is the body's first paragraph
+    edit(essay(project, "third"), "title: Third Essay", "title: Third Essay, Retitled")
+    assert_incremental_equals_clean(project, capsys)
+    assert len(gathered) == 3, "a new front matter reads the whole content"
+    edit(essay(project, "third"), "Changed body", "Changed again")
+    assert_incremental_equals_clean(project, capsys)
+    assert len(gathered) == 4, "the retitled essay's front matter was known to the snapshot"
+
+
+def test_a_roundtable_introduction_starts_from_the_last_site(
+    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int]
+) -> None:
+    intro = project / "content/roundtables/alpha.md"
+    intro.write_text(intro.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert_incremental_equals_clean(project, capsys)
+    assert len(gathered) == 1
+
+
+def _add_essay(project: Path) -> None:
+    text = "---\ntitle: Fourth\nauthor: Cy Dee\nroundtable: alpha\n---\nFourth body.\n"
+    essay(project, "fourth").write_text(text, encoding="utf-8")
+
+
+WHOLE_WAY: dict[str, Callable[[Path], None]] = {
+    "an essay added": _add_essay,
+    "an essay deleted": lambda p: essay(p, "second").unlink(),
+    "an essay renamed": lambda p: essay(p, "second").rename(essay(p, "deuxième")),
+    "site.yml": lambda p: edit(p / "content/site.yml", "tagline:", "allow_html: true\ntagline:"),
+    "a draft's body": lambda p: edit(essay(p, "zeta-draft"), "Not ready.", "Not ready. More."),
+    "a front matter and a body": lambda p: edit(
+        essay(p, "third"), "date: 2024-05-03\n---\nThird body", "date: 2024-05-04\n---\nNew body"
+    ),
+    "a body and a template": lambda p: (
+        edit(essay(p, "third"), "Third body", "Changed body"),
+        (p / "templates").mkdir(exist_ok=True),
+        (p / "templates/_extra.html").write_text("unused", encoding="utf-8"),
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(WHOLE_WAY), ids=list(WHOLE_WAY))
+def test_anything_but_a_new_body_reads_the_whole_content(
+    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int], change: str
+) -> None:
+    WHOLE_WAY[change](project)
+    assert_incremental_equals_clean(project, capsys)
+    assert len(gathered) == 2, "the build read the whole content"
+
+
+def test_a_body_that_breaks_its_front_matter_is_reported(
+    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int]
+) -> None:
+    before = tree_digest(project / "site")
+    edit(essay(project, "third"), "---\nThird body", "Third body")  # the closing line is gone
+    result = run_cli(["build"], project, capsys)
+    assert result.status == 1 and "third.md" in result.err
+    assert tree_digest(project / "site") == before  # the last good site stays
+    assert len(gathered) == 1
+
+
+def _stored_snapshot(project: Path, value: bytes) -> None:
+    """Replace the stored snapshot's bytes, with a checksum that matches them."""
+    database = project / ".roundtable-cache/cache.sqlite"
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    with sqlite3.connect(database) as db:
+        changed = db.execute(
+            f"UPDATE {snapshot.TABLE} SET crc = ?, value = ?", (zlib.crc32(blob), blob)
+        ).rowcount
+    assert changed == 1
+
+
+def test_a_damaged_snapshot_is_not_trusted(
+    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int]
+) -> None:
+    _stored_snapshot(project, b"\x80\x05 not a snapshot")
+    edit(essay(project, "third"), "Third body", "Changed body")
+    assert_incremental_equals_clean(project, capsys)
+    assert len(gathered) == 2
+
+
+def test_a_snapshot_whose_html_is_gone_builds_everything_again(
+    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int]
+) -> None:
+    with sqlite3.connect(project / ".roundtable-cache/cache.sqlite") as db:
+        db.execute("DELETE FROM html")
+    edit(essay(project, "third"), "Third body", "Changed body")
+    assert_incremental_equals_clean(
+        project, capsys
+    )  # the roundtable's feed needs its other essays' HTML
+    assert len(gathered) == 2, "the missing HTML was noticed, and the build began again"
+
+
+def _load(project: Path) -> snapshot.Snapshot:
+    """Return the snapshot the project's last build left."""
+    cache = roundtable.cache.BuildCache(project / ".roundtable-cache")
+    try:
+        where = SimpleNamespace(
+            content=project / "content", content_display="content", output=project / "site"
+        )
+        kept = snapshot.load(cache, where)
+        assert kept is not None
+        str(kept.site.essay("third").html)  # read while the cache is open
+        return kept
+    finally:
+        cache.close()
+
+
+def test_a_snapshot_keeps_bodies_and_html_by_their_hashes(project: Path) -> None:
+    kept = _load(project)
+    third = kept.site.essay("third")
+    assert "Third body" in str(third.html)
+    assert "essays/third.md" in kept.summarised  # it gives no summary of its own
+    assert kept.fronts["essays/third.md"]
+    assert set(kept.markdown) >= {"essays/third.md", "roundtables/alpha.md"}
+    assert str(third.body).startswith("Third body")  # read from its file (PDFs look in bodies)
+    edit(essay(project, "second"), "Second", "2nd")
+    with pytest.raises(roundtable.cache.CacheDamaged):
+        str(kept.site.essay("second").body)  # not the file the last build read
