@@ -32,6 +32,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import time
 import zlib
@@ -50,7 +51,9 @@ Made = TypeVar("Made")
 
 SCHEMA = 4
 """Bump when the shape of any cached value changes."""
-TABLES = ("sources", "checked", "fronts", "bodies", "html", "snapshots")
+TABLES = ("sources", "checked", "fronts", "bodies", "html")
+BLOBS_DIR = "blobs"
+"""Big values kept as files of their own beside the database (one write, no journal)."""
 CACHE_DIR = ".roundtable-cache"
 SCAN_FROM = 1000
 """Wanting this many entries of a table, a build reads the table whole."""
@@ -188,6 +191,35 @@ class BuildCache:
         self.meta = {}
         if self.db is not None:
             self._reset()
+        if self.folder is not None:
+            shutil.rmtree(self.folder / BLOBS_DIR, ignore_errors=True)
+
+    def read_blob(self, name: str) -> bytes | None:
+        """Return the bytes kept under a name; None when there are none, or they are damaged."""
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / BLOBS_DIR / name).read_bytes()
+        except OSError:
+            return None
+        checksum, blob = data[:4], data[4:]
+        return blob if zlib.crc32(blob).to_bytes(4, "little") == checksum else None
+
+    def write_blob(self, name: str, blob: bytes) -> None:
+        """Keep bytes under a name (whole or not at all); a file that cannot be written is not."""
+        if self.folder is None:
+            return
+        path = self.folder / BLOBS_DIR / name
+        temporary = path.with_name(f".{name}.{os.getpid()}")
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with open(temporary, "wb") as handle:
+                handle.write(zlib.crc32(blob).to_bytes(4, "little"))
+                handle.write(blob)
+            os.replace(temporary, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
 
     def keep(self, table: str, keys: Iterable[str]) -> None:
         """Keep entries that this build did not need to read but a later one may."""

@@ -209,10 +209,11 @@ def _stages(
     counts = (len(site.roundtables), len(site.essays))
     if options.output is not None:
         cache.meta[_inputs_key(options.output)] = (inputs.digest if inputs else "", counts)
-    if inputs is not None and options.output is not None:
-        snapshot.keep(cache, options.output, _snapshot(site, made, inputs, cache, last))
+    kept_site = snapshot.pickled(_snapshot(site, made, inputs, cache, last)) if inputs else b""
     # Built from a snapshot, the build read no entry of an unchanged file: it must drop none.
     cache.save(drop_unused=made.fronts is None)
+    if kept_site and options.output is not None:  # after the entries it counts on are saved
+        snapshot.keep(cache, options.output, kept_site)
     seconds = time.perf_counter() - started
     return BuildResult(
         site,

@@ -11,10 +11,9 @@ image, the theme, an option) takes the whole way, and so does a snapshot that ca
 
 from __future__ import annotations
 
-import io
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -25,9 +24,6 @@ from roundtable.cache import BuildCache, CacheDamaged, key, source_digest
 from roundtable.discover import display_path
 from roundtable.frontmatter import Document, FrontMatterError, parse
 from roundtable.model import NO_HTML, NO_TEXT, Essay, Html, Item, Roundtable, Site, Text, evolve
-
-TABLE = "snapshots"
-"""The cache table that holds the snapshot of each output folder's site."""
 
 
 class Folders(Protocol):
@@ -83,33 +79,36 @@ def front_digest(doc: Document) -> str:
 def load(cache: BuildCache, options: Folders) -> Snapshot | None:
     """Return the snapshot the last build of this output left, or None."""
     assert options.output is not None
-    entry_key = _key(options.output)
-    cache.prefetch(TABLE, [entry_key])
-    blob = cache.get(TABLE, entry_key)
-    if not isinstance(blob, bytes):
+    blob = cache.read_blob(_name(options.output))
+    if blob is None:
         return None
-    bodies = _Bodies(options.content, options.content_display)
     try:
-        snapshot = _Unpickler(io.BytesIO(blob), cache, bodies).load()
+        snapshot = pickle.loads(blob)
+        if not isinstance(snapshot, Snapshot):
+            return None
+        bodies = _Bodies(options.content, options.content_display, snapshot.markdown)
+        fetch_html = partial(cache.fetch, "html")
+        for item in _items(snapshot.site):
+            _clothe(item, bodies.read, fetch_html)
     except Exception:  # Damaged beyond the checksum's reach: take the whole way.
         return None
-    if not isinstance(snapshot, Snapshot):
-        return None
-    bodies.markdown = snapshot.markdown
     return snapshot
 
 
-def keep(cache: BuildCache, output: Path, snapshot: Snapshot) -> None:
-    """Leave this build's snapshot for the next build of the same output."""
+def pickled(snapshot: Snapshot) -> bytes:
+    """Return a snapshot's bytes, to keep once the build's cache entries are saved."""
     site = snapshot.site
     bare = replace(
         site,
         roundtables=tuple(_bare(r) for r in site.roundtables),
         essays=tuple(_bare(e) for e in site.essays),
     )
-    buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(replace(snapshot, site=bare))
-    cache.put(TABLE, _key(output), buffer.getvalue())
+    return pickle.dumps(replace(snapshot, site=bare), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def keep(cache: BuildCache, output: Path, blob: bytes) -> None:
+    """Leave a pickled snapshot for the next build of the same output."""
+    cache.write_blob(_name(output), blob)
 
 
 def known_fronts(
@@ -193,55 +192,41 @@ def _document(now: Changes, rel: str, digest: str) -> Document | None:
         return None
 
 
-def _key(output: Path) -> str:
-    """Return the cache key of an output folder's snapshot."""
-    return key("snapshot", str(output.resolve()))
+def _name(output: Path) -> str:
+    """Return the name an output folder's snapshot is kept under in the cache."""
+    return "snapshot-" + key("snapshot", str(output.resolve()))
 
 
 def _bare(item: Item) -> Item:
-    """Return a copy of an item without the mark of the checked entry it came from (which would
-    pickle that entry too); its fingerprint stays."""
+    """Return a copy of an item to pickle: its body and HTML as their hashes, without the mark
+    of the checked entry it came from (which would pickle that entry too); its fingerprint
+    stays. Plain values pickle without a call back into Python for each object."""
     copied = object.__new__(type(item))
-    copied.__dict__.update(item.__dict__)
-    copied.__dict__.pop("_origin", None)
+    values = copied.__dict__
+    values.update(item.__dict__)
+    values.pop("_origin", None)
+    values["body"], values["html"] = values["body"].digest, values["html"].digest
     return copied
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles a site with its bodies and HTML as their hashes alone."""
-
-    def persistent_id(self, obj: Any) -> tuple[str, str] | None:
-        kind = type(obj)
-        if kind is Html:
-            return ("html", obj.digest)
-        if kind is Text:
-            return ("text", obj.digest)
-        return None
-
-
-class _Unpickler(pickle.Unpickler):
-    """Unpickles a site whose bodies and HTML are read when something first reads them."""
-
-    def __init__(self, file: io.BytesIO, cache: BuildCache, bodies: _Bodies) -> None:
-        super().__init__(file)
-        self.fetch_html = partial(cache.fetch, "html")
-        self.bodies = bodies
-
-    def persistent_load(self, pid: Any) -> Text:
-        kind, digest = pid
-        if kind == "html":
-            return NO_HTML if digest == NO_HTML.digest else Html(digest, fetch=self.fetch_html)
-        return NO_TEXT if digest == NO_TEXT.digest else Text(digest, fetch=self.bodies.read)
+def _clothe(
+    item: Essay | Roundtable, read_body: Callable[[str], str], fetch_html: Callable[[str], str]
+) -> None:
+    """Give an unpickled item its body and HTML back, each read when first needed."""
+    values = item.__dict__
+    body, html = values["body"], values["html"]
+    values["body"] = NO_TEXT if body == NO_TEXT.digest else Text(body, fetch=read_body)
+    values["html"] = NO_HTML if html == NO_HTML.digest else Html(html, fetch=fetch_html)
 
 
 class _Bodies:
     """Reads the Markdown of an unchanged body from its file (printing a PDF looks for the
     pictures it shows): a body is known by its file's name and the hash of its bytes."""
 
-    def __init__(self, content: Path, content_display: str) -> None:
+    def __init__(self, content: Path, content_display: str, markdown: dict[str, str]) -> None:
         self.content = content
         self.content_display = content_display
-        self.markdown: dict[str, str] = {}
+        self.markdown = markdown
         """Hash of each Markdown file's bytes, by path, as the snapshot knows them."""
         self._files: dict[str, tuple[str, str]] | None = None
 

@@ -112,21 +112,30 @@ def test_a_body_that_breaks_its_front_matter_is_reported(
     assert len(gathered) == 1
 
 
-def _stored_snapshot(project: Path, value: bytes) -> None:
-    """Replace the stored snapshot's bytes, with a checksum that matches them."""
-    database = project / ".roundtable-cache/cache.sqlite"
-    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    with sqlite3.connect(database) as db:
-        changed = db.execute(
-            f"UPDATE {snapshot.TABLE} SET crc = ?, value = ?", (zlib.crc32(blob), blob)
-        ).rowcount
-    assert changed == 1
+def _snapshot_file(project: Path) -> Path:
+    """Return the file of the project's snapshot."""
+    (found,) = (project / ".roundtable-cache" / roundtable.cache.BLOBS_DIR).glob("snapshot-*")
+    return found
 
 
+DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "bytes flipped": lambda data: data[:100] + bytes([data[100] ^ 1]) + data[101:],
+    "cut short": lambda data: data[: len(data) // 2],
+    "not a snapshot, checksum right": lambda data: (
+        zlib.crc32(b"\x80\x05 not a snapshot").to_bytes(4, "little") + b"\x80\x05 not a snapshot"
+    ),
+    "a pickled list, checksum right": lambda data: (
+        zlib.crc32(pickle.dumps([1])).to_bytes(4, "little") + pickle.dumps([1])
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
 def test_a_damaged_snapshot_is_not_trusted(
-    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int]
+    project: Path, capsys: pytest.CaptureFixture[str], gathered: list[int], damage: str
 ) -> None:
-    _stored_snapshot(project, b"\x80\x05 not a snapshot")
+    kept = _snapshot_file(project)
+    kept.write_bytes(DAMAGE[damage](kept.read_bytes()))
     edit(essay(project, "third"), "Third body", "Changed body")
     assert_incremental_equals_clean(project, capsys)
     assert len(gathered) == 2
