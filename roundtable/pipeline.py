@@ -211,7 +211,7 @@ def _stages(
         cache.meta[_inputs_key(options.output)] = (inputs.digest if inputs else "", counts)
     kept_site = snapshot.pickled(_snapshot(site, made, inputs, cache, last)) if inputs else b""
     # Built from a snapshot, the build read no entry of an unchanged file: it must drop none.
-    cache.save(drop_unused=made.fronts is None)
+    cache.save(drop_unused=not made.recalled)
     if kept_site and options.output is not None:  # after the entries it counts on are saved
         snapshot.keep(cache, options.output, kept_site)
     seconds = time.perf_counter() - started
@@ -239,6 +239,11 @@ class Made(NamedTuple):
     """Paths of the items whose summary is their body's first paragraph."""
     fronts: dict[str, str] | None = None
     """Hash of each item's front matter, when the site was recalled from a snapshot."""
+
+    @property
+    def recalled(self) -> bool:
+        """Return True when the site was recalled from the last build's snapshot."""
+        return self.fronts is not None
 
 
 def converted_site(

@@ -11,6 +11,7 @@ image, the theme, an option) takes the whole way, and so does a snapshot that ca
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from collections.abc import Callable, Mapping
@@ -193,8 +194,10 @@ def _document(now: Changes, rel: str, digest: str) -> Document | None:
 
 
 def _name(output: Path) -> str:
-    """Return the name an output folder's snapshot is kept under in the cache."""
-    return "snapshot-" + key("snapshot", str(output.resolve()))
+    """Return the name an output folder's snapshot is kept under in the cache: one file per
+    output, which each build replaces (a snapshot of other code fails the frame's check)."""
+    folder = str(output.resolve()).encode("utf-8", "surrogateescape")
+    return "snapshot-" + hashlib.blake2b(folder, digest_size=16).hexdigest()
 
 
 def _bare(item: Item) -> Item:
