@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -49,16 +52,34 @@ def map_in_workers(
 
     # fork: workers inherit the loaded modules and `state` without pickling them.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         helpers, mp_context=context, initializer=_remember, initargs=(state,)
-    ) as pool:
+    )
+    try:
         futures = [pool.submit(_run_chunk, function, c) for c in chunks]
         for index in mine:
             results[index] = function(items[index], state)
         done = [result for future in futures for result in future.result()]
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     for index, result in zip(theirs, done, strict=True):
         results[index] = result
     return results
+
+
+def _stop(pool: Executor) -> None:
+    """Stop a pool's workers now: the build was interrupted (Ctrl-C) or failed.
+
+    Waiting for them, as leaving a `with` block does, would finish every page queued; and a
+    second Ctrl-C during that wait left them behind the build's exit, each holding its output
+    streams open (whoever read them waited for ever).
+    """
+    processes = getattr(pool, "_processes", None) or {}  # no public way before Python 3.14
+    for process in list(processes.values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _remember(state: Any) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import time
 
 import pytest
 
@@ -26,3 +28,20 @@ def test_this_process_takes_a_share_only_when_asked() -> None:
     alone = {pid for _, pid in map_in_workers(_square_plus, list(range(40)), 2, 0)}
     assert os.getpid() in shared and len(shared) == 2
     assert os.getpid() not in alone
+
+
+def _slow_unless_here(item: int, parent: int) -> int:
+    """Sleep in a worker; in the process that started the pool, be interrupted (Ctrl-C)."""
+    if os.getpid() == parent:
+        raise KeyboardInterrupt
+    time.sleep(30)
+    return item
+
+
+def test_an_interrupted_pool_leaves_no_worker_behind() -> None:
+    """Ctrl-C stops the workers at once: none finishes its queue, none outlives the build."""
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        map_in_workers(_slow_unless_here, list(range(8)), 2, os.getpid(), here=True)
+    assert time.monotonic() - started < 10  # the workers' queue holds minutes of sleep
+    assert multiprocessing.active_children() == []
