@@ -33,6 +33,7 @@ from roundtable.model import (
     Author,
     Essay,
     Image,
+    Item,
     Person,
     Republication,
     Roundtable,
@@ -147,9 +148,17 @@ def _with_body(item: Roundtable | Essay, parsed: Parsed) -> Roundtable | Essay:
     """Return an item checked from the same front matter, with this file's body."""
     doc = parsed.document()
     assert isinstance(doc, Document)
+    return with_body(item, _text(parsed, doc))
+
+
+def with_body(item: Item, body: Text) -> Item:
+    """Return an item with another body, and what checking takes from a body (reading time)."""
     if isinstance(item, Essay):
-        return evolve(item, body=_text(parsed, doc), reading_minutes=reading_minutes(doc.body))
-    return evolve(item, body=_text(parsed, doc))
+        return evolve(item, body=body, reading_minutes=reading_minutes(str(body)))
+    return evolve(item, body=body)
+
+
+FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
 
 
 def _body(parsed: Parsed, _digest: str) -> str:

@@ -231,15 +231,16 @@ class BuildCache:
         self.new[table][entry_key] = value
         self.used[table].add(entry_key)
 
-    def save(self, *, tables: bool = True, drop_unused: bool = True) -> None:
+    def save(self, *, tables: bool = True, drop_unused: bool = True) -> bool:
         """Write new entries and the manifest; drop entries this build did not use.
 
         `tables=False` writes only the meta values: a build that stopped early (nothing had
         changed) used no entry, and must not drop them all. `drop_unused=False` keeps every
         entry: a build that started from the last one's site read none of the unchanged files'.
+        Return False when nothing could be saved (the database was damaged, and is now empty).
         """
         if self.db is None:
-            return
+            return False
         try:
             with self.db:
                 for table in TABLES if tables else ():
@@ -250,10 +251,12 @@ class BuildCache:
                 self._stored = dict(self.meta)
         except sqlite3.DatabaseError:
             self._reset()
+            return False
         if tables and drop_unused:
             self._forget_unused()
         elif tables:
             self.new = {table: {} for table in TABLES}
+        return True
 
     def close(self) -> None:
         """Close the database."""
@@ -269,7 +272,7 @@ class BuildCache:
             self.used[table] = set()
             self.new[table] = {}
 
-    def _store(self, table: str, drop_unused: bool = True) -> None:
+    def _store(self, table: str, drop_unused: bool) -> None:
         """Insert this build's new entries and delete the unused ones (if asked to)."""
         assert self.db is not None
         # Packed one at a time as SQLite takes them: a cold build's HTML alone pickles to

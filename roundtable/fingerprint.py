@@ -138,12 +138,13 @@ class Fingerprinter:
 
 
 def _pickled(value: object) -> bytes:
-    """Return a value's bytes for hashing: equal values give equal bytes, whichever objects
-    they share (a site recalled from a snapshot shares fewer strings than the one it was).
+    """Return a value's bytes for hashing: equal values give equal bytes.
 
-    Pickle's memo would write a string met twice as a reference to its first copy, and one
-    interned by Python is met twice where an unpickled copy is met as two: without the memo
-    ("fast" mode), every value is written out in full. Models hold no cycles.
+    Whichever objects they share: a site recalled from a snapshot shares fewer strings than
+    the one it was made from. Pickle's memo would write a string met twice as a reference to
+    its first copy, and one interned by Python is met twice where an unpickled copy is met as
+    two: without the memo ("fast" mode), every value is written out in full. Models hold no
+    cycles.
     """
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)

@@ -436,6 +436,8 @@ def _essay(item: Essay | Roundtable) -> Essay:
 
 DIGEST = "_digest"
 """Where an essay or roundtable keeps its hash once fingerprinting has made it."""
+ORIGIN = "_origin"
+"""Where an essay or roundtable made from a checked entry keeps that entry's key and value."""
 
 
 def with_origin(item: Item, key: str, origin: Item) -> Item:
@@ -446,13 +448,13 @@ def with_origin(item: Item, key: str, origin: Item) -> Item:
     an item's hash need only read the fields set since it was checked (fingerprint.py).
     """
     if origin is not item:
-        item.__dict__["_origin"] = (key, origin)
+        item.__dict__[ORIGIN] = (key, origin)
     return item
 
 
 def origin_of(item: object) -> tuple[str, Any] | None:
     """Return the checked entry an item was made from, and what it holds; None if unknown."""
-    origin: tuple[str, Any] | None = item.__dict__.get("_origin")
+    origin: tuple[str, Any] | None = item.__dict__.get(ORIGIN)
     return origin
 
 

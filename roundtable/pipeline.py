@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from roundtable import i18n, snapshot, urls
-from roundtable.assemble import Parsed, assemble, source_key
+from roundtable.assemble import FILE_CHANGED, Parsed, assemble, source_key
 from roundtable.cache import (
     CACHE_DIR,
     BuildCache,
@@ -187,7 +187,8 @@ def _stages(
     workers = options.workers or core_count()
     last = snapshot.load(cache, options) if inputs and options.output else None
     made = recalled_site(options, cache, inputs, hashed, last, workers) if inputs and last else None
-    made = made or converted_site(options, cache, hashed, workers)
+    if made is None:
+        made = converted_site(options, cache, hashed, workers)
     site = made.site
     plan = plan_outputs(options, site, cache, previous, made.pictures)
     stale = plan.stale()
@@ -209,11 +210,7 @@ def _stages(
     counts = (len(site.roundtables), len(site.essays))
     if options.output is not None:
         cache.meta[_inputs_key(options.output)] = (inputs.digest if inputs else "", counts)
-    kept_site = snapshot.pickled(_snapshot(site, made, inputs, cache, last)) if inputs else b""
-    # Built from a snapshot, the build read no entry of an unchanged file: it must drop none.
-    cache.save(drop_unused=not made.recalled)
-    if kept_site and options.output is not None:  # after the entries it counts on are saved
-        snapshot.keep(cache, options.output, kept_site)
+    _save(options, cache, made, inputs, last)
     seconds = time.perf_counter() - started
     return BuildResult(
         site,
@@ -284,14 +281,30 @@ def recalled_site(
     return Made(snapshot.spliced(site, converted), pictures, last.summarised, last.fronts)
 
 
+def _save(
+    options: BuildOptions,
+    cache: BuildCache,
+    made: Made,
+    inputs: Inputs | None,
+    last: snapshot.Snapshot | None,
+) -> None:
+    """Save the cache's new entries, then the snapshot of this build's site, which counts on
+    them (a build kept on disk only)."""
+    kept = snapshot.pickled(_snapshot(made, inputs, cache, last)) if inputs else b""
+    # Built from a snapshot, the build read no entry of an unchanged file: it must drop none.
+    saved = cache.save(drop_unused=not made.recalled)
+    if kept and saved and options.output is not None:
+        snapshot.keep(cache, options.output, kept)
+
+
 def _snapshot(
-    site: Site, made: Made, inputs: Inputs, cache: BuildCache, last: snapshot.Snapshot | None
+    made: Made, inputs: Inputs, cache: BuildCache, last: snapshot.Snapshot | None
 ) -> snapshot.Snapshot:
     """Return what the next build needs to start from this one's site."""
     fronts = made.fronts
     if fronts is None:
-        fronts = snapshot.known_fronts(site, cache, inputs.markdown, last)
-    return snapshot.Snapshot(inputs.frame, inputs.markdown, fronts, made.summarised, site)
+        fronts = snapshot.known_fronts(made.site, cache, inputs.markdown, last)
+    return snapshot.Snapshot(inputs.frame, inputs.markdown, fronts, made.summarised, made.site)
 
 
 @contextmanager
@@ -640,8 +653,7 @@ def _parse_file(
             return _unreadable(sources, rel, exc), False
         digest = source_digest(data)
         if source_key(sources.display(rel), digest) != entry_key:
-            message = "the file changed while the site was being built (save it, then build again)"
-            return ContentError(display, 0, message), False
+            return ContentError(display, 0, FILE_CHANGED), False
     try:
         return parse(display, data), True
     except FrontMatterError as exc:

@@ -18,13 +18,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
-from roundtable.assemble import reading_minutes, source_key
+from roundtable.assemble import FILE_CHANGED, source_key, with_body
 from roundtable.cache import BuildCache, CacheDamaged, key, source_digest
 from roundtable.discover import display_path
+from roundtable.errors import BuildFailed, ContentError
 from roundtable.frontmatter import Document, FrontMatterError, parse
-from roundtable.model import NO_HTML, NO_TEXT, Essay, Html, Item, Roundtable, Site, Text, evolve
+from roundtable.model import (
+    NO_HTML,
+    NO_TEXT,
+    ORIGIN,
+    Essay,
+    Html,
+    Item,
+    Roundtable,
+    Site,
+    Text,
+    evolve,
+)
+
+Placed = TypeVar("Placed", Essay, Roundtable)
+"""An essay or a roundtable, and the same kind back."""
 
 
 class Folders(Protocol):
@@ -49,7 +64,7 @@ class Snapshot:
     markdown: dict[str, str]
     """Hash of each Markdown file's bytes, by its path relative to the content folder."""
     fronts: dict[str, str]
-    """Hash of each essay's and roundtable's front matter, by path ("" when not known)."""
+    """Hash of each essay's and roundtable's front matter, by path (where it is known)."""
     summarised: frozenset[str]
     """Paths of the items whose summary is their body's first paragraph (none given)."""
     site: Site
@@ -154,11 +169,9 @@ def with_new_bodies(
     fresh: list[Essay | Roundtable] = []
     for rel, (item, doc, digest) in changed.items():
         body = Text(source_key(display_path(now.content_display, rel), digest), doc.body)
+        # The summary as the front matter gives it: converting fills an empty one again.
         summary = "" if rel in last.summarised else item.summary
-        updated = evolve(item, body=body, summary=summary, html=NO_HTML)
-        if isinstance(updated, Essay):
-            updated = evolve(updated, reading_minutes=reading_minutes(doc.body))
-        fresh.append(updated)
+        fresh.append(with_body(evolve(item, summary=summary, html=NO_HTML), body))
     return fresh
 
 
@@ -177,9 +190,11 @@ def _items(site: Site) -> list[Essay | Roundtable]:
     return [*site.roundtables, *site.essays]
 
 
-def _replaced(item: Any, by_path: Mapping[str, Essay | Roundtable]) -> Any:
+def _replaced(item: Placed, by_path: Mapping[str, Essay | Roundtable]) -> Placed:
     """Return the item with this item's path, if there is one, else the item."""
-    return by_path.get(item.path, item)
+    replacement = by_path.get(item.path, item)
+    assert isinstance(replacement, type(item))
+    return replacement
 
 
 def _document(now: Changes, rel: str, digest: str) -> Document | None:
@@ -207,7 +222,7 @@ def _bare(item: Item) -> Item:
     copied = object.__new__(type(item))
     values = copied.__dict__
     values.update(item.__dict__)
-    values.pop("_origin", None)
+    values.pop(ORIGIN, None)
     values["body"], values["html"] = values["body"].digest, values["html"].digest
     return copied
 
@@ -234,17 +249,28 @@ class _Bodies:
         self._files: dict[str, tuple[str, str]] | None = None
 
     def read(self, digest: str) -> str:
-        """Return the body known by this hash; raise CacheDamaged if its file is not as it was."""
+        """Return the body known by this hash, read again from its file.
+
+        A file changed since the build hashed it stops the build, as on the whole way (the next
+        build reads it as it is now); a body the snapshot does not know means the cache is wrong.
+        """
         if self._files is None:
             self._files = {
-                source_key(display_path(self.content_display, rel), file_digest): (rel, file_digest)
+                source_key(self._display(rel), file_digest): (rel, file_digest)
                 for rel, file_digest in self.markdown.items()
             }
-        rel, file_digest = self._files.get(digest, ("", ""))
+        if digest not in self._files:
+            raise CacheDamaged(f"the snapshot knows no file whose body is {digest}")
+        rel, file_digest = self._files[digest]
         try:
-            data = (self.content / rel).read_bytes() if rel else b""
-            if not rel or source_digest(data) != file_digest:
-                raise CacheDamaged(f"the file of body {digest} is not as the last build read it")
-            return parse(display_path(self.content_display, rel), data).body
-        except (OSError, FrontMatterError) as exc:
-            raise CacheDamaged(f"the file of body {digest} cannot be read again") from exc
+            data = (self.content / rel).read_bytes()
+        except OSError as exc:
+            message = f"cannot read the file: {exc.strerror} (check its permissions)"
+            raise BuildFailed([ContentError(self._display(rel), 0, message)]) from None
+        if source_digest(data) != file_digest:
+            raise BuildFailed([ContentError(self._display(rel), 0, FILE_CHANGED)])
+        return parse(self._display(rel), data).body
+
+    def _display(self, rel: str) -> str:
+        """Name a content file as the user named the content folder."""
+        return display_path(self.content_display, rel)
