@@ -49,7 +49,7 @@ from roundtable import __version__
 Made = TypeVar("Made")
 """What a remembered computation makes."""
 
-SCHEMA = 4
+SCHEMA = 5
 """Bump when the shape of any cached value changes."""
 TABLES = ("sources", "checked", "fronts", "bodies", "html")
 BLOBS_DIR = "blobs"

@@ -92,13 +92,14 @@ def convert_items(
         else:
             misses.append(index)
     fresh = _render_all([jobs[i] for i in misses], targets, allow_html, workers)
-    for index, rendered in zip(misses, fresh, strict=True):
-        cache.put("bodies", keys[index], replace(rendered, html=""))  # the HTML is kept apart
-        cache.put("html", rendered.digest, rendered.html)
-        results[index] = rendered
+    html: dict[int, bytes] = {}
+    for index, (rendered, encoded) in zip(misses, fresh, strict=True):
+        cache.put("bodies", keys[index], rendered)
+        cache.put("html", rendered.digest, encoded)  # the HTML is kept apart
+        results[index], html[index] = rendered, encoded
     cache.keep("html", [r.digest for r in results.values()])
     fetch = partial(cache.fetch, "html")
-    return [_with_html(item, results[i], fetch) for i, item in enumerate(items)]
+    return [_with_html(item, results[i], html.get(i), fetch) for i, item in enumerate(items)]
 
 
 def read_html(site: Site, cache: BuildCache) -> None:
@@ -122,21 +123,23 @@ def _still_valid(rendered: Rendered, targets: Mapping[str, str]) -> bool:
 
 
 def _with_html(
-    item: Essay | Roundtable, rendered: Rendered, fetch: Callable[[str], str]
+    item: Essay | Roundtable,
+    rendered: Rendered,
+    encoded: bytes | None,
+    fetch: Callable[[str], str | bytes],
 ) -> Essay | Roundtable:
-    """Return an essay or roundtable with its HTML, and its summary if it had none.
-
-    HTML recalled from the cache is fetched from it when a page first shows it.
-    """
-    html = Html(rendered.digest, rendered.html or None, None if rendered.html else fetch)
+    """Return an essay or roundtable with its HTML (as UTF-8, converted now, or else fetched
+    from the cache when a page first shows it), and its summary if it had none."""
+    html = Html(rendered.digest, encoded, None if encoded is not None else fetch)
     summary = item.summary or rendered.first_paragraph
     return evolve(item, html=html, summary=summary)
 
 
 def _render_all(
     jobs: list[Job], targets: Mapping[str, str], allow_html: bool, workers: int
-) -> list[Rendered]:
-    """Convert bodies, on every core when there are enough of them."""
+) -> list[tuple[Rendered, bytes]]:
+    """Convert bodies, on every core when there are enough of them; return each without its
+    HTML, and the HTML as UTF-8."""
     for job in jobs:
         str(job.body)  # read here: workers cannot read the cache
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
@@ -144,10 +147,11 @@ def _render_all(
     return [_render_job(job, (targets, allow_html)) for job in jobs]
 
 
-def _render_job(job: Job, state: tuple[Mapping[str, str], bool]) -> Rendered:
-    """Convert one body (runs in a worker process)."""
+def _render_job(job: Job, state: tuple[Mapping[str, str], bool]) -> tuple[Rendered, bytes]:
+    """Convert one body (runs in a worker process); return it without its HTML, and the HTML
+    as UTF-8 (half the memory of a Python string with typographic quotes, and quicker to send)."""
     targets, allow_html = state
-    return render(
+    rendered = render(
         str(job.body),
         allow_html=allow_html,
         source=job.source,
@@ -155,3 +159,4 @@ def _render_job(job: Job, state: tuple[Mapping[str, str], bool]) -> Rendered:
         targets=targets,
         table_label=job.table_label,
     )
+    return replace(rendered, html=""), rendered.html.encode("utf-8")
