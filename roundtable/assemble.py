@@ -161,6 +161,11 @@ def with_body(item: Item, body: Text) -> Item:
 FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
 
 
+def unreadable(display: str, exc: OSError) -> ContentError:
+    """Return the error for a source file that cannot be read."""
+    return ContentError(display, 0, f"cannot read the file: {exc.strerror} (check its permissions)")
+
+
 def _body(parsed: Parsed, _digest: str) -> str:
     """Read the body of a file whose checked item was recalled (to convert it again); the file's
     hash, which the body is known by, is the one the parsed file checks its bytes against."""

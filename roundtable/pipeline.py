@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from roundtable import i18n, snapshot, urls
-from roundtable.assemble import FILE_CHANGED, Parsed, assemble, source_key
+from roundtable.assemble import FILE_CHANGED, Parsed, assemble, source_key, unreadable
 from roundtable.cache import (
     CACHE_DIR,
     BuildCache,
@@ -185,7 +185,7 @@ def _stages(
         cache.save(tables=False)  # only the files' stat table may have changed
         return replace(unchanged, seconds=time.perf_counter() - started)
     workers = options.workers or core_count()
-    last = snapshot.load(cache, options) if inputs and options.output else None
+    last = snapshot.load(cache, options) if inputs else None
     made = recalled_site(options, cache, inputs, hashed, last, workers) if inputs and last else None
     if made is None:
         made = converted_site(options, cache, hashed, workers)
@@ -614,7 +614,7 @@ def read_documents(
         try:
             digest = known.digest(os.path.join(root, rel))
         except OSError as exc:
-            errors.append(_unreadable(sources, rel, exc))
+            errors.append(unreadable(sources.display(rel), exc))
             continue
         entry_key = source_key(sources.display(rel), digest)
         parsed.append(
@@ -650,7 +650,7 @@ def _parse_file(
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            return _unreadable(sources, rel, exc), False
+            return unreadable(sources.display(rel), exc), False
         digest = source_digest(data)
         if source_key(sources.display(rel), digest) != entry_key:
             return ContentError(display, 0, FILE_CHANGED), False
@@ -658,12 +658,6 @@ def _parse_file(
         return parse(display, data), True
     except FrontMatterError as exc:
         return ContentError(display, exc.line, exc.message), True
-
-
-def _unreadable(sources: Sources, rel: str, exc: OSError) -> ContentError:
-    """Return the error for a file that cannot be read."""
-    message = f"cannot read the file: {exc.strerror} (check its permissions)"
-    return ContentError(sources.display(rel), 0, message)
 
 
 def theme_assets(theme: Theme) -> dict[str, Path]:

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from roundtable.assemble import FILE_CHANGED, source_key, with_body
+from roundtable.assemble import FILE_CHANGED, source_key, unreadable, with_body
 from roundtable.cache import BuildCache, CacheDamaged, key, source_digest
 from roundtable.discover import display_path
 from roundtable.errors import BuildFailed, ContentError
@@ -265,8 +265,7 @@ class _Bodies:
         try:
             data = (self.content / rel).read_bytes()
         except OSError as exc:
-            message = f"cannot read the file: {exc.strerror} (check its permissions)"
-            raise BuildFailed([ContentError(self._display(rel), 0, message)]) from None
+            raise BuildFailed([unreadable(self._display(rel), exc)]) from None
         if source_digest(data) != file_digest:
             raise BuildFailed([ContentError(self._display(rel), 0, FILE_CHANGED)])
         return parse(self._display(rel), data).body
