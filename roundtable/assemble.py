@@ -23,9 +23,9 @@ from roundtable.directory import (
     load_directory,
     with_details,
 )
-from roundtable.discover import AUTHORS_FILE, Sources
+from roundtable.discover import AUTHORS_FILE, Sources, display_path
 from roundtable.errors import BuildFailed, ContentError
-from roundtable.frontmatter import Document, Key
+from roundtable.frontmatter import Document, Key, body_of
 from roundtable.images import NotAnImage, measure
 from roundtable.markdown import is_safe_url
 from roundtable.model import (
@@ -173,6 +173,57 @@ def _body(parsed: Parsed, _digest: str) -> str:
     if isinstance(doc, ContentError):
         raise BuildFailed([doc])  # it changed, or went, since the build started
     return doc.body
+
+
+class FileBodies:
+    """Reads a body's Markdown again from its file, for a build that let go of it (or never
+    read it: a site recalled from a snapshot). Printing a PDF looks for the pictures a body
+    shows. A body is known by its file's name and the hash of its bytes."""
+
+    def __init__(self, content: Path, content_display: str, markdown: dict[str, str]) -> None:
+        self.content = content
+        self.content_display = content_display
+        self.markdown = markdown
+        """Hash of each Markdown file's bytes, by path, as the build hashed them."""
+        self._files: dict[str, tuple[str, str]] | None = None
+
+    def unload(self, items: Iterable[Essay | Roundtable]) -> None:
+        """Let go of the Markdown these items hold: each body is read again if it is wanted."""
+        files = self._known()
+        for item in items:
+            if item.body.digest in files:
+                item.body.unload(self.read)
+
+    def read(self, digest: str) -> str:
+        """Return the body known by this hash, read again from its file.
+
+        A file changed since the build hashed it stops the build, as on the whole way (the next
+        build reads it as it is now); a body the build does not know means its cache is wrong.
+        """
+        files = self._known()
+        if digest not in files:
+            raise cache.CacheDamaged(f"no file is known whose body is {digest}")
+        rel, file_digest = files[digest]
+        try:
+            data = (self.content / rel).read_bytes()
+        except OSError as exc:
+            raise BuildFailed([unreadable(self._display(rel), exc)]) from None
+        if cache.source_digest(data) != file_digest:
+            raise BuildFailed([ContentError(self._display(rel), 0, FILE_CHANGED)])
+        return body_of(data)
+
+    def _known(self) -> dict[str, tuple[str, str]]:
+        """Return each body's file and the hash of its bytes, by the hash the body is known by."""
+        if self._files is None:
+            self._files = {
+                source_key(self._display(rel), file_digest): (rel, file_digest)
+                for rel, file_digest in self.markdown.items()
+            }
+        return self._files
+
+    def _display(self, rel: str) -> str:
+        """Name a content file as the user named the content folder."""
+        return display_path(self.content_display, rel)
 
 
 class _Checker:

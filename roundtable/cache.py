@@ -231,6 +231,23 @@ class BuildCache:
         self.new[table][entry_key] = value
         self.used[table].add(entry_key)
 
+    def set_aside(self, table: str) -> bool:
+        """Write a table's new entries now and let go of its values in memory (`fetch` reads
+        one back); return False when they stay in memory (no database, or it cannot be written).
+
+        A cold build holds every file's parsed front matter and body (200 MB at 10,000 essays)
+        until its end, though it needs them no more once the bodies are converted.
+        """
+        if self.db is None:
+            return False
+        try:
+            with self.db:
+                self._store(table, drop_unused=False)
+        except sqlite3.DatabaseError:
+            return False  # the save at the end of the build finds the damage, and starts over
+        self.entries[table], self.new[table] = {}, {}
+        return True
+
     def save(self, *, tables: bool = True, drop_unused: bool = True) -> bool:
         """Write new entries and the manifest; drop entries this build did not use.
 

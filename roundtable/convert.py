@@ -28,7 +28,8 @@ class Job:
     """One body to convert, with the names that its HTML depends on."""
 
     body: Text
-    """The Markdown, read only if the body must be converted again."""
+    """The Markdown, read only if the body must be converted again (from its file, by the
+    worker that converts it, when the build let go of it)."""
     source: str
     page: str
     table_label: str
@@ -140,19 +141,26 @@ def _render_all(
 ) -> list[tuple[Rendered, bytes]]:
     """Convert bodies, on every core when there are enough of them; return each without its
     HTML, and the HTML as UTF-8."""
-    for job in jobs:
-        str(job.body)  # read here: workers cannot read the cache
+    # Workers are forked with the jobs and take them by index: a job sent would carry its body.
+    state: ConvertState = (jobs, targets, allow_html)
+    indexes = list(range(len(jobs)))
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
-        return map_in_workers(_render_job, jobs, workers, state=(targets, allow_html))
-    return [_render_job(job, (targets, allow_html)) for job in jobs]
+        return map_in_workers(_render_job, indexes, workers, state)
+    return [_render_job(index, state) for index in indexes]
 
 
-def _render_job(job: Job, state: tuple[Mapping[str, str], bool]) -> tuple[Rendered, bytes]:
-    """Convert one body (runs in a worker process); return it without its HTML, and the HTML
-    as UTF-8 (half the memory of a Python string with typographic quotes, and quicker to send)."""
-    targets, allow_html = state
+ConvertState = tuple[list[Job], Mapping[str, str], bool]
+"""What every conversion shares: the jobs, the content's link targets, the raw-HTML setting."""
+
+
+def _render_job(index: int, state: ConvertState) -> tuple[Rendered, bytes]:
+    """Convert the body of the job at an index (runs in a worker process); return it without
+    its HTML, and the HTML as UTF-8 (half the memory of a Python string with typographic
+    quotes, and quicker to send)."""
+    jobs, targets, allow_html = state
+    job = jobs[index]
     rendered = render(
-        str(job.body),
+        job.body.read(),  # kept by no one: a cold build holds no body once it is converted
         allow_html=allow_html,
         source=job.source,
         page=job.page,

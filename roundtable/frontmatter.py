@@ -104,6 +104,12 @@ def split(text: str) -> tuple[str, str, int]:
     raise FrontMatterError(1, "front matter is not closed (add a line '---' after the last field)")
 
 
+def body_of(raw: bytes) -> str:
+    """Return the body of a file whose front matter was read before, from the same bytes
+    (its YAML is not parsed again)."""
+    return split(decode(raw))[1]
+
+
 def parse(display: str, raw: bytes, *, whole_file_is_yaml: bool = False) -> Document:
     """Read a source file into a Document, raising FrontMatterError on the first mistake."""
     if len(raw) > MAX_FILE_BYTES:

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from roundtable import i18n, snapshot, urls
-from roundtable.assemble import FILE_CHANGED, Parsed, assemble, source_key, unreadable
+from roundtable.assemble import (
+    FILE_CHANGED,
+    FileBodies,
+    Parsed,
+    assemble,
+    source_key,
+    unreadable,
+)
 from roundtable.cache import (
     CACHE_DIR,
     BuildCache,
@@ -188,7 +195,7 @@ def _stages(
     last = snapshot.load(cache, options) if inputs else None
     made = recalled_site(options, cache, inputs, hashed, last, workers) if inputs and last else None
     if made is None:
-        made = converted_site(options, cache, hashed, workers)
+        made = converted_site(options, cache, hashed, workers, inputs, last)
     site = made.site
     plan = plan_outputs(options, site, cache, previous, made.pictures)
     stale = plan.stale()
@@ -210,7 +217,7 @@ def _stages(
     counts = (len(site.roundtables), len(site.essays))
     if options.output is not None:
         cache.meta[_inputs_key(options.output)] = (inputs.digest if inputs else "", counts)
-    _save(options, cache, made, inputs, last)
+    _save(options, cache, made, inputs)
     seconds = time.perf_counter() - started
     return BuildResult(
         site,
@@ -234,27 +241,38 @@ class Made(NamedTuple):
     """The content's pictures, measured, with their resized copies."""
     summarised: frozenset[str]
     """Paths of the items whose summary is their body's first paragraph."""
-    fronts: dict[str, str] | None = None
-    """Hash of each item's front matter, when the site was recalled from a snapshot."""
-
-    @property
-    def recalled(self) -> bool:
-        """Return True when the site was recalled from the last build's snapshot."""
-        return self.fronts is not None
+    fronts: dict[str, str]
+    """Hash of each item's front matter, where it is known (a build kept on disk only)."""
+    recalled: bool = False
+    """The site was recalled from the last build's snapshot."""
 
 
 def converted_site(
-    options: BuildOptions, cache: BuildCache, hashed: FileDigests, workers: int
+    options: BuildOptions,
+    cache: BuildCache,
+    hashed: FileDigests,
+    workers: int,
+    inputs: Inputs | None = None,
+    last: snapshot.Snapshot | None = None,
 ) -> Made:
-    """Read, check and convert the whole content; stop with every mistake found."""
+    """Read, check and convert the whole content; stop with every mistake found.
+
+    Once checked, a build kept on disk lets go of the files it parsed (200 MB at 10,000 essays):
+    each body is read again from its file by the worker that converts it, and by anything
+    else that wants it (a PDF looks for pictures).
+    """
     site, errors = gather_site(options, cache, hashed)
     raise_if_any(errors)
     pictures = content_pictures(site.static_files, options.content)
     labels = table_labels(options.theme, site)
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     summarised = frozenset(item.path for item in items if not item.summary)
+    fronts = snapshot.known_fronts(site, cache, inputs.markdown, last) if inputs else {}
+    if inputs is not None and cache.set_aside("sources"):
+        bodies = FileBodies(options.content, options.content_display, inputs.markdown)
+        bodies.unload(items)
     site = convert(with_variants(site), cache, workers, pictures, labels)
-    return Made(site, pictures, summarised)
+    return Made(site, pictures, summarised, fronts)
 
 
 def recalled_site(
@@ -278,7 +296,8 @@ def recalled_site(
     labels = table_labels(options.theme, site)
     fresh = snapshot.with_new_bodies(last, now, changed)
     converted = convert_items(site, fresh, cache, workers, pictures, labels)
-    return Made(snapshot.spliced(site, converted), pictures, last.summarised, last.fronts)
+    site = snapshot.spliced(site, converted)
+    return Made(site, pictures, last.summarised, last.fronts, recalled=True)
 
 
 def _save(
@@ -286,25 +305,19 @@ def _save(
     cache: BuildCache,
     made: Made,
     inputs: Inputs | None,
-    last: snapshot.Snapshot | None,
 ) -> None:
     """Save the cache's new entries, then the snapshot of this build's site, which counts on
     them (a build kept on disk only)."""
-    kept = snapshot.pickled(_snapshot(made, inputs, cache, last)) if inputs else b""
+    kept = snapshot.pickled(_snapshot(made, inputs)) if inputs else b""
     # Built from a snapshot, the build read no entry of an unchanged file: it must drop none.
     saved = cache.save(drop_unused=not made.recalled)
     if kept and saved and options.output is not None:
         snapshot.keep(cache, options.output, kept)
 
 
-def _snapshot(
-    made: Made, inputs: Inputs, cache: BuildCache, last: snapshot.Snapshot | None
-) -> snapshot.Snapshot:
+def _snapshot(made: Made, inputs: Inputs) -> snapshot.Snapshot:
     """Return what the next build needs to start from this one's site."""
-    fronts = made.fronts
-    if fronts is None:
-        fronts = snapshot.known_fronts(made.site, cache, inputs.markdown, last)
-    return snapshot.Snapshot(inputs.frame, inputs.markdown, fronts, made.summarised, made.site)
+    return snapshot.Snapshot(inputs.frame, inputs.markdown, made.fronts, made.summarised, made.site)
 
 
 @contextmanager

@@ -20,10 +20,9 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from roundtable.assemble import FILE_CHANGED, source_key, unreadable, with_body
-from roundtable.cache import BuildCache, CacheDamaged, key, source_digest
+from roundtable.assemble import FileBodies, source_key, with_body
+from roundtable.cache import BuildCache, key
 from roundtable.discover import display_path
-from roundtable.errors import BuildFailed, ContentError
 from roundtable.frontmatter import Document, FrontMatterError, parse
 from roundtable.model import (
     NO_HTML,
@@ -102,7 +101,7 @@ def load(cache: BuildCache, options: Folders) -> Snapshot | None:
         snapshot = pickle.loads(blob)
         if not isinstance(snapshot, Snapshot):
             return None
-        bodies = _Bodies(options.content, options.content_display, snapshot.markdown)
+        bodies = FileBodies(options.content, options.content_display, snapshot.markdown)
         fetch_html = partial(cache.fetch, "html")
         for item in _items(snapshot.site):
             _clothe(item, bodies.read, fetch_html)
@@ -235,41 +234,3 @@ def _clothe(
     body, html = values["body"], values["html"]
     values["body"] = NO_TEXT if body == NO_TEXT.digest else Text(body, fetch=read_body)
     values["html"] = NO_HTML if html == NO_HTML.digest else Html(html, fetch=fetch_html)
-
-
-class _Bodies:
-    """Reads the Markdown of an unchanged body from its file (printing a PDF looks for the
-    pictures it shows): a body is known by its file's name and the hash of its bytes."""
-
-    def __init__(self, content: Path, content_display: str, markdown: dict[str, str]) -> None:
-        self.content = content
-        self.content_display = content_display
-        self.markdown = markdown
-        """Hash of each Markdown file's bytes, by path, as the snapshot knows them."""
-        self._files: dict[str, tuple[str, str]] | None = None
-
-    def read(self, digest: str) -> str:
-        """Return the body known by this hash, read again from its file.
-
-        A file changed since the build hashed it stops the build, as on the whole way (the next
-        build reads it as it is now); a body the snapshot does not know means the cache is wrong.
-        """
-        if self._files is None:
-            self._files = {
-                source_key(self._display(rel), file_digest): (rel, file_digest)
-                for rel, file_digest in self.markdown.items()
-            }
-        if digest not in self._files:
-            raise CacheDamaged(f"the snapshot knows no file whose body is {digest}")
-        rel, file_digest = self._files[digest]
-        try:
-            data = (self.content / rel).read_bytes()
-        except OSError as exc:
-            raise BuildFailed([unreadable(self._display(rel), exc)]) from None
-        if source_digest(data) != file_digest:
-            raise BuildFailed([ContentError(self._display(rel), 0, FILE_CHANGED)])
-        return parse(self._display(rel), data).body
-
-    def _display(self, rel: str) -> str:
-        """Name a content file as the user named the content folder."""
-        return display_path(self.content_display, rel)

@@ -1,0 +1,130 @@
+"""A cold build lets go of what it no longer needs (the parsed files, the garbage of rendering),
+and what it reads again is what it read, or a located error."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
+from test_cache import essay
+
+import roundtable.convert
+import roundtable.pipeline
+from roundtable.assemble import FILE_CHANGED
+from roundtable.cache import BuildCache
+from roundtable.cli import theme_for
+from roundtable.frontmatter import parse
+from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.workers import heap_frozen
+
+
+def _build(project: Path, workers: int) -> BuildResult:
+    content = project / "content"
+    options = BuildOptions(
+        content=content,
+        content_display="content",
+        output=project / "site",
+        theme=theme_for(content),
+        workers=workers,
+    )
+    return build_site(options)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_build_lets_go_of_the_bodies_once_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(roundtable.convert, "PARALLEL_FROM", 1)  # workers convert every body
+    project = copy_project(FIXTURES / "bilingual", tmp_path / "proj")
+    result = _build(project, workers)
+    assert result.site is not None
+    items = [*result.site.roundtables, *result.site.essays]
+    assert items
+    for item in items:
+        assert item.body._text is None, f"{item.path}: the build still holds its Markdown"
+        source = (project / "content" / item.path).read_bytes()
+        assert str(item.body) == parse(item.source, source).body  # read again, the same
+    if workers > 1:  # workers read each body from its file: the site one process makes
+        alone = copy_project(FIXTURES / "bilingual", tmp_path / "alone")
+        _build(alone, 1)
+        assert tree_digest(project / "site") == tree_digest(alone / "site")
+
+
+def test_the_parsed_files_are_kept_on_disk_not_in_memory(tmp_path: Path) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    result = _build(project, 1)
+    assert result.site is not None
+    cache = BuildCache(project / ".roundtable-cache")
+    try:
+        for item in [*result.site.roundtables, *result.site.essays]:
+            document = cache.fetch("sources", item.body.digest)
+            assert document.body == str(item.body)
+    finally:
+        cache.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_changed_after_checking_is_a_located_error(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+) -> None:
+    """The body converted is the one checked, or the build stops and keeps the last site."""
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert run_cli(["build"], project, capsys).status == 0
+    before = tree_digest(project / "site")
+    target = essay(project, "third")
+    target.write_text(target.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    monkeypatch.setattr(roundtable.convert, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(roundtable.pipeline, "core_count", lambda: workers)
+    monkeypatch.setattr(roundtable.pipeline.snapshot, "load", lambda *_: None)  # the whole way
+    convert = roundtable.pipeline.convert
+
+    def saved_while_checking(*args: Any, **kwargs: Any) -> Any:
+        text = target.read_text(encoding="utf-8")
+        target.write_text(text + "\nSaved during the build.\n", encoding="utf-8")
+        return convert(*args, **kwargs)
+
+    monkeypatch.setattr(roundtable.pipeline, "convert", saved_while_checking)
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 1
+    assert f"content/essays/third.md: {FILE_CHANGED}\n" in run.err
+    assert "Traceback" not in run.err
+    assert tree_digest(project / "site") == before
+    monkeypatch.setattr(roundtable.pipeline, "convert", convert)
+    assert run_cli(["build"], project, capsys).status == 0
+    assert "Saved during the build." in (project / "site/essays/third/index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+class _Cycle:
+    """An object that refers to itself: only the cycle collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_work_with_the_heap_frozen_collects_its_own_cycles() -> None:
+    gc.disable()
+    try:
+        kept = _Cycle()
+        with heap_frozen():
+            made = weakref.ref(_Cycle())
+            padding = [[] for _ in range(20_000)]  # allocations that trigger the collector
+            assert made() is None, "a cycle made inside was not collected"
+            assert gc.get_freeze_count() > 0
+        del padding
+        assert not gc.isenabled(), "the collector is paused again, as the build had it"
+        assert gc.get_freeze_count() == 0
+        assert kept.me is kept
+        unfrozen = weakref.ref(_Cycle())
+        [[] for _ in range(20_000)]
+        assert unfrozen() is not None, "outside, the collector stays paused"
+    finally:
+        gc.enable()
