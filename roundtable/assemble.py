@@ -188,7 +188,8 @@ class FileBodies:
         self._files: dict[str, tuple[str, str]] | None = None
 
     def unload(self, items: Iterable[Essay | Roundtable]) -> None:
-        """Let go of the Markdown these items hold: each body is read again if it is wanted."""
+        """Let go of the Markdown these items hold, if any: each body is read from its file
+        whenever it is wanted, by whichever process wants it."""
         files = self._known()
         for item in items:
             if item.body.digest in files:

@@ -248,6 +248,11 @@ class BuildCache:
         self.entries[table], self.new[table] = {}, {}
         return True
 
+    def reader(self, table: str) -> Callable[[str], Any]:
+        """Return a function that reads an entry set aside on disk without keeping it, in this
+        process or in a worker forked from it (which opens the database file for itself)."""
+        return _DiskReader(self, table)
+
     def save(self, *, tables: bool = True, drop_unused: bool = True) -> bool:
         """Write new entries and the manifest; drop entries this build did not use.
 
@@ -350,6 +355,39 @@ class BuildCache:
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         self.db = _open(path)
+
+
+class _DiskReader:
+    """Reads the entries of one table from the cache's database, in whichever process calls it:
+    a forked worker must not use the connection it inherited, and opens its own."""
+
+    def __init__(self, cache: BuildCache, table: str) -> None:
+        self.cache = cache
+        self.table = table
+        self._own: tuple[int, sqlite3.Connection] | None = None
+        """This worker's connection, with the process it was opened in."""
+
+    def __call__(self, entry_key: str) -> Any:
+        query = f"SELECT crc, value FROM {self.table} WHERE key = ?"
+        try:
+            row = self._connection().execute(query, (entry_key,)).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        value = _unpack(*row) if row is not None else None
+        if value is None:
+            raise CacheDamaged(f"{self.table} entry {entry_key} is missing or damaged")
+        return value
+
+    def _connection(self) -> sqlite3.Connection:
+        """Return the build's connection in its own process, else this process's own."""
+        pid = os.getpid()
+        if pid == self.cache.pid and self.cache.db is not None:
+            return self.cache.db
+        if self._own is None or self._own[0] != pid:
+            assert self.cache.folder is not None
+            path = (self.cache.folder / "cache.sqlite").resolve().as_uri() + "?mode=ro"
+            self._own = (pid, sqlite3.connect(path, uri=True))
+        return self._own[1]
 
 
 def _open(path: Path) -> sqlite3.Connection:

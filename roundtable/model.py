@@ -16,9 +16,11 @@ class Text:
     """Text known by its hash, read only when something reads it: a body's Markdown or HTML.
 
     A warm build knows every body by its hash, which is all fingerprints and cache keys need; it
-    reads the text of only the few bodies it renders. Code reads `str(text)`. Equal hashes mean
-    equal text. The text may be held as UTF-8 bytes: HTML with typographic quotes is a string of
-    two bytes a character in Python, twice its UTF-8 (100 MB more at 10,000 essays).
+    reads the text of only the few bodies it renders. Code reads `str(text)`: text not in hand
+    is fetched each time, and kept by no Text (the build cache keeps its entries; a worker that
+    renders half the pages keeps none). Equal hashes mean equal text. The text may be held as
+    UTF-8 bytes: HTML with typographic quotes is a string of two bytes a character in Python,
+    twice its UTF-8 (100 MB more at 10,000 essays).
     """
 
     __slots__ = ("_fetch", "_text", "digest")
@@ -45,24 +47,15 @@ class Text:
         text = self._text
         if text is None:
             assert self._fetch is not None
-            text = self._text = self._fetch(self.digest)
-            self._fetch = None
-        return text if isinstance(text, str) else text.decode("utf-8")
-
-    def read(self) -> str:
-        """Return the text without keeping what was fetched: a body read once to convert it."""
-        text = self._text
-        if text is None:
-            assert self._fetch is not None
-            text = self._fetch(self.digest)
+            text = self._fetch(self.digest)  # not kept: a fetcher keeps what it must (the cache)
         return text if isinstance(text, str) else text.decode("utf-8")
 
     def unload(self, fetch: Callable[[str], str | bytes]) -> None:
-        """Let go of the text in hand: `fetch` reads it again if it is wanted (the same text,
-        known by the same hash). A cold build holds every body until it is converted, then
-        needs only their hashes: 120 MB of Markdown at 10,000 essays."""
-        if self._text is not None:
-            self._text, self._fetch = None, fetch
+        """Let go of the text in hand, if any, and read it with `fetch` from now on (the same
+        text, known by the same hash). A cold build holds every body until it is converted, and
+        every HTML until its pages render, then needs only their hashes (250 MB at 10,000
+        essays)."""
+        self._text, self._fetch = None, fetch
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Text) and type(other) is type(self) and other.digest == self.digest

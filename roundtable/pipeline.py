@@ -32,7 +32,7 @@ from roundtable.cache import (
     source_digest,
 )
 from roundtable.config import load_config
-from roundtable.convert import convert, convert_items, read_html
+from roundtable.convert import convert, convert_items, html_for_workers
 from roundtable.discover import (
     SITE_CONFIG,
     Sources,
@@ -200,7 +200,7 @@ def _stages(
     plan = plan_outputs(options, site, cache, previous, made.pictures)
     stale = plan.stale()
     if uses_workers(len(stale), workers):
-        read_html(site, cache)  # workers are forked with the site in memory: all of it
+        html_for_workers(site, cache)
     with staging(options.output) as stage:
         rendered = render_pages(
             stale,

@@ -277,8 +277,13 @@ def test_recalled_essays_are_converted_again_from_their_files(
     edit(essay(project, "third"), "title: Third Essay", "title: Third Essay, Retitled")
     assert run_cli(["build"], project, capsys).status == 0  # remembers every checked essay
     read: list[str] = []
-    body = roundtable.assemble._body
-    monkeypatch.setattr(roundtable.assemble, "_body", lambda p, d: read.append(p.rel) or body(p, d))
+    from_file = roundtable.assemble.FileBodies.read
+
+    def spy(bodies: roundtable.assemble.FileBodies, digest: str) -> str:
+        read.append(bodies._known()[digest][0])
+        return from_file(bodies, digest)
+
+    monkeypatch.setattr(roundtable.assemble.FileBodies, "read", spy)
     edit(project / "content/site.yml", "tagline:", "allow_html: true\ntagline:")
     assert_incremental_equals_clean(project, capsys)
     assert "essays/first.md" in read  # recalled, not checked again, yet converted again

@@ -14,6 +14,7 @@ from test_cache import essay
 
 import roundtable.convert
 import roundtable.pipeline
+import roundtable.render
 from roundtable.assemble import FILE_CHANGED
 from roundtable.cache import BuildCache
 from roundtable.cli import theme_for
@@ -35,10 +36,12 @@ def _build(project: Path, workers: int) -> BuildResult:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_cold_build_lets_go_of_the_bodies_once_checked(
+def test_a_cold_build_lets_go_of_bodies_and_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    monkeypatch.setattr(roundtable.convert, "PARALLEL_FROM", 1)  # workers convert every body
+    """Workers convert every body and render every page, reading what they need themselves."""
+    monkeypatch.setattr(roundtable.convert, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(roundtable.render, "PARALLEL_FROM", 1)
     project = copy_project(FIXTURES / "bilingual", tmp_path / "proj")
     result = _build(project, workers)
     assert result.site is not None
@@ -48,6 +51,9 @@ def test_a_cold_build_lets_go_of_the_bodies_once_checked(
         assert item.body._text is None, f"{item.path}: the build still holds its Markdown"
         source = (project / "content" / item.path).read_bytes()
         assert str(item.body) == parse(item.source, source).body  # read again, the same
+        if workers > 1:
+            assert item.html._text is None, f"{item.path}: the build still holds its HTML"
+            assert "<p>" in str(item.html)
     if workers > 1:  # workers read each body from its file: the site one process makes
         alone = copy_project(FIXTURES / "bilingual", tmp_path / "alone")
         _build(alone, 1)
@@ -101,6 +107,31 @@ def test_a_file_changed_after_checking_is_a_located_error(
     assert "Saved during the build." in (project / "site/essays/third/index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_html_gone_from_the_cache_while_pages_render_builds_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that cannot read a body's HTML makes the build start again without the cache."""
+    monkeypatch.setattr(roundtable.render, "PARALLEL_FROM", 1)
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    clean = copy_project(FIXTURES / "minimal", tmp_path / "clean")
+    _build(clean, 1)
+    set_aside = roundtable.pipeline.html_for_workers
+    calls: list[int] = []
+
+    def then_lost(site: Any, cache: BuildCache) -> None:
+        set_aside(site, cache)
+        if not calls:
+            assert cache.db is not None
+            with cache.db:
+                cache.db.execute("DELETE FROM html")
+        calls.append(1)
+
+    monkeypatch.setattr(roundtable.pipeline, "html_for_workers", then_lost)
+    _build(project, 2)
+    assert len(calls) == 2, "the build started again"
+    assert tree_digest(project / "site") == tree_digest(clean / "site")
 
 
 class _Cycle:

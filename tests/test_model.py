@@ -34,7 +34,8 @@ def test_evolve_refuses_a_field_the_item_has_not() -> None:
         evolve(an_essay(), titel="Two")
 
 
-def test_html_is_fetched_once_and_only_when_read() -> None:
+def test_html_is_fetched_only_when_read_and_not_kept() -> None:
+    """A worker that renders half the pages must not end up holding half the site's HTML."""
     fetched: list[str] = []
     text = "<p>Body &amp; soul</p>"
 
@@ -45,7 +46,14 @@ def test_html_is_fetched_once_and_only_when_read() -> None:
     html = Html(Html.of(text).digest, fetch=fetch)
     assert html == Html.of(text) and fetched == []  # compared by hash, not read
     assert str(html) == text and str(html) == text
-    assert fetched == [html.digest]
+    assert fetched == [html.digest, html.digest]
+
+
+def test_text_let_go_of_is_read_with_its_new_fetcher() -> None:
+    held = Html.of("<p>Held</p>")
+    held.unload(lambda digest: "<p>Held</p>" if digest == held.digest else "")
+    assert held._text is None
+    assert str(held) == "<p>Held</p>" and held == Html.of("<p>Held</p>")
 
 
 def test_html_is_markup_to_templates_and_travels_with_its_text() -> None:
