@@ -16,8 +16,8 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 CHUNK_MOST = 100
-"""Items a worker takes at a time, at most: it holds their results until it sends them all, and
-keeps the memory their sending took (a megabyte of HTML a chunk, not 40)."""
+"""Items a worker takes at a time, at most: it holds their results until it sends them all (a
+megabyte of HTML a chunk, not 40)."""
 
 _STATE: Any = None
 """What every task of a pool shares (link targets, the site), set once per worker process."""
@@ -44,7 +44,8 @@ def map_in_workers(
     `here` makes this process one of them: it takes every `workers`-th item while the forked
     processes do the rest. Each forked process counts a copy of this one's memory, so work whose
     results are small (pages written by the workers themselves) is better shared this way;
-    work that returns much (HTML) is faster with this process free to receive it.
+    work that returns much (HTML) is faster with this process free to receive it, and its
+    workers give back what sending each chunk took.
     """
     mine = list(range(0, len(items), workers)) if here and workers > 1 else []
     taken = set(mine)
@@ -65,7 +66,7 @@ def map_in_workers(
     )
     with heap_frozen():
         try:
-            futures = [pool.submit(_run_chunk, function, c) for c in chunks]
+            futures = [pool.submit(_run_chunk, function, c, not here) for c in chunks]
             for index in mine:
                 results[index] = function(items[index], state)
             done = [result for future in futures for result in future.result()]
@@ -131,7 +132,11 @@ def _remember(state: Any) -> None:
     _STATE = state
 
 
-def _run_chunk(function: Callable[[Item, Any], Result], chunk: Sequence[Item]) -> list[Result]:
-    """Run a function over a chunk of items in a worker."""
-    _return_freed_memory()  # what sending the last chunk's results took
+def _run_chunk(
+    function: Callable[[Item, Any], Result], chunk: Sequence[Item], trim: bool
+) -> list[Result]:
+    """Run a function over a chunk of items in a worker; `trim` first gives back the memory
+    that sending the last chunk's results took (1 ms: worth it when they were HTML)."""
+    if trim:
+        _return_freed_memory()
     return [function(item, _STATE) for item in chunk]
