@@ -3,10 +3,12 @@ that goes on without the index when Pagefind cannot run."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from helpers.browser import serve_directory
@@ -15,6 +17,8 @@ from helpers.site import page as parse_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +141,44 @@ def test_search_can_be_switched_off(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert not (site / "search").exists() and not (site / "pagefind").exists()
     assert parse_page(site, "").find("form", role="search") is None
     assert broken_links(site, base_path="/forum/") == []
+
+
+def test_a_bundle_still_being_written_is_read_once_whole(tmp_path: Path) -> None:
+    """Pagefind answers before its last writes end: an empty entry file and a cut-short data
+    file are waited for, not published."""
+    import gzip
+    import threading
+
+    from roundtable.publish.search import _settled_bundle
+
+    data = gzip.compress(b"pagefind_dcd" + b"\x80" * 4000, mtime=0)
+    (tmp_path / "index").mkdir()
+    (tmp_path / "pagefind-entry.json").write_bytes(b"")
+    (tmp_path / "index" / "en_1.pf_index").write_bytes(data[: len(data) // 2])
+
+    def finish_writing() -> None:
+        (tmp_path / "index" / "en_1.pf_index").write_bytes(data)
+        (tmp_path / "pagefind-entry.json").write_bytes(b'{"languages":{}}')
+
+    timer = threading.Timer(0.3, finish_writing)
+    timer.start()
+    bundle = run_coroutine(_settled_bundle(tmp_path))
+    timer.join()
+    assert bundle == {"index/en_1.pf_index": data, "pagefind-entry.json": b'{"languages":{}}'}
+
+
+def test_a_bundle_that_never_completes_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roundtable.publish import search
+
+    monkeypatch.setattr(search, "TIMEOUT", 0.3)
+    (tmp_path / "pagefind-entry.json").write_bytes(b"")
+    with pytest.raises(RuntimeError, match="incomplete"):
+        run_coroutine(search._settled_bundle(tmp_path))
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a thread of its own: Playwright's tests leave this one's loop running."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

@@ -15,6 +15,8 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
+import zlib
 from collections.abc import Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
@@ -31,6 +33,11 @@ PAGEFIND_DATA = b"pagefind_dcd"
 """What every Pagefind data file starts with, once decompressed."""
 TIMEOUT = 300.0
 """Seconds before giving up on the Pagefind service, which never answers if it dies mid-way."""
+SETTLE_SECONDS = 0.05
+"""Seconds between two reads of Pagefind's files, until they agree."""
+GZIP_MAGIC = b"\x1f\x8b"
+PAGEFIND_DATA_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind")
+"""Pagefind's compressed files: a cut-short one of these fails to decompress."""
 
 
 def with_search_index(
@@ -130,11 +137,49 @@ async def _index(files: Mapping[str, bytes]) -> dict[str, bytes]:
             index = await service.create_index()
             await index.add_directory(str(pages))
             await index.write_files(output_path=str(bundle))
-        return {
-            path.relative_to(bundle).as_posix(): path.read_bytes()
-            for path in sorted(bundle.rglob("*"))
-            if path.is_file()
-        }
+            # Read while the service still runs: leaving this block kills it (SIGTERM), and it
+            # answers before its last writes are done, so a killed service can leave a file
+            # empty or cut short (a build under load once published an empty entry file).
+            return await _settled_bundle(bundle)
+
+
+async def _settled_bundle(folder: Path) -> dict[str, bytes]:
+    """Return Pagefind's files once they are whole: two reads agree and each file is complete.
+
+    A compressed data file is complete when it decompresses (gzip checks its length and CRC);
+    the entry file when it parses. Give up after TIMEOUT seconds.
+    """
+    deadline = time.monotonic() + TIMEOUT
+    last: dict[str, bytes] = {}
+    while True:
+        files = _read_folder(folder)
+        if files == last and _complete(files):
+            return files
+        if time.monotonic() > deadline:
+            raise RuntimeError("Pagefind's files were still incomplete after writing")
+        last = files
+        await asyncio.sleep(SETTLE_SECONDS)
+
+
+def _read_folder(folder: Path) -> dict[str, bytes]:
+    """Return every file under a folder by relative path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _complete(bundle: Mapping[str, bytes]) -> bool:
+    """Return True when the entry file parses and every compressed data file decompresses."""
+    try:
+        json.loads(bundle["pagefind-entry.json"])
+        for name, body in bundle.items():
+            if body[:2] == GZIP_MAGIC or name.endswith(PAGEFIND_DATA_SUFFIXES):
+                gzip.decompress(body)
+    except (KeyError, ValueError, EOFError, OSError, zlib.error):
+        return False
+    return True
 
 
 def sort_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:
