@@ -295,7 +295,7 @@ def main() -> None:
     args = parser.parse_args()
     # Bytecode is read when it is there, even where PYTHONDONTWRITEBYTECODE stops writing it.
     compileall.compile_dir(REPO / "roundtable", quiet=1)
-    header = f"{'essays':>7}  {'build':<10} {'median s':>9} {'peak MiB':>9}"
+    header = f"{'essays':>7}  {'build':<14} {'median s':>9} {'peak MiB':>9}"
     print(f"{header}   ({args.runs} runs, {psutil.cpu_count()} cores)")
     print(f"corpora in {args.workdir}")
     with tempfile.TemporaryDirectory(prefix="roundtable-bench-", dir=args.workdir) as tmp:
@@ -303,7 +303,7 @@ def main() -> None:
             serve = count <= args.serve_up_to
             results = bench_size(count, args.runs, Path(tmp), args.search, serve)
             for kind, (seconds, mib) in results.items():
-                print(f"{count:>7}  {kind:<10} {seconds:>9.2f} {mib:>9.0f}", flush=True)
+                print(f"{count:>7}  {kind:<14} {seconds:>9.2f} {mib:>9.0f}", flush=True)
             floor = results["cold"][0] / results["markdown floor"][0]
             print(f"{count:>7}  our cold / markdown floor = {floor:.2f}", flush=True)
             if "hugo cold" in results:
