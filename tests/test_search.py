@@ -4,7 +4,9 @@ that goes on without the index when Pagefind cannot run."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
+import threading
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +16,8 @@ import pytest
 from helpers.browser import serve_directory
 from helpers.site import FIXTURES, broken_links, copy_project, html_files, run_cli, run_subprocess
 from helpers.site import page as parse_page
+
+from roundtable.publish import search
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -146,11 +150,6 @@ def test_search_can_be_switched_off(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_a_bundle_still_being_written_is_read_once_whole(tmp_path: Path) -> None:
     """Pagefind answers before its last writes end: an empty entry file and a cut-short data
     file are waited for, not published."""
-    import gzip
-    import threading
-
-    from roundtable.publish.search import _settled_bundle
-
     data = gzip.compress(b"pagefind_dcd" + b"\x80" * 4000, mtime=0)
     (tmp_path / "index").mkdir()
     (tmp_path / "pagefind-entry.json").write_bytes(b"")
@@ -162,7 +161,7 @@ def test_a_bundle_still_being_written_is_read_once_whole(tmp_path: Path) -> None
 
     timer = threading.Timer(0.3, finish_writing)
     timer.start()
-    bundle = run_coroutine(_settled_bundle(tmp_path))
+    bundle = run_coroutine(search._settled_bundle(tmp_path))
     timer.join()
     assert bundle == {"index/en_1.pf_index": data, "pagefind-entry.json": b'{"languages":{}}'}
 
@@ -170,8 +169,6 @@ def test_a_bundle_still_being_written_is_read_once_whole(tmp_path: Path) -> None
 def test_a_bundle_that_never_completes_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from roundtable.publish import search
-
     monkeypatch.setattr(search, "TIMEOUT", 0.3)
     (tmp_path / "pagefind-entry.json").write_bytes(b"")
     with pytest.raises(RuntimeError, match="incomplete"):

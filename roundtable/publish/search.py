@@ -35,7 +35,6 @@ TIMEOUT = 300.0
 """Seconds before giving up on the Pagefind service, which never answers if it dies mid-way."""
 SETTLE_SECONDS = 0.05
 """Seconds between two reads of Pagefind's files, until they agree."""
-GZIP_MAGIC = b"\x1f\x8b"
 PAGEFIND_DATA_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind")
 """Pagefind's compressed files: a cut-short one of these fails to decompress."""
 
@@ -175,8 +174,9 @@ def _complete(bundle: Mapping[str, bytes]) -> bool:
     try:
         json.loads(bundle["pagefind-entry.json"])
         for name, body in bundle.items():
-            if body[:2] == GZIP_MAGIC or name.endswith(PAGEFIND_DATA_SUFFIXES):
-                gzip.decompress(body)
+            # An empty file decompresses to nothing without complaint: it is not whole either.
+            if name.endswith(PAGEFIND_DATA_SUFFIXES) and not gzip.decompress(body):
+                return False
     except (KeyError, ValueError, EOFError, OSError, zlib.error):
         return False
     return True
