@@ -8,7 +8,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -57,7 +57,14 @@ from roundtable.render import (
     uses_workers,
 )
 from roundtable.workers import core_count
-from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
+from roundtable.write import (
+    Previous,
+    Stage,
+    digest_bytes,
+    publish,
+    read_marker,
+    remove_leftovers,
+)
 
 GroupRecord = tuple[str, tuple[str, ...]]
 """What a build remembers of a group of pages: the fingerprint of its inputs, its output files."""
@@ -386,9 +393,19 @@ def plan_outputs(
     )
 
 
-def staging(output: Path | None) -> AbstractContextManager[Stage | None]:
-    """Return the folder beside the output that pages are written into, or None in memory."""
-    return Stage(output) if output is not None else nullcontext()
+@contextmanager
+def staging(output: Path | None) -> Iterator[Stage | None]:
+    """Give the folder beside the output that pages are written into, or None in memory."""
+    if output is None:
+        yield None
+        return
+    try:
+        with Stage(output) as stage:
+            yield stage
+    except BaseException:
+        # Ctrl-C can come between the folder's making and the `with`, where nothing removes it.
+        remove_leftovers(output)
+        raise
 
 
 def _with_search(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,6 +21,9 @@ Result = TypeVar("Result")
 CHUNK_MOST = 100
 """Items a worker takes at a time, at most: it holds their results until it sends them all (a
 megabyte of HTML a chunk, not 40)."""
+
+PARENT_POLL_SECONDS = 0.2
+"""How often a worker looks whether the process that started it is still there."""
 
 _STATE: Any = None
 """What every task of a pool shares (link targets, the site), set once per worker process."""
@@ -62,11 +68,12 @@ def map_in_workers(
     # fork: workers inherit the loaded modules and `state` without pickling them.
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
-        helpers, mp_context=context, initializer=_remember, initargs=(state,)
+        helpers, mp_context=context, initializer=_remember, initargs=(state, os.getpid())
     )
     with heap_frozen():
         try:
-            futures = [pool.submit(_run_chunk, function, c, not here) for c in chunks]
+            with interrupts_held():  # the first submit forks the workers
+                futures = [pool.submit(_run_chunk, function, c, not here) for c in chunks]
             for index in mine:
                 results[index] = function(items[index], state)
             done = [result for future in futures for result in future.result()]
@@ -112,6 +119,22 @@ def heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back from this thread while it forks: it arrives after.
+
+    A KeyboardInterrupt raised in os.fork's after-fork handlers is printed and dropped
+    ("Exception ignored in: _releaseLock"): the build went on as if never interrupted, with
+    the logging module's lock left taken, and the next thread to log (Pagefind's client)
+    waited for it for ever.
+    """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _stop(pool: Executor) -> None:
     """Stop a pool's workers now: the build was interrupted (Ctrl-C) or failed.
 
@@ -125,11 +148,26 @@ def _stop(pool: Executor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _remember(state: Any) -> None:
-    """Keep the shared state in this worker process, which collects its own cycles."""
+def _remember(state: Any, parent: int) -> None:
+    """Set up a worker process: it keeps the shared state, collects its own cycles, leaves
+    Ctrl-C to the process that started it and ends when that process is gone."""
     global _STATE
     gc.enable()
     _STATE = state
+    # Ctrl-C in a terminal reaches every process of the build. The parent stops its workers
+    # (_stop); a worker stopped by it as well sent its KeyboardInterrupt back as the result
+    # of its task, raised again (with a traceback) in the thread that waited for it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while forking
+    threading.Thread(target=_end_with, args=(parent,), name="parent", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """End this worker process once its parent is gone (a server stopped by Ctrl-C while it
+    rebuilt exits without stopping its workers, which would otherwise wait for work for ever)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _run_chunk(

@@ -13,27 +13,17 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.hostile import build, new_project, write_essay
-from helpers.server import DevServer, dev_server
+from helpers.hostile import build, bulk_project, new_project, touch_bulk_essays, write_essay
+from helpers.server import DevServer, dev_server, wait_until
 from helpers.site import REPO, tree_digest
 
 from roundtable.serve import EVENTS_PATH, Snapshot, resolve_request
 
 CANARY = b"canary: outside the site"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 8.0) -> bool:
-    """Poll a condition until it holds or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def settle(server: DevServer, quiet: float = 0.4, timeout: float = 10.0) -> int:
@@ -431,23 +421,13 @@ def test_d51_d52_no_rebuild_from_its_own_writes_and_no_reload_script_on_disk(
 # --- D54 interrupts ---------------------------------------------------------------------------
 
 
-def bulk_project(root: Path, count: int = 150) -> Path:
-    """A project big enough that a rebuild takes about a second."""
-    project = new_project(root / "proj")
-    paragraph = "Some text with a [link](first.md) and *emphasis*. " * 30
-    for n in range(count):
-        write_essay(project, f"bulk-{n:03}.md", body=f"{paragraph}\n\n" * 4, title=f"Bulk {n}")
-    return project
-
-
 def test_d54_ctrl_c_during_a_rebuild_exits_quickly_and_frees_the_port(tmp_path: Path) -> None:
     """D54: SIGINT while a rebuild runs: exit 0 within 2 s, no traceback, nothing written
     beside the content but the cache, and the port free again."""
     project = bulk_project(tmp_path)
     with dev_server(project) as server:
         settle(server)
-        for essay in (project / "content/essays").glob("bulk-*.md"):
-            essay.write_text(essay.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        touch_bulk_essays(project)
         time.sleep(0.4)  # past the debounce: the rebuild is under way
         started = time.monotonic()
         server.proc.send_signal(signal.SIGINT)
@@ -468,8 +448,7 @@ def test_d54_ctrl_c_during_build_keeps_the_site_and_cleans_up(tmp_path: Path) ->
     assert build(project).status == 0
     before = tree_digest(project / "site")
     shutil.rmtree(project / ".roundtable-cache")  # a whole build: staged, then swapped
-    for essay in (project / "content/essays").glob("bulk-*.md"):
-        essay.write_text(essay.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    touch_bulk_essays(project)
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build"],
         cwd=project,

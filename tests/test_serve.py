@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from helpers.server import EventStream, dev_server
+from helpers.server import EventStream, dev_server, wait_until
 from helpers.site import FIXTURES, REPO, copy_project
 from watchdog.events import (
     DirModifiedEvent,
@@ -40,16 +40,6 @@ if TYPE_CHECKING:
 def project(tmp_path: Path) -> Path:
     """A copy of the minimal fixture project."""
     return copy_project(FIXTURES / "minimal", tmp_path / "proj")
-
-
-def wait_until(condition: object, timeout: float = 5.0) -> bool:
-    """Poll a condition until it holds or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_serves_pages_with_types_and_headers(project: Path) -> None:

@@ -99,8 +99,13 @@ def search_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
 
 def _run_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
     """Run Pagefind's asyncio client on a thread of its own: the caller may run an event loop."""
-    with ThreadPoolExecutor(max_workers=1) as thread:
+    thread = ThreadPoolExecutor(max_workers=1)
+    try:
         return thread.submit(lambda: asyncio.run(asyncio.wait_for(_index(files), TIMEOUT))).result()
+    finally:
+        # Not waited for when interrupted: Ctrl-C stops Pagefind's service too, and its client
+        # then waits for an answer until TIMEOUT. Otherwise the thread is done already.
+        thread.shutdown(wait=False)
 
 
 def _cannot_run(executable: Path | None) -> str:

@@ -53,6 +53,21 @@ def write_essay(project: Path, name: str, body: str = "Body.\n", **fields: Any) 
     return path
 
 
+def bulk_project(root: Path, count: int = 150) -> Path:
+    """A project big enough that a build forks workers and takes about a second."""
+    project = new_project(root / "proj")
+    paragraph = "Some text with a [link](first.md) and *emphasis*. " * 30
+    for n in range(count):
+        write_essay(project, f"bulk-{n:03}.md", body=f"{paragraph}\n\n" * 4, title=f"Bulk {n}")
+    return project
+
+
+def touch_bulk_essays(project: Path) -> None:
+    """Change every essay of a bulk project, so that the next build renders them all again."""
+    for essay in (project / "content/essays").glob("bulk-*.md"):
+        essay.write_text(essay.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+
+
 def outside(root: Path, *inside: str) -> dict[str, str]:
     """Digest everything under `root` except the named top-level entries (e.g. the output)."""
     digest = tree_digest(root)

@@ -11,12 +11,22 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.site import REPO
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 8.0, every: float = 0.05) -> bool:
+    """Poll a condition every `every` seconds until it holds or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return False
 
 
 @dataclass
