@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +48,45 @@ def test_an_interrupted_pool_leaves_no_worker_behind() -> None:
         map_in_workers(_slow_unless_here, list(range(8)), 2, os.getpid(), here=True)
     assert time.monotonic() - started < 10  # the workers' queue holds minutes of sleep
     assert multiprocessing.active_children() == []
+
+
+ORPHANED = """
+import os, sys, time
+from pathlib import Path
+from roundtable.workers import map_in_workers
+
+def record_and_sleep(item, folder):
+    Path(folder, str(os.getpid())).touch()
+    time.sleep(60)
+    return item
+
+map_in_workers(record_and_sleep, list(range(4)), 2, sys.argv[1])
+"""
+
+
+def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
+    """A build killed outright (or a server that exits mid-rebuild) does not stop its workers:
+    they notice their parent is gone and end, instead of waiting for work for ever."""
+    build = subprocess.Popen([sys.executable, "-c", ORPHANED, str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = [int(path.name) for path in tmp_path.iterdir()]
+        assert len(workers) == 2
+    finally:
+        build.kill()
+        build.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    """Return True while a process runs (a dead child of this test is reaped by init)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
