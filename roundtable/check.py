@@ -39,23 +39,29 @@ def check_site(result: BuildResult, today: dt.date) -> Findings:
     resolver = _Resolver(result.files, result.copies)
     targets = link_targets(site)
     errors: list[ContentError] = []
+    warnings = _warnings(site, today)
     items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
     for item in items:
-        errors.extend(_body_problems(site, item, targets, resolver))
-    return Findings(sorted(errors), sorted(_warnings(site, today)))
+        for problem, is_error in _body_problems(site, item, targets, resolver):
+            (errors if is_error else warnings).append(problem)
+    return Findings(sorted(errors), sorted(warnings))
 
 
 def _body_problems(
     site: Site, item: Roundtable | Essay, targets: Mapping[str, str], resolver: _Resolver
-) -> list[ContentError]:
-    """Return the broken links, alt-less images and emptiness of one body."""
+) -> list[tuple[ContentError, bool]]:
+    """Return the broken links, alt-less images and emptiness of one body (errors), and the
+    links dropped for their scheme (warnings), each with True for an error."""
     problems = []
     if isinstance(item, Essay) and not str(item.body).strip():
         problems.append(
-            ContentError(
-                item.source,
-                item.body_line,
-                "the essay has no text (write it below the closing '---')",
+            (
+                ContentError(
+                    item.source,
+                    item.body_line,
+                    "the essay has no text (write it below the closing '---')",
+                ),
+                True,
             )
         )
     page = urls.page_of(item)
@@ -68,12 +74,18 @@ def _body_problems(
     ):
         message = _link_problem(link, page, resolver)
         if message:
-            problems.append(ContentError(item.source, item.body_line + link.line, message))
+            line = item.body_line + link.line
+            problems.append((ContentError(item.source, line, message), not link.dropped))
     return problems
 
 
 def _link_problem(link: Link, page: str, resolver: _Resolver) -> str | None:
     """Say what is wrong with one link or image, if anything."""
+    if link.dropped:
+        return (
+            f"'{link.written}' is published as plain text, not as a link: only http, https, "
+            "mailto and relative links are kept (link to a web page or another content file)"
+        )
     if link.is_image and not link.alt.strip():
         written = link.written
         return f"image '{written}' has no alt text (describe it: ![what it shows]({written}))"
@@ -109,7 +121,8 @@ def _join(page: str, path: str) -> str | None:
 
 
 def _warnings(site: Site, today: dt.date) -> list[ContentError]:
-    """Return warnings: future dates, roundtables with no essays."""
+    """Return the site's warnings: future dates, roundtables with no essays, unpaired
+    translations."""
     found = []
     for essay in site.essays:
         if essay.date and essay.date > today:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -58,6 +58,8 @@ class Link:
     """An image's alt text."""
     written: str = ""
     """The link as the editor wrote it, for messages."""
+    dropped: bool = False
+    """True when its scheme is not allowed: it is published as plain text, not as a link."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,27 @@ def is_safe_url(url: str) -> bool:
 @cache
 def renderer(allow_html: bool) -> MarkdownIt:
     """Return the site's Markdown renderer (one per setting, built once)."""
+    return _configured(allow_html, is_safe_url)
+
+
+@cache
+def _refusing_renderer(allow_html: bool) -> tuple[MarkdownIt, list[str]]:
+    """Return a renderer like the site's that notes each URL it refuses, and the notes."""
+    refused: list[str] = []
+
+    def validate(url: str) -> bool:
+        safe = is_safe_url(url)
+        if not safe:
+            refused.append(url)
+        return safe
+
+    return _configured(allow_html, validate), refused
+
+
+def _configured(allow_html: bool, validate: Callable[[str], bool]) -> MarkdownIt:
+    """Return a Markdown renderer with the site's rules, keeping the links `validate` allows."""
     md = MarkdownIt("js-default", {"typographer": True, "html": allow_html, "linkify": False})
-    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md.validateLink = validate  # type: ignore[method-assign, assignment]
     md.use(footnote_plugin)
     md.core.ruler.after("block", "demote_headings", _demote_headings)
     md.core.ruler.push("heading_ids", _give_headings_ids)
@@ -122,11 +143,14 @@ def render(
 def links(
     text: str, *, allow_html: bool, source: str, page: str, targets: Mapping[str, str]
 ) -> list[Link]:
-    """Return every link and image of a body with its line, for `check`."""
+    """Return every link and image of a body with its line, for `check`; and those dropped
+    for their scheme."""
     md = renderer(allow_html)
     found = []
     for token in md.parse(text, {"source": source, "page": page, "targets": targets}):
         line = token.map[0] if token.map else 0
+        if token.type == "inline" and ":" in token.content:  # only a scheme is refused
+            found.extend(_dropped_links(token, allow_html))
         for child in token.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
@@ -138,6 +162,24 @@ def links(
                 written = child.meta.get("written", src)
                 found.append(Link(src, line, True, child.content, written))
     return found
+
+
+def _dropped_links(token: Token, allow_html: bool) -> list[Link]:
+    """Return the links and images of an inline token that were refused for their scheme.
+
+    markdown-it asks whether a URL may be linked without saying where it is: the token's text
+    is parsed again, noting each refusal, and the line is where the URL first appears in it.
+    """
+    md, refused = _refusing_renderer(allow_html)
+    refused.clear()
+    md.inline.parse(token.content, md, {}, [])
+    start = token.map[0] if token.map else 0
+    dropped = {}  # by URL and line: a refused image is tried again as a link
+    for url in refused:
+        written = md.normalizeLinkText(url)
+        line = start + token.content[: max(token.content.find(written), 0)].count("\n")
+        dropped[url, line] = Link(url, line, False, "", written, dropped=True)
+    return list(dropped.values())
 
 
 def render_inline(text: str) -> str:

@@ -136,17 +136,25 @@ def test_a2_dangerous_link_schemes_never_become_links(
     assert any(word in text for word in ("alert(1)", "msgbox", "passwd", "PHNjcmlwdD5")), text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check does not warn about a link dropped for its scheme: markdown.links() sees only "
-    "the links markdown-it accepted (validateLink has no position), and check.py is not ours",
-)
 def test_a2_dropped_link_is_a_warning_under_check(tmp_path: Path) -> None:
-    """A2: a link dropped for its scheme is a check warning (an error under --strict)."""
+    """A2: a link or image dropped for its scheme is a check warning (an error under --strict),
+    one per link, on its own line."""
     project = new_project(tmp_path / "proj")
-    write_essay(project, "x.md", body="Text [a](javascript:alert(1)).\n")
+    (project / "content/roundtables/beta.md").unlink()  # no other warning
+    body = "Text [a](javascript:alert(1)).\n\nA [fine](https://example.org) link,\n" + (
+        "then ![pic](data:image/png;base64,AAAA) and <VBScript:msgbox>.\n"
+    )
+    write_essay(project, "x.md", body=body)
+    assert build(project).status == 0  # the build publishes them as text
+    assert build(project, command="check").status == 0
     run = build(project, "--strict", command="check")
-    assert run.status == 1 and "x.md:7:" in run.err
+    assert run.status == 1
+    dropped = [line for line in run.err.splitlines() if "plain text" in line]
+    # The body starts on line 6, below five lines of front matter.
+    assert [line.split(": ", 1)[0] for line in dropped] == ["content/essays/x.md:6"] + [
+        "content/essays/x.md:9"
+    ] * 2, run.err
+    assert "'javascript:alert(1)'" in dropped[0] and "example.org" not in run.err
 
 
 def test_a3_image_sources_policy(hostile_bodies: tuple[Path, Run]) -> None:
