@@ -135,6 +135,7 @@ def assemble(
         authors=_gather_authors(published, config.language),
         static_files=sources.static,
         topics=_gather_topics(published),
+        static_on_disk=sources.static_on_disk,
     )
     return site, errors
 
@@ -516,7 +517,7 @@ class _Checker:
             self.errors.append(doc.error(key, _missing_image(fields.src)))
             return None
         try:
-            width, height = measure(self.sources.root / src)
+            width, height = measure(self.sources.file(src))
         except NotAnImage as exc:
             self.errors.append(doc.error(key, f"image.src: '{fields.src}': {exc}"))
             return None
@@ -531,7 +532,7 @@ def _checking_context(sources: Sources, directory: Directory) -> str | None:
     parts = [repr(sorted(directory.items())), sources.display_root]
     for rel in sources.static:
         try:
-            signature = cache.file_signature(sources.root / rel)
+            signature = cache.file_signature(sources.file(rel))
         except OSError:
             return None  # checking reports it, located, where a document names it
         if signature is None:
@@ -567,7 +568,7 @@ def _static_errors(sources: Sources) -> Iterator[ContentError]:
                 "once Unicode is normalised (rename one of them)",
             )
         first.setdefault(folded, rel)
-        problem = _active_content(sources.root / rel)
+        problem = _active_content(sources.file(rel))
         if problem:
             yield ContentError(sources.display(rel), 0, problem)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from roundtable.errors import ContentError
@@ -43,11 +45,18 @@ class Sources:
     essays: tuple[str, ...]
     """Every other `*.md`."""
     static: tuple[str, ...]
-    """Everything else (images, PDFs), copied as it is."""
+    """Everything else (images, PDFs), copied as it is; named in Unicode NFC, as links name
+    them and the site publishes them, whatever the disk's names."""
+    static_on_disk: Mapping[str, str] = field(default_factory=dict)
+    """The name on disk of each static file whose name is not in NFC, by its NFC name."""
 
     def display(self, rel: str) -> str:
         """Name a content file the way the user named the content folder."""
         return display_path(self.display_root, rel)
+
+    def file(self, rel: str) -> Path:
+        """Return the file on disk of a static file, by its NFC name."""
+        return self.root / self.static_on_disk.get(rel, rel)
 
 
 def display_path(display_root: str, rel: str) -> str:
@@ -119,13 +128,19 @@ def walk_files(root: Path, *, everything: bool = False) -> list[tuple[str, bool]
 def _classify(root: Path, display_root: str, files: list[str]) -> Sources:
     """Sort file paths into roundtables, essays and static files."""
     roundtables, essays, static = [], [], []
+    on_disk = {}
     for rel in files:
         if rel in (SITE_CONFIG, AUTHORS_FILE):
             continue
         if not rel.endswith(".md"):
-            static.append(rel)
+            name = unicodedata.normalize("NFC", rel)
+            static.append(name)
+            if name != rel:
+                on_disk[name] = rel
         elif rel.startswith(f"{ROUNDTABLES_DIR}/") and rel.count("/") == 1:
             roundtables.append(rel)
         else:
             essays.append(rel)
-    return Sources(root, display_root, tuple(roundtables), tuple(essays), tuple(static))
+    return Sources(
+        root, display_root, tuple(roundtables), tuple(essays), tuple(sorted(static)), on_disk
+    )

@@ -133,18 +133,20 @@ def hero_images(site: Site, content: Path) -> list[tuple[Path, Image]]:
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     for item in items:
         if item.image is not None and item.image.variants:
-            found.setdefault(item.image.src, (content / item.image.src, item.image))
+            found.setdefault(
+                item.image.src, (site.static_source(content, item.image.src), item.image)
+            )
     return [found[src] for src in sorted(found)]
 
 
-def content_pictures(static_files: tuple[str, ...], content: Path) -> dict[str, Image]:
+def content_pictures(site: Site, content: Path) -> dict[str, Image]:
     """Return every resizable picture among the content's files, measured, with its variants."""
     pictures = {}
-    for rel in static_files:
+    for rel in site.static_files:
         if posixpath.splitext(rel)[1].lower() not in RESIZABLE:
             continue
         try:
-            width, height = measure(content / rel)
+            width, height = measure(site.static_source(content, rel))
         except NotAnImage:
             continue  # published as it is; a hero image that is not one is reported elsewhere
         image = Image(rel, "", width=width, height=height)

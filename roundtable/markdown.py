@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -328,7 +330,8 @@ def _resolved(url: str, env: MutableMapping[str, Any]) -> str | None:
     """Return the content path a relative URL names from the source file, if it can."""
     if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
         return None
-    path = url.partition("#")[0]
+    # As content files are named: markdown-it gives the URL percent-encoded ('caf%C3%A9.png').
+    path = unicodedata.normalize("NFC", unquote(url.partition("#")[0]))
     return posixpath.normpath(posixpath.join(posixpath.dirname(env["source"]), path))
 
 

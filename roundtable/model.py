@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Self, TypeVar
 
 Item = TypeVar("Item", bound="Essay | Roundtable | Person | Image")
@@ -317,9 +318,16 @@ class Site:
     authors: tuple[Author, ...]
     """Sorted by name."""
     static_files: tuple[str, ...] = ()
-    """Other files under `content/`, relative paths copied as they are."""
+    """Other files under `content/`, copied as they are: relative paths, in Unicode NFC."""
     topics: tuple[Topic, ...] = ()
     """Every tag, sorted by name."""
+    static_on_disk: Mapping[str, str] = field(default_factory=dict)
+    """The name on disk of each static file named otherwise than in NFC (a macOS-style, NFD
+    checkout), by its NFC name: the file is read from there, and published under the other."""
+
+    def static_source(self, content: Path, rel: str) -> Path:
+        """Return the file on disk that a static file (by its NFC name) is copied from."""
+        return content / self.static_on_disk.get(rel, rel)
 
     # cached_property writes to the instance __dict__ directly, so it works on frozen
     # dataclasses; the indexes keep lookups O(1) on sites with thousands of essays.

@@ -270,7 +270,7 @@ def converted_site(
     """
     site, errors = gather_site(options, cache, hashed)
     raise_if_any(errors)
-    pictures = content_pictures(site.static_files, options.content)
+    pictures = content_pictures(site, options.content)
     labels = table_labels(options.theme, site)
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     summarised = frozenset(item.path for item in items if not item.summary)
@@ -299,7 +299,7 @@ def recalled_site(
     if changed is None:
         return None
     site = last.site
-    pictures = content_pictures(site.static_files, options.content)
+    pictures = content_pictures(site, options.content)
     labels = table_labels(options.theme, site)
     fresh = snapshot.with_new_bodies(last, now, changed)
     converted = convert_items(site, fresh, cache, workers, pictures, labels)
@@ -382,7 +382,7 @@ def plan_outputs(
     before, known = previous_manifest(options, cache, previous)
     made_pages, manifest, records = fingerprint_pages(groups, site, theme_version, known, before)
     heroes = dict(hero_images(site, options.content))
-    in_text = {options.content / rel: image for rel, image in pictures.items()}
+    in_text = {site.static_source(options.content, rel): image for rel, image in pictures.items()}
     made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
     generated = {urls.asset(name): path for name, path in assets.items()} | made.files
     _refuse_collisions(options, site, {*generated, *manifest})
@@ -705,7 +705,8 @@ def copied_files(
     options: BuildOptions, site: Site, generated: Mapping[str, Path]
 ) -> dict[str, Path]:
     """Return every file copied as it is: theme assets, resized images, the content's files."""
-    return {**generated, **{rel: options.content / rel for rel in site.static_files}}
+    content = {rel: site.static_source(options.content, rel) for rel in site.static_files}
+    return {**generated, **content}
 
 
 def _refuse_collisions(options: BuildOptions, site: Site, generated: set[str]) -> None:

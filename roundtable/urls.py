@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from roundtable.model import Author, Essay, Person, Roundtable, Topic
 
@@ -78,9 +78,21 @@ def output_file(page: str) -> str:
     return page + "index.html" if page == HOME or page.endswith("/") else page
 
 
+URL_PATH_SAFE = "/!$&'()*+,;=@"
+"""Characters a site path keeps as they are in a URL, besides letters, digits and '-._~': RFC
+3986's, but ':' (a relative link's first part would read as a scheme) and '%' (a file may have
+one in its name)."""
+
+
+def url_path(path: str) -> str:
+    """Write a site path in a URL: a file named 'café menu.png' is 'caf%C3%A9%20menu.png'."""
+    return quote(path, safe=URL_PATH_SAFE)
+
+
 def absolute(base_url: str, path: str) -> str:
     """Return the absolute URL of a path, for feeds, canonical links and citations."""
-    return base_url + path
+    target_path, hash_, fragment = path.partition("#")
+    return base_url + url_path(target_path) + hash_ + fragment
 
 
 def base_path(base_url: str) -> str:
@@ -101,7 +113,7 @@ def relative(from_page: str, target: str) -> str:
         link = "./"
     elif target_path == HOME or target_path.endswith("/"):
         link += "/"
-    return link + hash_ + fragment
+    return url_path(link) + hash_ + fragment
 
 
 @lru_cache(maxsize=65536)

@@ -161,23 +161,27 @@ def test_e60_no_random_ids_addresses_or_temporary_paths(tmp_path: Path) -> None:
             assert not [p for p in local if p in data], path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a static file keeps its on-disk name: an NFD-named picture is published under an "
-    "NFD name, and an NFC link to it is not recognised. Needed: Sources.static keyed by the NFC "
-    "name with the on-disk name beside it, and pipeline.copied_files copying from that (not ours)",
-)
 def test_e61_nfd_named_static_files_publish_like_nfc(tmp_path: Path) -> None:
-    """E61: a macOS-style (NFD) checkout of a picture gives the NFC site."""
+    """E61: a macOS-style (NFD) checkout of pictures and a PDF gives the NFC site: published
+    under NFC names, found by NFC links in the text and in the front matter."""
     digests = []
     for form in ("NFC", "NFD"):
         project = new_project(tmp_path / form)
-        picture = project / "content/images" / unicodedata.normalize(form, "café.png")
-        picture.write_bytes((project / "content/images/pic.png").read_bytes())
-        write_essay(project, "cafe.md", body="![A café](../images/café.png)\n")
-        assert build(project).status == 0
+        for name in ("café.png", "crème.png"):
+            picture = project / "content/images" / unicodedata.normalize(form, name)
+            picture.write_bytes((project / "content/images/pic.png").read_bytes())
+        (project / "content" / unicodedata.normalize(form, "résumé.pdf")).write_bytes(b"%PDF-1.4")
+        body = "![A café](../images/café.png)\n\n[The résumé](../résumé.pdf)\n"
+        image = {"src": "images/crème.png", "alt": "A cream"}
+        write_essay(project, "cafe.md", body=body, image=image)
+        run = build(project)
+        assert run.status == 0, run.err
+        checked = build(project, command="check")  # the links and the hero image are found
+        assert checked.status == 0 and "cafe.md" not in checked.err, checked.err
         digests.append(tree_digest(project / "site"))
     assert digests[0] == digests[1]
+    assert {"images/café.png", "images/crème.png", "résumé.pdf"} <= digests[1].keys()
+    assert all(unicodedata.is_normalized("NFC", path) for path in digests[1])
 
 
 def test_e62_exit_status_contract(tmp_path: Path) -> None:

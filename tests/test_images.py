@@ -112,3 +112,49 @@ def test_pictures_in_the_text_get_sizes_srcset_and_webp(
     )
     for candidate in [*img["srcset"].split(", "), *source["srcset"].split(", ")]:
         assert (project / "site/essays/third" / candidate.split(" ")[0]).resolve().is_file()
+
+
+ODD_NAMES = ("café.png", "my photo.png", "100%.png", "a:b.png")
+"""File names a URL must percent-encode: accented, a space, a percent sign, a colon (which
+would start a scheme)."""
+
+
+def test_files_with_odd_names_are_linked_by_working_urls(tmp_path: Path) -> None:
+    """Every picture and link to a file named with an accent, space, '%' or ':' leads, once
+    percent-decoded as a browser does, to the published file (they used to stay unresolved,
+    broken links; spaces broke srcset)."""
+    from urllib.parse import unquote, urljoin
+
+    from bs4 import BeautifulSoup
+    from helpers.hostile import build, new_project, write_essay
+
+    project = new_project(tmp_path / "proj")
+    for name in ODD_NAMES:
+        (project / "content/images" / name).write_bytes(
+            (project / "content/images/pic.png").read_bytes()
+        )
+    pictures = " ".join(f"![{n}](<../images/{n.replace('%', '%25')}>)" for n in ODD_NAMES)
+    files = " ".join(f"[{n}](<../images/{n.replace('%', '%25')}>)" for n in ODD_NAMES)
+    write_essay(
+        project,
+        "odd.md",
+        body=f"{pictures}\n\n{files}\n",
+        image={"src": "images/my photo.png", "alt": "A view"},
+    )
+    assert build(project).status == 0
+    checked = build(project, command="check")
+    assert "odd.md" not in checked.err, checked.err
+    site = project / "site"
+    html = BeautifulSoup((site / "essays/odd/index.html").read_text(), "html.parser")
+    main = html.select_one("main")
+    assert main is not None
+    urls = [str(a["href"]) for a in main.select("a[href*='images/']")]
+    urls += [str(img["src"]) for img in main.select("img")]
+    for tag in main.select("img[srcset], source[srcset]"):
+        urls += [part.split()[0] for part in str(tag["srcset"]).split(",")]
+    page_url = "https://example.org/essays/odd/index.html"
+    targets = {unquote(urljoin(page_url, url)).removeprefix("https://example.org/") for url in urls}
+    assert all(" " not in url and ":" not in url for url in urls), urls
+    assert {f"images/{name}" for name in ODD_NAMES} <= targets
+    missing = [target for target in targets if not (site / target).is_file()]
+    assert missing == [], missing

@@ -121,15 +121,16 @@ def _print(site: Site, printer: Printer, path: str, context: dict[str, Any]) -> 
     # Relative links and pictures resolve against the page's address, as in a browser, so a
     # link in the PDF leads to the site; the fetcher serves the site's pictures from content/.
     base = urls.absolute(site.config.base_url, path)
-    fetcher = _content_fetcher(site.config.base_url, printer.content, frozenset(site.static_files))
+    fetcher = _content_fetcher(site, printer.content)
     # WeasyPrint logs every picture it could not use; the PDF is still right without them.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
     return bytes(document.write_pdf())
 
 
-def _content_fetcher(base_url: str, content: Path, static: frozenset[str]) -> Any:
+def _content_fetcher(site: Site, content: Path) -> Any:
     """Return a WeasyPrint URL fetcher that reads the site's own files from content/ only."""
+    base_url, static = site.config.base_url, frozenset(site.static_files)
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class ContentFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
@@ -138,7 +139,8 @@ def _content_fetcher(base_url: str, content: Path, static: frozenset[str]) -> An
         def fetch(self, url: str, headers: Any = None) -> Any:
             rel = url.split("?")[0].split("#")[0].removeprefix(base_url)
             if url.startswith(base_url) and rel in static:
-                return URLFetcherResponse(url, body=(content / rel).read_bytes())
+                body = site.static_source(content, rel).read_bytes()
+                return URLFetcherResponse(url, body=body)
             raise ValueError(f"not a file of the site: {url}")
 
     return ContentFetcher()
@@ -164,7 +166,10 @@ def _pictures(
             if link.is_image:
                 found.add(posixpath.normpath(posixpath.join(page, link.url)))
     static = set(site.static_files)
-    return tuple((rel, _file_hash(printer.content / rel)) for rel in sorted(found & static))
+    return tuple(
+        (rel, _file_hash(site.static_source(printer.content, rel)))
+        for rel in sorted(found & static)
+    )
 
 
 def _file_hash(path: Path) -> str:
