@@ -331,8 +331,8 @@ def _resolved(url: str, env: MutableMapping[str, Any]) -> str | None:
     if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
         return None
     # As content files are named: markdown-it gives the URL percent-encoded ('caf%C3%A9.png').
-    path = unicodedata.normalize("NFC", unquote(url.partition("#")[0]))
-    return posixpath.normpath(posixpath.join(posixpath.dirname(env["source"]), path))
+    path = posixpath.join(posixpath.dirname(env["source"]), unquote(url.partition("#")[0]))
+    return unicodedata.normalize("NFC", posixpath.normpath(path))
 
 
 def _first_paragraph(tokens: list[Token]) -> str:

@@ -158,3 +158,28 @@ def test_without_weasyprint_the_build_says_so_and_makes_the_site(tmp_path: Path)
     assert run.out.startswith("Built 17 pages")
     assert list((proj / "site").rglob("*.pdf")) == []
     assert page(proj / "site", "essays/one/").select(".pdf-link a") == []
+
+
+def test_pictures_with_odd_names_are_printed_and_followed(tmp_path: Path) -> None:
+    """A picture named with an accent and a space is in the PDF (WeasyPrint asks for it by its
+    percent-encoded address), and replacing it prints the PDF again."""
+    if weasyprint_missing():
+        pytest.skip(f"WeasyPrint cannot run: {weasyprint_missing()}")
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    images = project / "content/images"
+    (images / "le café.png").write_bytes((images / "pic.png").read_bytes())
+    first = project / "content/essays/first.md"
+    first.write_text(
+        first.read_text(encoding="utf-8") + "\n![A café](<../images/le café.png>)\n",
+        encoding="utf-8",
+    )
+    assert run_subprocess(["build", "--pdf"], project).status == 0
+    pdf = next((project / "site/essays/first").glob("*.pdf"))
+    printed = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
+    assert sum(len(p.images) for p in printed.pages) == 1  # the only picture of the essay
+    before = pdf.read_bytes()
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), "navy").save(images / "le café.png")
+    assert run_subprocess(["build", "--pdf"], project).status == 0
+    assert pdf.read_bytes() != before

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from roundtable import urls
 from roundtable.convert import link_targets
@@ -137,7 +138,7 @@ def _content_fetcher(site: Site, content: Path) -> Any:
         """Serves the site's content files by their published address; refuses anything else."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            rel = url.split("?")[0].split("#")[0].removeprefix(base_url)
+            rel = unquote(url.split("?")[0].split("#")[0].removeprefix(base_url))
             if url.startswith(base_url) and rel in static:
                 body = site.static_source(content, rel).read_bytes()
                 return URLFetcherResponse(url, body=body)
@@ -164,7 +165,7 @@ def _pictures(
             targets=targets,
         ):
             if link.is_image:
-                found.add(posixpath.normpath(posixpath.join(page, link.url)))
+                found.add(posixpath.normpath(posixpath.join(page, unquote(link.url))))
     static = set(site.static_files)
     return tuple(
         (rel, _file_hash(site.static_source(printer.content, rel)))
