@@ -147,12 +147,15 @@ def links(
 ) -> list[Link]:
     """Return every link and image of a body with its line, for `check`; and those dropped
     for their scheme."""
-    md = renderer(allow_html)
+    md, refused = _refusing_renderer(allow_html)
+    refused.clear()
     found = []
-    for token in md.parse(text, {"source": source, "page": page, "targets": targets}):
+    tokens = md.parse(text, {"source": source, "page": page, "targets": targets})
+    any_refused = bool(refused)  # most bodies: no paragraph is parsed a second time
+    for token in tokens:
         line = token.map[0] if token.map else 0
-        if token.type == "inline" and ":" in token.content:  # only a scheme is refused
-            found.extend(_dropped_links(token, allow_html))
+        if any_refused and token.type == "inline":
+            found.extend(_dropped_links(md, refused, token))
         for child in token.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
@@ -166,13 +169,13 @@ def links(
     return found
 
 
-def _dropped_links(token: Token, allow_html: bool) -> list[Link]:
+def _dropped_links(md: MarkdownIt, refused: list[str], token: Token) -> list[Link]:
     """Return the links and images of an inline token that were refused for their scheme.
 
     markdown-it asks whether a URL may be linked without saying where it is: the token's text
-    is parsed again, noting each refusal, and the line is where the URL first appears in it.
+    is parsed again by `md`, which notes each refusal in `refused`, and the line is where the
+    URL first appears in it.
     """
-    md, refused = _refusing_renderer(allow_html)
     refused.clear()
     md.inline.parse(token.content, md, {}, [])
     start = token.map[0] if token.map else 0

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from helpers.hostile import build, bulk_project, new_project, touch_bulk_essays, write_essay
+from helpers.processes import HAS_PROC, cpu_seconds
 from helpers.server import DevServer, dev_server, wait_until
 from helpers.site import REPO, tree_digest
 
@@ -385,13 +386,7 @@ def test_d48_requests_during_rebuilds_get_complete_old_or_new_pages(tmp_path: Pa
 # --- D51, D52 the reload client stays out of the files; no self-triggered rebuilds -------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """Return the CPU time a process has used, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads CPU time from /proc")
 def test_d51_d52_no_rebuild_from_its_own_writes_and_no_reload_script_on_disk(
     tmp_path: Path,
 ) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from urllib.parse import unquote, urljoin
 
 import pytest
+from bs4 import BeautifulSoup
+from helpers.hostile import build, new_project, write_essay
 from helpers.site import FIXTURES, copy_project, page, run_cli
 from PIL import Image
 
@@ -123,11 +126,6 @@ def test_files_with_odd_names_are_linked_by_working_urls(tmp_path: Path) -> None
     """Every picture and link to a file named with an accent, space, '%' or ':' leads, once
     percent-decoded as a browser does, to the published file (they used to stay unresolved,
     broken links; spaces broke srcset)."""
-    from urllib.parse import unquote, urljoin
-
-    from bs4 import BeautifulSoup
-    from helpers.hostile import build, new_project, write_essay
-
     project = new_project(tmp_path / "proj")
     for name in ODD_NAMES:
         (project / "content/images" / name).write_bytes(

@@ -22,29 +22,11 @@ from pathlib import Path
 
 import pytest
 from helpers.hostile import build, bulk_project, touch_bulk_essays
+from helpers.processes import HAS_PROC, group_members
 from helpers.server import wait_until
 from helpers.site import REPO, tree_digest
 
-pytestmark = pytest.mark.skipif(
-    not Path("/proc/self/stat").exists(), reason="finds a command's processes in /proc (Linux)"
-)
-
-
-def group_members(group: int) -> list[str]:
-    """Return the command lines of the live processes in a process group."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(cmdline.strip())
-    return members
+pytestmark = pytest.mark.skipif(not HAS_PROC, reason="finds a command's processes in /proc (Linux)")
 
 
 class Terminal:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers.site import FIXTURES, copy_project, page, run_cli, run_subprocess, tree_digest
+from PIL import Image
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -178,8 +179,6 @@ def test_pictures_with_odd_names_are_printed_and_followed(tmp_path: Path) -> Non
     printed = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
     assert sum(len(p.images) for p in printed.pages) == 1  # the only picture of the essay
     before = pdf.read_bytes()
-    from PIL import Image
-
     Image.new("RGB", (40, 20), "navy").save(images / "le café.png")
     assert run_subprocess(["build", "--pdf"], project).status == 0
     assert pdf.read_bytes() != before

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.processes import HAS_PROC, alive
+from helpers.server import wait_until
 
 from roundtable.workers import map_in_workers
 
@@ -64,29 +66,17 @@ map_in_workers(record_and_sleep, list(range(4)), 2, sys.argv[1])
 """
 
 
+@pytest.mark.skipif(not HAS_PROC, reason="looks for the workers in /proc (Linux)")
 def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     """A build killed outright (or a server that exits mid-rebuild) does not stop its workers:
     they notice their parent is gone and end, instead of waiting for work for ever."""
     build = subprocess.Popen([sys.executable, "-c", ORPHANED, str(tmp_path)])
     try:
-        deadline = time.monotonic() + 30
-        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: len(list(tmp_path.iterdir())) >= 2, 30)
         workers = [int(path.name) for path in tmp_path.iterdir()]
         assert len(workers) == 2
     finally:
         build.kill()
         build.wait()
-    deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not [pid for pid in workers if _alive(pid)]
-
-
-def _alive(pid: int) -> bool:
-    """Return True while a process runs (a dead child of this test is reaped by init)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    wait_until(lambda: not any(alive(pid) for pid in workers), 5)
+    assert not [pid for pid in workers if alive(pid)]
