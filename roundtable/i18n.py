@@ -125,10 +125,11 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code, sep="-")
 
 
-def catalog(message_dirs: tuple[Path, ...], language: str, version: str = "") -> Catalog:
+def catalog(message_dirs: tuple[Path, ...], language: str, version: str) -> Catalog:
     """Return the catalog of a language; raises CatalogError for a mistake in a messages file.
 
-    `version` is the hash of the theme's files, so a long-running server sees edited messages.
+    `version` is the hash of the theme's files (required: without it, a long-running server
+    would keep the words of its first build).
     """
     return _catalog(message_dirs, language, version)
 

@@ -198,13 +198,19 @@ def _stages(
     if unchanged is not None:
         cache.save(tables=False)  # only the files' stat table may have changed
         return replace(unchanged, seconds=time.perf_counter() - started)
+    printer = pdf.printer(options.theme, options.content) if options.pdf else None
+    theme = read_theme(options.theme)
     workers = options.workers or core_count()
     last = snapshot.load(cache, options) if inputs else None
-    made = recalled_site(options, cache, inputs, hashed, last, workers) if inputs and last else None
+    made = (
+        recalled_site(options, cache, inputs, hashed, last, workers, theme.version)
+        if inputs and last
+        else None
+    )
     if made is None:
-        made = converted_site(options, cache, hashed, workers, inputs, last)
+        made = converted_site(options, cache, hashed, workers, theme.version, inputs, last)
     site = made.site
-    plan = plan_outputs(options, site, cache, previous, made.pictures)
+    plan = plan_outputs(options, site, cache, previous, theme, printer, made.pictures)
     stale = plan.stale()
     if uses_workers(len(stale), workers):
         html_for_workers(site, cache)
@@ -259,6 +265,7 @@ def converted_site(
     cache: BuildCache,
     hashed: FileDigests,
     workers: int,
+    theme_version: str,
     inputs: Inputs | None = None,
     last: snapshot.Snapshot | None = None,
 ) -> Made:
@@ -271,7 +278,7 @@ def converted_site(
     site, errors = gather_site(options, cache, hashed)
     raise_if_any(errors)
     pictures = content_pictures(site, options.content)
-    labels = table_labels(options.theme, site)
+    labels = table_labels(options.theme, site, theme_version)
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     summarised = frozenset(item.path for item in items if not item.summary)
     fronts = snapshot.known_fronts(site, cache, inputs.markdown, last) if inputs else {}
@@ -289,6 +296,7 @@ def recalled_site(
     hashed: FileDigests,
     last: snapshot.Snapshot,
     workers: int,
+    theme_version: str,
 ) -> Made | None:
     """Return the last build's site with the bodies changed since converted, or None when
     anything else changed (see snapshot.py)."""
@@ -300,7 +308,7 @@ def recalled_site(
         return None
     site = last.site
     pictures = content_pictures(site, options.content)
-    labels = table_labels(options.theme, site)
+    labels = table_labels(options.theme, site, theme_version)
     fresh = snapshot.with_new_bodies(last, now, changed)
     converted = convert_items(site, fresh, cache, workers, pictures, labels)
     site = snapshot.spliced(site, converted)
@@ -344,15 +352,20 @@ def cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def table_labels(theme: Theme, site: Site) -> dict[str, str]:
-    """Return how each language of the site names a table ('Tabla {number}')."""
+def table_labels(theme: Theme, site: Site, theme_version: str) -> dict[str, str]:
+    """Return how each language of the site names a table ('Tabla {number}').
+
+    The catalogs are cached by the theme's version: a server then sees a reworded `table`.
+    """
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     languages = {site.language_of(item) for item in items}
     labels = {}
     for language in sorted(languages | {site.config.language}):
         try:
             labels[language] = str(
-                i18n.catalog(theme.message_dirs, language)("table", number="{number}")
+                i18n.catalog(theme.message_dirs, language, theme_version)(
+                    "table", number="{number}"
+                )
             )
         except (i18n.CatalogError, KeyError):
             continue  # a broken messages file is reported, located, when the pages render
@@ -364,33 +377,57 @@ def plan_outputs(
     site: Site,
     cache: BuildCache,
     previous: BuildResult | None,
+    theme: ThemeFiles,
+    printer: pdf.Printer | None = None,
     pictures: Mapping[str, Image] = {},
 ) -> Plan:
     """List every output with its fingerprint, and what the output already holds.
 
     A group of pages whose inputs are those of the last build keeps its fingerprints unmade.
     """
-    assets = theme_assets(options.theme)
-    asset_hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
-    printer = pdf.printer(options.theme, options.content) if options.pdf else None
     groups = [
         *page_groups(site, pdfs=printer is not None),
         Group("pdf", None, partial(pdf.pdf_pages, site, printer)),
     ]
-    theme = options.theme
-    theme_version = theme_digest(theme.template_dirs, asset_hashes, theme.message_dirs)
     before, known = previous_manifest(options, cache, previous)
-    made_pages, manifest, records = fingerprint_pages(groups, site, theme_version, known, before)
+    made_pages, manifest, records = fingerprint_pages(groups, site, theme.version, known, before)
     heroes = dict(hero_images(site, options.content))
     in_text = {site.static_source(options.content, rel): image for rel, image in pictures.items()}
     made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
-    generated = {urls.asset(name): path for name, path in assets.items()} | made.files
+    generated = {urls.asset(name): path for name, path in theme.assets.items()} | made.files
     _refuse_collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
     manifest |= fingerprint_copies(copies)
     return Plan(
-        made_pages, copies, manifest, before, asset_hashes, theme_version, made.count, records
+        made_pages,
+        copies,
+        manifest,
+        before,
+        theme.asset_hashes,
+        theme.version,
+        made.count,
+        records,
     )
+
+
+@dataclass(frozen=True)
+class ThemeFiles:
+    """The theme as one build reads it: its assets and the version of all its files."""
+
+    assets: dict[str, Path]
+    """Asset files by name (a site's own first)."""
+    asset_hashes: dict[str, str]
+    """Short content hashes of the assets, for cache-busting links."""
+    version: str
+    """Hash of the templates, messages and assets: keys every cached lookup of theme files."""
+
+
+def read_theme(theme: Theme) -> ThemeFiles:
+    """Hash the theme's files, once a build, before anything looks them up."""
+    assets = theme_assets(theme)
+    hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
+    version = theme_digest(theme.template_dirs, hashes, theme.message_dirs)
+    return ThemeFiles(assets, hashes, version)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 from helpers.site import FIXTURES, broken_links, copy_project, page, run_cli, run_subprocess
 
-from roundtable.i18n import PACKAGE_MESSAGES, catalog, language_name, language_tag
+from roundtable.i18n import PACKAGE_MESSAGES, language_name, language_tag, read_catalog
 
 
 @pytest.fixture
@@ -77,21 +77,21 @@ def test_tables_are_named_in_the_page_language(
 
 
 def test_catalog_fills_placeholders_escapes_and_picks_plurals() -> None:
-    spanish = catalog((PACKAGE_MESSAGES,), "es")
+    spanish = read_catalog((PACKAGE_MESSAGES,), "es")
     assert spanish("essay_count", count=1) == "1 ensayo"
     assert spanish("essay_count", count=3) == "3 ensayos"
     assert spanish("return_to", title="<b>A & B</b>") == "Volver a &lt;b&gt;A &amp; B&lt;/b&gt;"
     assert spanish.date(dt.date(2021, 3, 4)) == "4 de marzo de 2021"
     assert spanish.join(["A", "B", "C"]) == "A, B y C"
-    english = catalog((PACKAGE_MESSAGES,), "en")
+    english = read_catalog((PACKAGE_MESSAGES,), "en")
     assert english.join(["A", "B"]) == "A and B"
     assert english("about_authors", count=2) == "About the authors"
 
 
 def test_a_regional_language_falls_back_to_its_language_then_english() -> None:
-    mexican = catalog((PACKAGE_MESSAGES,), "es-MX")
+    mexican = read_catalog((PACKAGE_MESSAGES,), "es-MX")
     assert mexican("next") == "Siguiente"
-    french = catalog((PACKAGE_MESSAGES,), "fr")
+    french = read_catalog((PACKAGE_MESSAGES,), "fr")
     assert french("next") == "Next"
     assert french.date(dt.date(2021, 3, 4)) == "4 mars 2021"
 

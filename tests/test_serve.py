@@ -128,6 +128,34 @@ def test_template_error_shows_in_overlay(project: Path) -> None:
         assert wait_until(lambda: "templates/404.html:1: template error" in server.text("/"))
 
 
+def test_reworded_messages_show_on_the_next_reload(project: Path) -> None:
+    """Rewording `table` and a heading in messages/en.yml while serving: the next reload shows
+    both new words (the table's caption used to keep the word of the first build)."""
+    messages = project / "messages/en.yml"
+    messages.parent.mkdir()
+    messages.write_text(MESSAGES.format(table="Table", about="About"), encoding="utf-8")
+    essay = project / "content/essays/first.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + TABLE, encoding="utf-8")
+    with dev_server(project) as server:
+        events = EventStream(server.port)
+        assert events.wait_for(1, 10)
+        page = server.text("/essays/first/")
+        assert 'aria-label="Table 1"' in page and ">About the author<" in page
+        messages.write_text(MESSAGES.format(table="Chart", about="Meet"), encoding="utf-8")
+        assert events.wait_for(2, 30), server.output
+        page = server.text("/essays/first/")
+        assert 'aria-label="Chart 1"' in page and ">Meet the author<" in page
+        assert "Table 1" not in page and "About the author" not in page
+        events.close()
+    assert not any("skipped" in line for line in server.output)  # serve makes no index, quietly
+
+
+MESSAGES = "table: {table} {{number}}\nabout_authors:\n  one: {about} the author\n  other: {about} the authors\n"
+"""A site's messages/en.yml naming tables and the author's bio heading."""
+TABLE = "\n| Year | Essays |\n|------|--------|\n| 2024 | 4      |\n"
+"""A Markdown table, to append to an essay."""
+
+
 def test_burst_of_saves_is_one_or_two_rebuilds(project: Path) -> None:
     with dev_server(project) as server:
         essay = project / "content/essays/first.md"
