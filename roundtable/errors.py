@@ -45,6 +45,11 @@ class BuildFailed(Exception):
         self.errors = sorted(set(errors))
 
 
+class CannotMake(Exception):
+    """Raised when a tool for something the user asked for (PDFs, the search index) cannot run
+    here; the message is one line: what is missing, then in parentheses how to get it."""
+
+
 def raise_if_any(errors: list[ContentError]) -> None:
     """Stop the build when any errors were collected."""
     if errors:

@@ -136,7 +136,7 @@ def essay_files(draw: st.DrawFn) -> bytes:
     return f"---\n{dumped}---\n{body}".encode("utf-8", "surrogatepass")
 
 
-SUMMARY = re.compile(r"^(\d+ errors?\.|Build failed \(.*\)\.|search index skipped: .*)$")
+SUMMARY = re.compile(r"^(\d+ errors?\.|Build failed \(.*\)\.)$")
 """The lines of stderr besides the located errors."""
 
 

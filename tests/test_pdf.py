@@ -1,5 +1,6 @@
 """`build --pdf`: a PDF of every essay and roundtable, linked from their pages, deterministic,
-remade only when what it shows changes, and skipped with one line where WeasyPrint cannot run."""
+remade only when what it shows changes, and a build that fails on one line where WeasyPrint
+cannot run."""
 
 from __future__ import annotations
 
@@ -142,23 +143,41 @@ def test_without_pdf_flag_there_are_no_pdfs_and_no_links(
     assert page(proj / "site", "essays/one/").select(".pdf-link a") == []
 
 
-def test_without_weasyprint_the_build_says_so_and_makes_the_site(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (
+            "OSError(\"cannot load library 'libpango-1.0-0': not found\")",
+            "error: --pdf: WeasyPrint cannot load its system libraries (cannot load library "
+            "'libpango-1.0-0': not found) (install them: apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0). site/ is unchanged.",
+        ),
+        (
+            "ImportError(\"No module named 'pydyf'\")",
+            "error: --pdf: WeasyPrint cannot be imported (No module named 'pydyf') "
+            "(install it: pip install -e '.[pdf]'). site/ is unchanged.",
+        ),
+    ],
+)
+def test_without_weasyprint_pdf_fails_on_one_line_and_publishes_nothing(
+    tmp_path: Path, failure: str, expected: str
+) -> None:
+    """Asked for PDFs where WeasyPrint cannot run, the build fails: a site without the PDFs at
+    exit 0 (it used to say 'PDFs skipped') would pass a CI job that publishes them."""
     fake = tmp_path / "fake"
     (fake / "weasyprint").mkdir(parents=True)
-    (fake / "weasyprint/__init__.py").write_text(
-        "raise OSError(\"cannot load library 'libpango-1.0-0': not found\")\n"
-    )
+    (fake / "weasyprint/__init__.py").write_text(f"raise {failure}\n")
     proj = copy_project(FIXTURES / "bilingual", tmp_path / "proj")
+    assert run_subprocess(["build"], proj).status == 0
+    before = tree_digest(proj / "site")
+    essay = proj / "content/essays/one.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nNew words.\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(fake)}
     run = run_subprocess(["build", "--pdf"], proj, env=env)
-    assert run.status == 0, run.err
-    assert run.err.splitlines() == [
-        "PDFs skipped: WeasyPrint cannot run here (cannot load library 'libpango-1.0-0': not "
-        "found); install it with its libraries (see the README)"
-    ]
-    assert run.out.startswith("Built 17 pages")
-    assert list((proj / "site").rglob("*.pdf")) == []
-    assert page(proj / "site", "essays/one/").select(".pdf-link a") == []
+    assert run.status == 1
+    assert run.err.splitlines() == [expected]
+    assert run.out == ""
+    assert tree_digest(proj / "site") == before  # the last good site, untouched
 
 
 def test_pictures_with_odd_names_are_printed_and_followed(tmp_path: Path) -> None:

@@ -1,28 +1,29 @@
-"""Full-text search: the Pagefind index in the output, the search page in Chromium, and a build
-that goes on without the index when Pagefind cannot run."""
+"""Full-text search: the Pagefind index in the output, the search page in Chromium, a build
+that fails on one line when Pagefind cannot make the index, and `search: false`."""
 
 from __future__ import annotations
 
-import asyncio
-import gzip
 import json
-import threading
-from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import pytest
 from helpers.browser import serve_directory
-from helpers.site import FIXTURES, broken_links, copy_project, html_files, run_cli, run_subprocess
+from helpers.site import (
+    FIXTURES,
+    broken_links,
+    copy_project,
+    html_files,
+    run_cli,
+    run_subprocess,
+    tree_digest,
+)
 from helpers.site import page as parse_page
-
-from roundtable.publish import search
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -67,17 +68,62 @@ def test_essay_pages_load_no_search_script(built: Path) -> None:
     assert essay.select_one("[data-pagefind-body]") is not None
 
 
-def test_build_says_why_and_goes_on_when_pagefind_cannot_run(
+def test_without_pagefind_the_build_fails_on_one_line_and_publishes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A search page that cannot search is not what the user asked for: the build used to say
+    'search index skipped' and publish the site at exit 0."""
     project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert run_cli(["build"], project, capsys).status == 0
+    before = tree_digest(project / "site")
+    edit_an_essay(project)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
     run = run_cli(["build"], project, capsys)
-    assert run.status == 0
+    assert run.status == 1
     (line,) = run.err.splitlines()
-    assert line.startswith("search index skipped: ") and "no-such-pagefind" in line
-    assert (project / "site/essays/second/index.html").is_file()
-    assert not (project / "site/pagefind").exists()
+    assert line.startswith("error: search index: ") and "no-such-pagefind" in line
+    assert "pip install 'pagefind[bin]'" in line and line.endswith("site/ is unchanged.")
+    assert tree_digest(project / "site") == before
+
+
+def test_a_pagefind_that_dies_while_indexing_fails_the_build_when_it_dies(
+    tmp_path: Path,
+) -> None:
+    """A Pagefind that answers --version but dies when asked to index: the build used to wait
+    for its answer until the 300 s timeout."""
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert run_subprocess(["build"], project).status == 0
+    before = tree_digest(project / "site")
+    edit_an_essay(project)
+    fake = tmp_path / "pagefind"
+    fake.write_text(DYING_PAGEFIND)
+    fake.chmod(0o755)
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": str(fake)}
+    run = run_subprocess(["build"], project, env=env, timeout=60)  # far below the 300 s
+    assert run.status == 1
+    assert run.err.splitlines() == [
+        "error: search index: Pagefind failed with exit status 101: thread 'main' panicked "
+        "(reinstall it: pip install 'pagefind[bin]'; or write search: false in site.yml). "
+        "site/ is unchanged."
+    ]
+    assert tree_digest(project / "site") == before
+
+
+DYING_PAGEFIND = """#!/bin/sh
+# Answers --version like Pagefind; asked to index, reads the first byte of its request (if
+# any: a service is sent one on its input) and dies.
+if [ "$1" = "--version" ]; then echo "pagefind 1.5.2"; exit 0; fi
+head -c 1 > /dev/null
+echo "thread 'main' panicked" >&2
+exit 101
+"""
+"""A Pagefind that starts, then dies when asked to index."""
+
+
+def edit_an_essay(project: Path) -> None:
+    """Change an essay's words, so the next build must index the pages again."""
+    essay = project / "content/essays/third.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
 
 
 def test_unchanged_pages_keep_the_index_without_running_pagefind(
@@ -85,16 +131,15 @@ def test_unchanged_pages_keep_the_index_without_running_pagefind(
 ) -> None:
     project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
     assert run_cli(["build"], project, capsys).err == ""
-    before = (project / "site/pagefind/pagefind-entry.json").read_bytes()
+    before = tree_digest(project / "site")
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
     run = run_cli(["build"], project, capsys)
     assert run.status == 0 and run.err == ""  # nothing changed: Pagefind was not needed
-    assert (project / "site/pagefind/pagefind-entry.json").read_bytes() == before
-    essay = project / "content/essays/third.md"
-    essay.write_text(essay.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert tree_digest(project / "site") == before
+    edit_an_essay(project)
     run = run_cli(["build"], project, capsys)
-    assert run.err.startswith("search index skipped: ")
-    assert not (project / "site/pagefind").exists()  # no stale index is left behind
+    assert run.status == 1 and "Pagefind failed" in run.err  # pages changed: it was needed
+    assert tree_digest(project / "site") == before  # no stale index is published
 
 
 def test_typing_a_word_lists_the_essay_that_has_it(served: str, page: Page) -> None:
@@ -136,46 +181,21 @@ def test_results_can_be_filtered_by_roundtable_and_author(served: str, page: Pag
     assert filters["author"]["Ana Pérez"] == 2
 
 
-def test_search_can_be_switched_off(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_can_be_switched_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`search: false`: no search page, no search box or link to one, and no Pagefind needed."""
     project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
     with (project / "content/site.yml").open("a", encoding="utf-8") as config:
         config.write("search: false\n")
-    assert run_cli(["build"], project, capsys).status == 0
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 0 and run.err == ""
     site = project / "site"
     assert not (site / "search").exists() and not (site / "pagefind").exists()
-    assert parse_page(site, "").find("form", role="search") is None
+    for html in html_files(site):
+        found = parse_page(site, html.relative_to(site).as_posix())
+        assert found.find("form", role="search") is None, html
+        targets = [str(a["href"]) for a in found.find_all("a", href=True)]
+        assert not [t for t in targets if "search" in t], html
     assert broken_links(site, base_path="/forum/") == []
-
-
-def test_a_bundle_still_being_written_is_read_once_whole(tmp_path: Path) -> None:
-    """Pagefind answers before its last writes end: an empty entry file and a cut-short data
-    file are waited for, not published."""
-    data = gzip.compress(b"pagefind_dcd" + b"\x80" * 4000, mtime=0)
-    (tmp_path / "index").mkdir()
-    (tmp_path / "pagefind-entry.json").write_bytes(b"")
-    (tmp_path / "index" / "en_1.pf_index").write_bytes(data[: len(data) // 2])
-
-    def finish_writing() -> None:
-        (tmp_path / "index" / "en_1.pf_index").write_bytes(data)
-        (tmp_path / "pagefind-entry.json").write_bytes(b'{"languages":{}}')
-
-    timer = threading.Timer(0.3, finish_writing)
-    timer.start()
-    bundle = run_coroutine(search._settled_bundle(tmp_path))
-    timer.join()
-    assert bundle == {"index/en_1.pf_index": data, "pagefind-entry.json": b'{"languages":{}}'}
-
-
-def test_a_bundle_that_never_completes_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(search, "TIMEOUT", 0.3)
-    (tmp_path / "pagefind-entry.json").write_bytes(b"")
-    with pytest.raises(RuntimeError, match="incomplete"):
-        run_coroutine(search._settled_bundle(tmp_path))
-
-
-def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on a thread of its own: Playwright's tests leave this one's loop running."""
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()

@@ -5,7 +5,7 @@ A PDF is a page like any other: its body is a Derived value whose inputs are the
 roundtable, the site's settings and the bytes of the pictures it shows, so it is printed again
 only when one of them changes. WeasyPrint reads nothing from the network: links resolve to the
 site's addresses, and pictures are read from the content folder. Where WeasyPrint or the system
-libraries it needs are missing, the build says so on one line and makes the HTML site alone.
+libraries it needs are missing, `--pdf` fails before anything is written, saying what to install.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import posixpath
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -23,12 +22,15 @@ from urllib.parse import unquote
 
 from roundtable import urls
 from roundtable.convert import link_targets
+from roundtable.errors import CannotMake
 from roundtable.markdown import links
 from roundtable.model import Essay, Roundtable, Site
 from roundtable.publish.citations import cite_this
 from roundtable.render import Derived, Page, Theme, render_document
 
 TEMPLATE = "pdf.html"
+SYSTEM_LIBRARIES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"
+"""The Debian and Ubuntu packages of the libraries WeasyPrint loads (Pango and HarfBuzz)."""
 
 
 @dataclass(frozen=True)
@@ -43,19 +45,26 @@ class Printer:
     """WeasyPrint's version: a new one may print differently, so it is a fingerprint input."""
 
 
-def printer(theme: Theme, content: Path) -> Printer | None:
-    """Return a printer, or None after saying on one line why PDFs cannot be made here."""
+def printer(theme: Theme, content: Path) -> Printer:
+    """Return a printer; raise CannotMake, saying what to install, where WeasyPrint cannot run."""
     try:
         import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: WeasyPrint is there, Pango is not
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(
-            f"PDFs skipped: WeasyPrint cannot run here ({reason}); "
-            "install it with its libraries (see the README)",
-            file=sys.stderr,
-        )
-        return None
+    except ImportError as exc:
+        raise CannotMake(
+            f"--pdf: WeasyPrint cannot be imported ({_first_line(exc)}) "
+            "(install it: pip install -e '.[pdf]')"
+        ) from None
+    except OSError as exc:  # WeasyPrint is there, Pango is not
+        raise CannotMake(
+            f"--pdf: WeasyPrint cannot load its system libraries ({_first_line(exc)}) "
+            f"(install them: apt-get install {SYSTEM_LIBRARIES})"
+        ) from None
     return Printer(theme, content, str(weasyprint.__version__))
+
+
+def _first_line(exc: Exception) -> str:
+    """Return the first line of an exception's message, or its type when it has none."""
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def pdf_pages(site: Site, printer: Printer | None) -> Iterator[Page]:

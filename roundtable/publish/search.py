@@ -3,40 +3,35 @@
 Pagefind indexes what templates mark with `data-pagefind-body` (essays and roundtables) and
 filters by their `data-pagefind-filter` elements (roundtable, author). Its files go into the
 output with the pages, so the write stage publishes them atomically like everything else.
-Where the index cannot be built, the build says why on one line and goes on without it.
+Where the index cannot be made (Pagefind missing, failing or too slow), the build fails on one
+line and publishes nothing: a search page that cannot search is not a site the user asked for.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import json
 import subprocess
-import sys
 import tempfile
-import time
-import zlib
 from collections.abc import Mapping, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import cbor2
-from pagefind.service import PagefindService, get_executable
+from pagefind.service import get_executable
 
 from roundtable import urls
 from roundtable.cache import key
+from roundtable.errors import CannotMake
 
 PAGEFIND_DATA = b"pagefind_dcd"
 """What every Pagefind data file starts with, once decompressed."""
 TIMEOUT = 300.0
-"""Seconds before giving up on the Pagefind service, which never answers if it dies mid-way."""
-SETTLE_SECONDS = 0.05
-"""Seconds between two reads of Pagefind's files, until they agree."""
-PAGEFIND_DATA_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta", ".pagefind")
-"""Pagefind's compressed files: a cut-short one of these fails to decompress."""
+"""Seconds before giving up on Pagefind (about 20 s at 10,000 pages)."""
+FIX = "reinstall it: pip install 'pagefind[bin]'; or write search: false in site.yml"
+"""How to get a search index made, or not need one."""
 
 
 def with_search_index(
@@ -83,86 +78,65 @@ def _read(output: Path | None, path: str) -> bytes:
 
 
 def search_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Return Pagefind's index of the rendered HTML pages by output path; none if it can't run."""
+    """Return Pagefind's index of the rendered HTML pages by output path.
+
+    Raises CannotMake when Pagefind is missing, fails or does not finish.
+    """
     executable = get_executable()
-    problem = _cannot_run(executable)
-    if problem:
-        return _skipped(problem)
-    try:
-        bundle = sort_filters(_run_index(files))
-        return {urls.search_index(name): body for name, body in sorted(bundle.items())}
-    # The index is an extra: whatever stops Pagefind (its service reports failures as plain
-    # Exceptions) must not stop the build, so every failure becomes the one warning line.
-    except Exception as exc:
-        return _skipped(f"{type(exc).__name__}: {exc}")
-
-
-def _run_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Run Pagefind's asyncio client on a thread of its own: the caller may run an event loop."""
-    thread = ThreadPoolExecutor(max_workers=1)
-    try:
-        return thread.submit(lambda: asyncio.run(asyncio.wait_for(_index(files), TIMEOUT))).result()
-    finally:
-        # Not waited for when interrupted: Ctrl-C stops Pagefind's service too, and its client
-        # then waits for an answer until TIMEOUT. Otherwise the thread is done already.
-        thread.shutdown(wait=False)
-
-
-def _cannot_run(executable: Path | None) -> str:
-    """Return why the Pagefind binary cannot run here, or '' when it can."""
     if executable is None:
-        return "the pagefind binary is not installed (pip install 'pagefind[bin]')"
-    try:
-        subprocess.run([executable, "--version"], capture_output=True, check=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"{executable} does not run ({exc})"
-    return ""
-
-
-def _skipped(why: str) -> dict[str, bytes]:
-    """Say on stderr why there is no search index; return no files."""
-    print(f"search index skipped: {why}", file=sys.stderr)
-    return {}
-
-
-async def _index(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Index the HTML pages and return Pagefind's bundle by file name."""
-    # One request for the whole folder: the service answers one request per 0.1 s, so adding
-    # pages one by one (add_html_file) costs 0.1 s a page, 100 s for 1,000 essays; a folder
-    # costs 0.3 s at any size. The scratch folder is a copy for Pagefind, not the output.
+        raise CannotMake(f"search index: the pagefind program is not installed ({FIX})")
+    # One run of Pagefind's command line over a copy of the pages: it ends once its files are
+    # all written, and a Pagefind that dies is noticed when it dies. (Its service, used before,
+    # answered before its last writes ended, and one that died left the build waiting.)
     with tempfile.TemporaryDirectory(prefix="roundtable-search-") as scratch:
         pages, bundle = Path(scratch, "pages"), Path(scratch, "bundle")
-        for rel, body in files.items():
-            if _indexed(rel):
-                target = pages / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(body)
-        async with PagefindService() as service:
-            index = await service.create_index()
-            await index.add_directory(str(pages))
-            await index.write_files(output_path=str(bundle))
-            # Read while the service still runs: leaving this block kills it (SIGTERM), and it
-            # answers before its last writes are done, so a killed service can leave a file
-            # empty or cut short (a build under load once published an empty entry file).
-            return await _settled_bundle(bundle)
+        _copy_pages(files, pages)
+        _run_pagefind(executable, pages, bundle)
+        index = sort_filters(_read_folder(bundle))
+    return {urls.search_index(name): body for name, body in sorted(index.items())}
 
 
-async def _settled_bundle(folder: Path) -> dict[str, bytes]:
-    """Return Pagefind's files once they are whole: two reads agree and each file is complete.
+def _copy_pages(files: Mapping[str, bytes], folder: Path) -> None:
+    """Write the pages Pagefind indexes into a scratch folder (not the output)."""
+    for rel, body in files.items():
+        if _indexed(rel):
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
 
-    A compressed data file is complete when it decompresses (gzip checks its length and CRC);
-    the entry file when it parses. Give up after TIMEOUT seconds.
-    """
-    deadline = time.monotonic() + TIMEOUT
-    last: dict[str, bytes] = {}
-    while True:
-        files = _read_folder(folder)
-        if files == last and _complete(files):
-            return files
-        if time.monotonic() > deadline:
-            raise RuntimeError("Pagefind's files were still incomplete after writing")
-        last = files
-        await asyncio.sleep(SETTLE_SECONDS)
+
+def _run_pagefind(executable: Path, pages: Path, bundle: Path) -> None:
+    """Index a folder of pages into a bundle folder; raise CannotMake, saying why, if it fails."""
+    command = [str(executable), "--site", str(pages), "--output-path", str(bundle), "--silent"]
+    try:
+        # Run in the scratch folder, where no pagefind.yml of the user's is read.
+        ran = subprocess.run(
+            command,
+            cwd=pages.parent,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise CannotMake(
+            f"search index: Pagefind did not finish in {TIMEOUT:.0f} s ({FIX})"
+        ) from None
+    except OSError as exc:
+        raise CannotMake(
+            f"search index: {executable} cannot run ({exc.strerror}) ({FIX})"
+        ) from None
+    if ran.returncode != 0:
+        said = _first_line(ran.stderr) or _first_line(ran.stdout) or "no message"
+        raise CannotMake(
+            f"search index: Pagefind failed with exit status {ran.returncode}: {said} ({FIX})"
+        )
+
+
+def _first_line(output: bytes) -> str:
+    """Return the first line of a program's output that says something."""
+    lines = output.decode("utf-8", "replace").splitlines()
+    return next((line.strip() for line in lines if line.strip()), "")
 
 
 def _read_folder(folder: Path) -> dict[str, bytes]:
@@ -172,19 +146,6 @@ def _read_folder(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
-
-
-def _complete(bundle: Mapping[str, bytes]) -> bool:
-    """Return True when the entry file parses and every compressed data file decompresses."""
-    try:
-        json.loads(bundle["pagefind-entry.json"])
-        for name, body in bundle.items():
-            # An empty file decompresses to nothing without complaint: it is not whole either.
-            if name.endswith(PAGEFIND_DATA_SUFFIXES) and not gzip.decompress(body):
-                return False
-    except (KeyError, ValueError, EOFError, OSError, zlib.error):
-        return False
-    return True
 
 
 def sort_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:

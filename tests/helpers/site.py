@@ -48,15 +48,17 @@ def run_cli(args: list[str], cwd: Path, capsys: object) -> Run:
     return Run(status, captured.out, captured.err)
 
 
-def run_subprocess(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run `python build.py ...` as a user would, in a fresh interpreter."""
+def run_subprocess(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> Run:
+    """Run `python build.py ...` as a user would, in a fresh interpreter (at most `timeout` s)."""
     proc = subprocess.run(
         [sys.executable, str(REPO / "build.py"), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
