@@ -415,7 +415,7 @@ class ThemeFiles:
     """The theme as one build reads it: its assets and the version of all its files."""
 
     assets: dict[str, Path]
-    """Asset files by name (a site's own first)."""
+    """Asset files by name (a site's own override the theme's)."""
     asset_hashes: dict[str, str]
     """Short content hashes of the assets, for cache-busting links."""
     version: str

@@ -1,7 +1,7 @@
 """Ctrl-C as a terminal sends it: to every process of the build, at any moment of it.
 
 A terminal's Ctrl-C reaches the whole foreground process group: the build, its forked workers
-and Pagefind's service. Each test starts the command in a session of its own, waits for one
+and Pagefind. Each test starts the command in a session of its own, waits for one
 moment of the build, sends SIGINT to the group and checks what a person would see: the command
 ends within seconds, says "Interrupted." (or finished first), prints no traceback, and leaves
 no process behind.
@@ -134,7 +134,7 @@ def test_ctrl_c_while_workers_render_stops_them_all_quietly(
 def test_ctrl_c_while_pagefind_indexes_ends_the_build_at_once(
     built: tuple[Path, dict[str, str]], terminals: list[Terminal]
 ) -> None:
-    """Ctrl-C stops Pagefind's service as well: the build used to wait for its answer (for
+    """Ctrl-C stops Pagefind as well: the build used to wait for its answer (for
     five minutes)."""
     project, before = built
     build_ = Terminal(project)
