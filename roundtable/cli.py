@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from roundtable.check import check_site
-from roundtable.errors import BuildFailed, CannotMake, ContentError
+from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
 from roundtable.new import CannotCreate, new_essay, new_roundtable
 from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
 from roundtable.render import TemplateFailed, Theme
@@ -290,7 +290,7 @@ def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
         return None
     except CannotMake as exc:  # what the user asked for cannot be made here: one line says why
         unchanged = f" {output_display.rstrip('/')}/ is unchanged." if options.output else ""
-        print(f"error: {exc}.{unchanged}", file=sys.stderr)
+        print(printable(f"error: {exc}.{unchanged}"), file=sys.stderr)  # may quote a program
         return None
     where = f" ({output_display.rstrip('/')}/ is unchanged)" if options.output else ""
     print(f"Build failed{where}.", file=sys.stderr)
