@@ -41,11 +41,11 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_KINDS = {
     _YAML + "str": "text",
-    _YAML + "int": "whole number",
-    _YAML + "float": "number",
+    _YAML + "int": "a whole number",
+    _YAML + "float": "a number",
     _YAML + "bool": "true or false",
     _YAML + "null": "null",
-    _YAML + "timestamp": "date",
+    _YAML + "timestamp": "a date",
 }
 _NODE_TAGS = {
     yaml.ScalarNode: frozenset(_SCALAR_KINDS),
@@ -215,8 +215,9 @@ def _refuse_deep_nesting(source: str, first_line: int) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
+                mark = event.start_mark
                 raise FrontMatterError(
-                    first_line + event.start_mark.line,
+                    first_line + (mark.line if mark else 0),
                     f"lists and mappings are nested more than {MAX_DEPTH} deep here "
                     "(write the values in fewer levels)",
                 )
@@ -289,11 +290,11 @@ def _check_tag(loader: yaml.SafeLoader, node: yaml.Node, key: Key, first_line: i
         )
     if not isinstance(node, yaml.ScalarNode) or node.tag == _YAML + "str":
         return
-    plain = loader.resolve(yaml.ScalarNode, node.value, (True, False))
+    plain = loader.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
     if plain != node.tag and (plain, node.tag) != (_YAML + "int", _YAML + "float"):
         raise FrontMatterError(
             line,
-            f"{name}: '{node.value}' is not a {_SCALAR_KINDS[node.tag]} "
+            f"{name}: {_short(node.tag)} needs {_SCALAR_KINDS[node.tag]}, not '{node.value}' "
             "(remove the tag and write the value plainly)",
         )
 
