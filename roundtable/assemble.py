@@ -582,21 +582,15 @@ def _generated_path(rel: str) -> str | None:
 
 
 def _active_content(path: Path) -> str | None:
-    """Say why a static file could run script in a reader's browser, if it could.
-
-    Every extension of the name counts: Apache serves 'x.html.png' as HTML too.
-    """
-    suffixes = [suffix.lower() for suffix in path.suffixes]
-    for index, suffix in enumerate(suffixes):
-        served = active_type(suffix)
-        if served and not (suffix == ".svg" and index == len(suffixes) - 1):
-            return (
-                f"a file named '*{suffix}' is served as {served}, which a browser runs as part "
-                "of the site (write the page as an essay, publish the file elsewhere, or "
-                "rename it)"
-            )
-    if suffixes[-1:] == [".svg"]:
+    """Say why a static file could run script in a reader's browser, if it could."""
+    if path.suffix.lower() == ".svg":
         return _svg_problem(path, path.stat().st_mtime_ns, path.stat().st_size)
+    served = active_type(path.name)
+    if served:
+        return (
+            f"a file named like this is served as {served}, which a browser runs as part of "
+            "the site (write the page as an essay, publish the file elsewhere, or rename it)"
+        )
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from collections import defaultdict
 from functools import cache
+from pathlib import PurePosixPath
 
 HOST_TYPES: dict[str, str] = {
     # nginx 1.24, conf/mime.types
@@ -70,11 +71,19 @@ def is_active(mime: str) -> bool:
     return base in _SCRIPT_TYPES or base.endswith(("/xml", "+xml"))
 
 
-def active_type(suffix: str) -> str | None:
-    """Return the active type some host serves an extension ('.rng') as, or None."""
-    return next(
-        (mime for mime in sorted(_types().get(suffix.lower(), ())) if is_active(mime)), None
-    )
+def active_type(name: str) -> str | None:
+    """Return the active type a host may serve a file name as, or None.
+
+    The type is that of the last extension some table knows, compression aside, as Apache
+    reads names: 'page.html.en' is HTML, 'data.xml.gz' is XML, 'talk.es.pdf' a PDF.
+    """
+    for suffix in reversed(PurePosixPath(name.lower()).suffixes):
+        if suffix in mimetypes.encodings_map:
+            continue
+        types = _types().get(suffix)
+        if types:
+            return next((mime for mime in sorted(types) if is_active(mime)), None)
+    return None
 
 
 @cache

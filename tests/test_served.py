@@ -36,9 +36,20 @@ def test_the_host_table_holds_only_active_types() -> None:
     assert all(suffix == suffix.lower() and suffix.startswith(".") for suffix in HOST_TYPES)
 
 
-def test_an_extension_is_looked_up_in_any_case() -> None:
-    assert active_type(".RNG") == active_type(".rng") == "application/xml"
-    assert active_type(".png") is None
+@pytest.mark.parametrize(
+    ("name", "served"),
+    [
+        ("schema.rng", "application/xml"),
+        ("SCHEMA.RNG", "application/xml"),
+        ("page.html.en", "text/html"),  # no type for .en: Apache serves it as HTML
+        ("data.xml.gz", "application/xml"),  # compressed, then opened as XML
+        ("talk.es.pdf", None),  # .es is ECMAScript in some tables, but .pdf decides
+        ("photo.png", None),
+        ("README", None),
+    ],
+)
+def test_a_name_is_served_as_its_last_known_extension(name: str, served: str | None) -> None:
+    assert active_type(name) == served
 
 
 @pytest.mark.parametrize(
