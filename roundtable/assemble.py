@@ -576,8 +576,8 @@ def _generated_path(rel: str) -> str | None:
     if not urls.is_generated(rel):
         return None
     return (
-        "the site generates a file at this path, or may (a page, feed, citation, PDF, resized "
-        "picture, the search index, assets or admin/): rename or move this file"
+        "the site generates, or may generate, a file at this path: a page, feed, citation, PDF, "
+        "resized picture, the search index, assets or admin/ (rename or move this file)"
     )
 
 

@@ -62,9 +62,9 @@ def test_a_generated_path_is_refused(project: Path, rel: str, command: tuple[str
         path.unlink()
     assert status == 1
     assert lines == [
-        f"content/{rel}: the site generates a file at this path, or may (a page, feed, "
-        "citation, PDF, resized picture, the search index, assets or admin/): rename or move "
-        "this file"
+        f"content/{rel}: the site generates, or may generate, a file at this path: a page, "
+        "feed, citation, PDF, resized picture, the search index, assets or admin/ (rename or "
+        "move this file)"
     ]
 
 
