@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from roundtable import cache
+from roundtable import cache, urls
 from roundtable.cache import Memo
 from roundtable.directory import (
     Directory,
@@ -45,6 +45,7 @@ from roundtable.model import (
     reading_key,
     with_origin,
 )
+from roundtable.served import active_type
 from roundtable.slugs import make_slug
 
 if TYPE_CHECKING:
@@ -57,9 +58,6 @@ WINDOWS_DEVICES = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)]
 )
 """Names a Windows checkout or host cannot hold as a folder."""
-_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".shtml", ".xml", ".xsl", ".xslt", ".svgz"}
-ACTIVE_SUFFIXES = frozenset({*_PAGE_SUFFIXES, ".js", ".mjs", ".cjs"})
-"""Static files a browser would run as a page or a script on the site's own origin."""
 _SVG_ACTIVE_TAGS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler"})
 _SVG_LINK_ATTRIBUTES = frozenset({"href", "src", "values", "to", "from", "by"})
 WORDS_PER_MINUTE = 230
@@ -568,21 +566,31 @@ def _static_errors(sources: Sources) -> Iterator[ContentError]:
                 "once Unicode is normalised (rename one of them)",
             )
         first.setdefault(folded, rel)
-        problem = _active_content(sources.file(rel))
+        problem = _generated_path(rel) or _active_content(sources.file(rel))
         if problem:
             yield ContentError(sources.display(rel), 0, problem)
 
 
+def _generated_path(rel: str) -> str | None:
+    """Say why a static file's path is the site's, if it is: it must not replace what is made."""
+    if not urls.is_generated(rel):
+        return None
+    return (
+        "the site generates, or may generate, a file at this path: a page, feed, citation, PDF, "
+        "resized picture, the search index, assets or admin/ (rename or move this file)"
+    )
+
+
 def _active_content(path: Path) -> str | None:
     """Say why a static file could run script in a reader's browser, if it could."""
-    suffix = path.suffix.lower()
-    if suffix in ACTIVE_SUFFIXES:
-        return (
-            f"{suffix} files are not published from the content folder: a browser would run "
-            "them as part of the site (write the page as an essay, or link to it elsewhere)"
-        )
-    if suffix == ".svg":
+    if path.suffix.lower() == ".svg":
         return _svg_problem(path, path.stat().st_mtime_ns, path.stat().st_size)
+    served = active_type(path.name)
+    if served:
+        return (
+            f"a file named like this is served as {served}, which a browser runs as part of "
+            "the site (write the page as an essay, publish the file elsewhere, or rename it)"
+        )
     return None
 
 

@@ -27,6 +27,9 @@ MAX_BODY_LINES = 20_000
 MAX_COSTLY_MARKS = 20_000
 """Of '[', '<' and quotes together (smart quotes also grow faster than linearly)."""
 MAX_PUNCTUATION = 200_000
+MAX_DEPTH = 20
+"""Lists and mappings inside each other; the format needs three, and a few hundred exhaust
+Python's stack in the YAML composer (a 500-byte file raised RecursionError)."""
 _COSTLY_MARKS = b"[<\"'"
 _PUNCTUATION = string.punctuation.encode()
 
@@ -34,6 +37,23 @@ Key = tuple[str | int, ...]
 """A path to a value: ('author', 0, 'name')."""
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_KINDS = {
+    _YAML + "str": "text",
+    _YAML + "int": "a whole number",
+    _YAML + "float": "a number",
+    _YAML + "bool": "true or false",
+    _YAML + "null": "null",
+    _YAML + "timestamp": "a date",
+}
+_NODE_TAGS = {
+    yaml.ScalarNode: frozenset(_SCALAR_KINDS),
+    yaml.SequenceNode: frozenset({_YAML + "seq"}),
+    yaml.MappingNode: frozenset({_YAML + "map"}),
+}
+"""The only tags a value may have: text, numbers, yes/no, nothing, dates, lists and mappings.
+Others build Python objects (!!binary, !!set, !!python/...) or have no constructor at all."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +179,7 @@ def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, i
     """Load a YAML mapping safely; return its values and the file line of every key."""
     loader = _Loader(source)
     try:
+        _refuse_deep_nesting(source, first_line)
         node = loader.get_single_node()
         if node is None:
             return {}, {}
@@ -167,7 +188,7 @@ def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, i
                 first_line + node.start_mark.line,
                 "front matter must be 'key: value' lines (found a single value or a list)",
             )
-        lines = dict(_walk(node, (), first_line, set()))
+        lines = dict(_walk(loader, node, (), first_line, set()))
         fields = _construct(loader, node, first_line)
         _refuse_invisible((), fields, lines, first_line)
         return fields, lines
@@ -184,8 +205,30 @@ def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, i
         loader.dispose()
 
 
-def _walk(node: yaml.Node, key: Key, first_line: int, seen: set[int]) -> Iterator[tuple[Key, int]]:
-    """Yield each key's line; reject aliases and duplicate keys as they are met."""
+def _refuse_deep_nesting(source: str, first_line: int) -> None:
+    """Refuse lists and mappings nested deeper than MAX_DEPTH, before anything recurses into them.
+
+    The parser's events come one after another, without recursion, whatever the depth.
+    """
+    depth = 0
+    for event in yaml.parse(source, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise FrontMatterError(
+                    first_line + (mark.line if mark else 0),
+                    f"lists and mappings are nested more than {MAX_DEPTH} deep here "
+                    "(write the values in fewer levels)",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _walk(
+    loader: yaml.SafeLoader, node: yaml.Node, key: Key, first_line: int, seen: set[int]
+) -> Iterator[tuple[Key, int]]:
+    """Yield each key's line; reject aliases, duplicate keys and tags as they are met."""
     if id(node) in seen:
         # The composer makes an alias the very same node object; refusing the second visit
         # also defuses "billion laughs" documents before anything is constructed.
@@ -194,16 +237,17 @@ def _walk(node: yaml.Node, key: Key, first_line: int, seen: set[int]) -> Iterato
             "YAML anchors and aliases (&name, *name) are not allowed (write the value out)",
         )
     seen.add(id(node))
+    _check_tag(loader, node, key, first_line)
     if isinstance(node, yaml.MappingNode):
-        yield from _walk_mapping(node, key, first_line, seen)
+        yield from _walk_mapping(loader, node, key, first_line, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             yield (*key, index), first_line + item.start_mark.line
-            yield from _walk(item, (*key, index), first_line, seen)
+            yield from _walk(loader, item, (*key, index), first_line, seen)
 
 
 def _walk_mapping(
-    node: yaml.MappingNode, key: Key, first_line: int, seen: set[int]
+    loader: yaml.SafeLoader, node: yaml.MappingNode, key: Key, first_line: int, seen: set[int]
 ) -> Iterator[tuple[Key, int]]:
     """Yield the lines of a mapping's keys, refusing duplicates and merge keys."""
     first_seen: dict[str, int] = {}
@@ -214,6 +258,11 @@ def _walk_mapping(
             raise FrontMatterError(
                 line, "YAML merge keys (<<) are not allowed (write the fields out)"
             )
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise FrontMatterError(
+                line, "a key is a list or a mapping (write each key as a plain word)"
+            )
+        _check_tag(loader, key_node, key, first_line)
         if name in first_seen:
             raise FrontMatterError(
                 line,
@@ -221,7 +270,33 @@ def _walk_mapping(
             )
         first_seen[name] = line
         yield (*key, name), line
-        yield from _walk(value_node, (*key, name), first_line, seen)
+        yield from _walk(loader, value_node, (*key, name), first_line, seen)
+
+
+def _check_tag(loader: yaml.SafeLoader, node: yaml.Node, key: Key, first_line: int) -> None:
+    """Refuse a tag the format does not need, or one its value does not fit (`!!bool maybe`).
+
+    PyYAML's constructors trust the tag: `!!bool maybe` raised KeyError, `!!timestamp hello`
+    AttributeError, `!!int ''` IndexError. A value fits its tag when, written plainly, it would
+    have had that tag anyway; only `!!str` (and `!!float` on a whole number) changes a type.
+    """
+    if node.tag == _YAML + "value":
+        node.tag = _YAML + "str"  # a plain '=' (YAML's "default value" key): just the text "="
+    line = first_line + node.start_mark.line
+    name = ".".join(str(part) for part in key if isinstance(part, str)) or "a key"
+    if node.tag not in _NODE_TAGS[type(node)]:
+        raise FrontMatterError(
+            line, f"{name}: tag {_short(node.tag)} is not allowed here (write the value plainly)"
+        )
+    if not isinstance(node, yaml.ScalarNode) or node.tag == _YAML + "str":
+        return
+    plain = loader.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+    if plain != node.tag and (plain, node.tag) != (_YAML + "int", _YAML + "float"):
+        raise FrontMatterError(
+            line,
+            f"{name}: {_short(node.tag)} needs {_SCALAR_KINDS[node.tag]}, not '{node.value}' "
+            "(remove the tag and write the value plainly)",
+        )
 
 
 def _construct(loader: yaml.SafeLoader, node: yaml.MappingNode, first_line: int) -> dict[str, Any]:
@@ -232,19 +307,18 @@ def _construct(loader: yaml.SafeLoader, node: yaml.MappingNode, first_line: int)
         try:
             fields[str(key_node.value)] = loader.construct_object(value_node, deep=True)
         except ValueError as exc:
-            # PyYAML raises ValueError, not YAMLError, for an impossible date like 2021-13-45.
-            raise FrontMatterError(
-                line,
-                f"{key_node.value}: '{value_node.value}' is not a real date ({exc}; "
-                "write it as YYYY-MM-DD)",
-            ) from None
-        except yaml.constructor.ConstructorError as exc:
-            raise FrontMatterError(
-                line,
-                f"{key_node.value}: unsupported YAML tag '{_short_tag(exc)}' "
-                "(remove the tag; front matter holds text, numbers, dates, lists and mappings)",
-            ) from None
+            # PyYAML raises ValueError, not YAMLError, for an impossible date like 2021-13-45
+            # (or a number that its pattern lets through, like 0b_).
+            raise FrontMatterError(line, _impossible_value(key_node, value_node, exc)) from None
     return fields
+
+
+def _impossible_value(key_node: yaml.Node, value_node: yaml.Node, exc: ValueError) -> str:
+    """Explain a value that looks like a date or number but is none (`date: 2021-13-45`)."""
+    value = f"'{value_node.value}'" if isinstance(value_node, yaml.ScalarNode) else "a value"
+    if value_node.tag == _YAML + "timestamp" or "must be in" in str(exc):
+        return f"{key_node.value}: {value} is not a real date ({exc}; write it as YYYY-MM-DD)"
+    return f"{key_node.value}: {value} is not a real number ({exc}; put quotes around it)"
 
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -269,11 +343,9 @@ def _refuse_invisible(key: Key, value: Any, lines: dict[Key, int], first_line: i
         )
 
 
-def _short_tag(exc: yaml.constructor.ConstructorError) -> str:
-    """Return the offending tag as the user wrote it (`!!python/...`)."""
-    problem = exc.problem or ""
-    tag = problem.rsplit(" ", 1)[-1].strip("'")
-    return tag.replace("tag:yaml.org,2002:", "!!")
+def _short(tag: str) -> str:
+    """Return a tag as the user wrote it: `!!python/...`, `!custom`."""
+    return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
 
 
 _HINTS = (

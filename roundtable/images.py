@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from roundtable import urls
 from roundtable.model import Essay, Image, Roundtable, Site, Variant, evolve
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
@@ -64,7 +65,7 @@ def measure(path: Path) -> tuple[int, int]:
 
 def plan_variants(image: Image) -> tuple[Variant, ...]:
     """Return the resized copies an image gets: each width below its own, in its format and WebP."""
-    stem, suffix = posixpath.splitext(image.src)
+    suffix = posixpath.splitext(image.src)[1]
     mime = RESIZABLE.get(suffix.lower())
     if mime is None or not image.width:
         return ()
@@ -72,9 +73,13 @@ def plan_variants(image: Image) -> tuple[Variant, ...]:
     variants = []
     for width in widths:
         if width < image.width:
-            variants.append(Variant(f"{stem}.{width}w{suffix.lower()}", width, mime))
+            variants.append(
+                Variant(urls.image_variant(image.src, width, suffix.lower()), width, mime)
+            )
         if mime != "image/webp":
-            variants.append(Variant(f"{stem}.{width}w.webp", width, "image/webp"))
+            variants.append(
+                Variant(urls.image_variant(image.src, width, ".webp"), width, "image/webp")
+            )
     return tuple(sorted(variants, key=lambda v: (v.mime, v.width)))
 
 

@@ -8,6 +8,7 @@ only 404.html, which a server returns at any depth, links from the base path.
 from __future__ import annotations
 
 import posixpath
+import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
@@ -23,6 +24,8 @@ SEARCH = "search/"
 SEARCH_INDEX = "pagefind/"
 """Pagefind's bundle: its UI finds the site root as the folder above this one."""
 TOPICS = "topics/"
+ADMIN = "admin/"
+"""Kept for a content editor (a CMS's page and settings) that the site may publish one day."""
 
 
 def roundtable(slug: str) -> str:
@@ -73,9 +76,54 @@ def asset(name: str) -> str:
     return ASSETS + name
 
 
+def image_variant(picture: str, width: int, suffix: str) -> str:
+    """Return the path of a resized copy of a picture: ('images/a.png', 480, '.webp') →
+    'images/a.480w.webp'."""
+    return f"{posixpath.splitext(picture)[0]}.{width}w{suffix}"
+
+
+_IMAGE_VARIANT = re.compile(r"\.[0-9]+w\.[^./]+$")
+"""The shape of image_variant's names, whatever the picture and width."""
+
+
 def output_file(page: str) -> str:
     """Return the file a page path is written to: folders get an index.html."""
     return page + "index.html" if page == HOME or page.endswith("/") else page
+
+
+_SITE_FILES = frozenset({NOT_FOUND, FEED, SITEMAP, ROBOTS, output_file(HOME), output_file(TOPICS)})
+"""Single files at fixed paths."""
+GENERATED_FOLDERS = (ASSETS, SEARCH, SEARCH_INDEX, ADMIN)
+"""Folders the build owns whole: nothing of the content may be published inside them."""
+
+
+def is_generated(path: str) -> bool:
+    """Return True for a path the build writes, or may write with other settings or content.
+
+    Shapes, not the paths of this build: a content file at `pagefind/…` or `essays/x/cite.bib`
+    is refused even while search is off or no essay `x` exists, so that turning search on or
+    writing the essay never lets it stand in for the generated file.
+    """
+    parts = path.split("/")
+    return (
+        path.startswith(GENERATED_FOLDERS)
+        or path in _SITE_FILES
+        or bool(_IMAGE_VARIANT.search(path))
+        or (len(parts) == 3 and path in _page_files(parts[1]))
+    )
+
+
+def _page_files(slug: str) -> set[str]:
+    """Return every file the build may write in the folders of pages named by a slug."""
+    pages = (roundtable(slug), essay(slug), author(slug), topic(slug))
+    return {
+        *(output_file(page) for page in pages),
+        pdf(essay(slug)),
+        pdf(roundtable(slug)),
+        citation(slug, "bib"),
+        citation(slug, "ris"),
+        feed(slug),
+    }
 
 
 URL_PATH_SAFE = "/!$&'()*+,;=@"

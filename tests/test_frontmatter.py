@@ -56,12 +56,16 @@ def test_closing_dots_are_accepted() -> None:
         (
             b"---\nx: !!python/object/apply:os.system ['touch pwned']\n---\n",
             2,
-            "unsupported YAML tag",
+            "tag !!python/object/apply:os.system is not allowed",
         ),
         (b"---\ndate: 2021-02-30\n---\n", 2, "not a real date"),
         (b"---\n- a\n- b\n---\n", 2, "must be 'key: value' lines"),
         (b"---\ntitle: caf\xe9\n---\n", 2, "not valid UTF-8"),
         (b"---\nt: x\n<<: {a: 1}\n---\n", 3, "merge keys"),
+        (b"---\nt: x\ndraft: !!bool maybe\n---\n", 3, "!!bool needs true or false"),
+        (b"---\nt: [a,\n  !!int '']\n---\n", 3, "!!int needs a whole number, not ''"),
+        (b"---\nt: !!binary aGk=\n---\n", 2, "tag !!binary is not allowed"),
+        (b"---\nt: x\nd: " + b"[" * 300 + b"\n---\n", 3, "nested more than 20 deep"),
     ],
 )
 def test_mistakes_are_located(raw: bytes, line: int, needle: str) -> None:

@@ -604,8 +604,8 @@ def test_a18_unsafe_yaml_tags_are_refused_at_their_line(tmp_path: Path, tag: str
     run = build(project)
     assert run.status == 1
     assert run.error_lines == [
-        f"content/essays/x.md:5: extra: unsupported YAML tag '{tag.split(' ')[0]}' "
-        "(remove the tag; front matter holds text, numbers, dates, lists and mappings)"
+        f"content/essays/x.md:5: extra: tag {tag.split(' ')[0]} is not allowed here "
+        "(write the value plainly)"
     ], run.err
     assert list((tmp_path / "canary").iterdir()) == []
 
