@@ -141,7 +141,13 @@ def _with_html(
     from the cache when a page first shows it), and its summary if it had none."""
     html = Html(rendered.digest, encoded, None if encoded is not None else fetch)
     summary = item.summary or rendered.first_paragraph
-    return evolve(item, html=html, summary=summary)
+    return evolve(item, html=html, summary=summary, pictures=shown_pictures(rendered))
+
+
+def shown_pictures(rendered: Rendered) -> tuple[str, ...]:
+    """Return the content paths a body shows as pictures (whether or not they are files)."""
+    prefix = len(IMAGE_KEY)
+    return tuple(sorted(path[prefix:] for path in rendered.lookups if path.startswith(IMAGE_KEY)))
 
 
 def _render_all(

@@ -331,10 +331,15 @@ def _render_picture(
 
 def _resolved(url: str, env: MutableMapping[str, Any]) -> str | None:
     """Return the content path a relative URL names from the source file, if it can."""
-    if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
+    return content_path(url, env.get("source", ""))
+
+
+def content_path(url: str, source: str) -> str | None:
+    """Return the content path a relative URL names from a content file, if it can."""
+    if not source or _SCHEME.match(url) or url.startswith(("/", "#")):
         return None
     # As content files are named: markdown-it gives the URL percent-encoded ('caf%C3%A9.png').
-    path = posixpath.join(posixpath.dirname(env["source"]), unquote(url.partition("#")[0]))
+    path = posixpath.join(posixpath.dirname(source), unquote(url.partition("#")[0]))
     return unicodedata.normalize("NFC", posixpath.normpath(path))
 
 

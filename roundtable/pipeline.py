@@ -44,7 +44,13 @@ from roundtable.discover import (
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import Document, FrontMatterError, parse
-from roundtable.images import content_pictures, hero_images, make_variants, with_variants
+from roundtable.images import (
+    content_pictures,
+    hero_images,
+    make_variants,
+    picture_errors,
+    with_variants,
+)
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
 from roundtable.render import (
@@ -382,8 +388,10 @@ def plan_outputs(
     before, known = previous_manifest(options, cache, previous)
     made_pages, manifest, records = fingerprint_pages(groups, site, theme_version, known, before)
     heroes = dict(hero_images(site, options.content))
-    in_text = {site.static_source(options.content, rel): image for rel, image in pictures.items()}
+    shown = shown_pictures(site, pictures)
+    in_text = {site.static_source(options.content, rel): image for rel, image in shown.items()}
     made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
+    raise_if_any(picture_errors(site, options.content, pictures, made.failed))
     generated = {urls.asset(name): path for name, path in assets.items()} | made.files
     _refuse_collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
@@ -391,6 +399,13 @@ def plan_outputs(
     return Plan(
         made_pages, copies, manifest, before, asset_hashes, theme_version, made.count, records
     )
+
+
+def shown_pictures(site: Site, pictures: Mapping[str, Image]) -> dict[str, Image]:
+    """Return the content's pictures that a body shows: only these are decoded and resized."""
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    shown = {rel for item in items for rel in item.pictures}
+    return {rel: image for rel, image in pictures.items() if rel in shown}
 
 
 @contextmanager
