@@ -34,11 +34,15 @@ from roundtable.cache import (
 from roundtable.config import load_config
 from roundtable.convert import convert, convert_items, html_for_workers
 from roundtable.discover import (
+    LINK,
     SITE_CONFIG,
+    SPECIAL,
+    UNLISTABLE,
     Sources,
     discover,
     display_path,
-    linked_files,
+    entry_error,
+    odd_entries,
     walk_files,
 )
 from roundtable.errors import ContentError, raise_if_any
@@ -576,10 +580,13 @@ class FileDigests:
 
 def _folder_parts(folder: Path, known: FileDigests) -> Iterator[tuple[str, str | bytes]]:
     """Yield every file's relative path and hash (a symlink's target as bytes) in a folder."""
-    for rel, is_link in walk_files(folder, everything=True):
+    for rel, kind, _ in walk_files(folder, everything=True):
         path = os.path.join(folder, rel)
+        if kind in (SPECIAL, UNLISTABLE):  # never read (a FIFO waits forever): reported
+            yield rel, kind.encode()
+            continue
         try:
-            yield rel, os.fsencode(os.readlink(path)) if is_link else known.digest(path)
+            yield rel, os.fsencode(os.readlink(path)) if kind == LINK else known.digest(path)
         except OSError as exc:  # gone or unreadable: reading it reports it, located, if it matters
             yield rel, f"unreadable: {exc.strerror}".encode()
 
@@ -632,15 +639,13 @@ def gather_site(
 
 
 def theme_links(theme: Theme) -> list[ContentError]:
-    """Refuse symbolic links in templates/ and assets/: Jinja would follow them anywhere."""
-    message = (
-        "symbolic links are not allowed in theme folders (replace the link with the real file)"
-    )
+    """Refuse symbolic links in templates/ and assets/ (Jinja would follow them anywhere),
+    special files (reading one can wait forever) and folders that cannot be listed."""
     return [
-        ContentError(os.path.relpath(folder / rel), 0, message)
+        entry_error(os.path.relpath(folder / entry.rel), entry, "theme folders")
         for folder in (*theme.template_dirs, *theme.asset_dirs)
         if folder.is_dir()
-        for rel in linked_files(folder)
+        for entry in odd_entries(folder)
     ]
 
 
