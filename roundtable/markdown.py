@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -22,6 +22,9 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import image as image_rule
+from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
@@ -44,6 +47,18 @@ one character (so line numbers hold), as CommonMark already does for U+0000."""
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d")
 _TITLE_TOKENS = ("text", "code_inline")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+MAX_LINK_GROWTH = 1024 * 1024
+"""Characters a body's links and images may add to what it writes (a link reference repeats
+its URL and title at each use: one 0.9 MB essay using one a thousand times made a 2.6 GB site).
+Real essays add a few thousand: references, and percent-encoded accents."""
+
+
+class TooLarge(Exception):
+    """A body would render far larger than it is written; `line` is 0-based in the body."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(source, line, message)  # as args: it crosses from worker processes
+        self.source, self.line, self.message = source, line, message
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,8 @@ def _configured(allow_html: bool, validate: Callable[[str], bool]) -> MarkdownIt
     md.core.ruler.after("block", "demote_headings", _demote_headings)
     md.core.ruler.push("heading_ids", _give_headings_ids)
     md.core.ruler.push("content_links", _rewrite_content_links)
+    md.inline.ruler.at("link", partial(_bounded, link_rule))
+    md.inline.ruler.at("image", partial(_bounded, image_rule))
     md.add_render_rule("table_open", _open_table_region)
     md.add_render_rule("table_close", _close_table_region)
     md.add_render_rule("image", _render_picture)
@@ -341,6 +358,36 @@ def content_path(url: str, source: str) -> str | None:
     # As content files are named: markdown-it gives the URL percent-encoded ('caf%C3%A9.png').
     path = posixpath.join(posixpath.dirname(source), unquote(url.partition("#")[0]))
     return unicodedata.normalize("NFC", posixpath.normpath(path))
+
+
+def _bounded(rule: Callable[[StateInline, bool], bool], state: StateInline, silent: bool) -> bool:
+    """Run markdown-it's link or image rule, counting what each link adds to the text it
+    consumes; raise TooLarge past MAX_LINK_GROWTH."""
+    start, count = state.pos, len(state.tokens)
+    matched = rule(state, silent)
+    opened = [t for t in state.tokens[count:] if t.type in ("link_open", "image")][:1]
+    if matched and not silent and opened:
+        token = opened[0]  # after the text before it, which the rule flushed
+        url = str(token.attrGet("href") or token.attrGet("src") or "")
+        added = len(url) + len(str(token.attrGet("title") or "")) - (state.pos - start)
+        state.env["growth"] = state.env.get("growth", 0) + max(added, 0)
+        if state.env["growth"] > MAX_LINK_GROWTH:
+            raise TooLarge(
+                state.env.get("source", ""),
+                _reference_line(state, url),
+                f"links and pictures would add more than {MAX_LINK_GROWTH:,} characters to "
+                "the page (a long link reference used many times? write the link once, "
+                "or shorten its address)",
+            )
+    return matched
+
+
+def _reference_line(state: StateInline, url: str) -> int:
+    """Return the body line of the link reference that gives this URL, 0 if none does."""
+    for reference in state.env.get("references", {}).values():
+        if state.md.normalizeLink(reference["href"]) == url:
+            return int(reference["map"][0])
+    return 0
 
 
 def _first_paragraph(tokens: list[Token]) -> str:
