@@ -233,7 +233,7 @@ def picture_errors(
     for item in items:
         if item.image is not None and item.image.src in failed:
             message = f"image.src: '{item.image.src}': {failed[item.image.src]}"
-            errors.append(ContentError(item.source, item.lines.get("image", 0), message))
+            errors.append(ContentError(item.source, item.lines.get("image.src", 0), message))
         broken = {rel: reasons.of(rel) for rel in item.pictures}
         if any(broken.values()):
             errors.extend(_body_errors(site, item, broken))
