@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -22,9 +22,6 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.rules_inline import image as image_rule
-from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
@@ -126,10 +123,9 @@ def _configured(allow_html: bool, validate: Callable[[str], bool]) -> MarkdownIt
     md.validateLink = validate  # type: ignore[method-assign, assignment]
     md.use(footnote_plugin)
     md.core.ruler.after("block", "demote_headings", _demote_headings)
+    md.core.ruler.after("inline", "bound_links", _bound_links)
     md.core.ruler.push("heading_ids", _give_headings_ids)
     md.core.ruler.push("content_links", _rewrite_content_links)
-    md.inline.ruler.at("link", partial(_bounded, link_rule))
-    md.inline.ruler.at("image", partial(_bounded, image_rule))
     md.add_render_rule("table_open", _open_table_region)
     md.add_render_rule("table_close", _close_table_region)
     md.add_render_rule("image", _render_picture)
@@ -360,34 +356,35 @@ def content_path(url: str, source: str) -> str | None:
     return unicodedata.normalize("NFC", posixpath.normpath(path))
 
 
-def _bounded(rule: Callable[[StateInline, bool], bool], state: StateInline, silent: bool) -> bool:
-    """Run markdown-it's link or image rule, counting what each link adds to the text it
-    consumes; raise TooLarge past MAX_LINK_GROWTH."""
-    start, count = state.pos, len(state.tokens)
-    matched = rule(state, silent)
-    opened = [t for t in state.tokens[count:] if t.type in ("link_open", "image")][:1]
-    if matched and not silent and opened:
-        token = opened[0]  # after the text before it, which the rule flushed
-        url = str(token.attrGet("href") or token.attrGet("src") or "")
-        added = len(url) + len(str(token.attrGet("title") or "")) - (state.pos - start)
-        state.env["growth"] = state.env.get("growth", 0) + max(added, 0)
-        if state.env["growth"] > MAX_LINK_GROWTH:
-            raise TooLarge(
-                state.env.get("source", ""),
-                _reference_line(state, url),
-                f"links and pictures would add more than {MAX_LINK_GROWTH:,} characters to "
-                "the page (a long link reference used many times? write the link once, "
-                "or shorten its address)",
-            )
-    return matched
+def _bound_links(state: StateCore) -> None:
+    """Stop a body whose links and pictures would repeat more than MAX_LINK_GROWTH characters
+    beyond its own length, before rendering spends the memory (tokens share a reference's
+    strings; the HTML would not)."""
+    allowed = len(state.src) + MAX_LINK_GROWTH
+    total = 0
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type not in ("link_open", "image"):
+                continue
+            url = str(token.attrGet("href") or token.attrGet("src") or "")
+            total += len(url) + len(str(token.attrGet("title") or ""))
+            if total > allowed:
+                line = _reference_line(state, url, block.map[0] if block.map else 0)
+                raise TooLarge(
+                    state.env.get("source", ""),
+                    line,
+                    f"links and pictures would add more than {MAX_LINK_GROWTH:,} characters "
+                    "to the page (a long link reference used many times? write the link "
+                    "once, or shorten its address)",
+                )
 
 
-def _reference_line(state: StateInline, url: str) -> int:
-    """Return the body line of the link reference that gives this URL, 0 if none does."""
+def _reference_line(state: StateCore, url: str, otherwise: int) -> int:
+    """Return the body line of the link reference that gives this URL, else `otherwise`."""
     for reference in state.env.get("references", {}).values():
         if state.md.normalizeLink(reference["href"]) == url:
             return int(reference["map"][0])
-    return 0
+    return otherwise
 
 
 def _first_paragraph(tokens: list[Token]) -> str:
