@@ -53,6 +53,8 @@ class Made:
 
 
 TOO_LARGE = "the picture is larger than 50 megapixels (resize it below that)"
+DAMAGED = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
+"""What Pillow raises on hostile bytes, reading a header or decoding (a cut-short file: OSError)."""
 
 
 def measure(path: Path) -> tuple[int, int]:
@@ -61,14 +63,13 @@ def measure(path: Path) -> tuple[int, int]:
         raise NotAnImage(f"use a {', '.join(s[1:] for s in IMAGE_SUFFIXES)} file")
     # Imported here, as below: most builds read no picture, and Pillow takes a while to load.
     from PIL import Image as PILImage
-    from PIL import UnidentifiedImageError
 
     try:
         with bombs_refused(), PILImage.open(path) as picture:
             width, height = picture.size
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise NotAnImage(TOO_LARGE) from None
-    except (UnidentifiedImageError, OSError) as exc:
+    except DAMAGED as exc:  # UnidentifiedImageError is an OSError
         raise NotAnImage(f"the file is not a readable image: {exc.__class__.__name__}") from None
     if width * height > MAX_PIXELS:
         raise NotAnImage(f"{width}×{height} pixels is too large (resize it below 50 megapixels)")
@@ -149,18 +150,16 @@ def _resized(picture: Any, width: int) -> Any:
     """Decode a picture and return it at this width; NotAnImage when its bytes are damaged."""
     from PIL import Image as PILImage
 
-    # Pillow's decoders meet hostile bytes with any of these (a cut-short file: OSError).
-    damaged = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
     try:
         with bombs_refused():
             picture.load()
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise NotAnImage(TOO_LARGE) from None
-    except damaged as exc:
+    except DAMAGED as exc:
         raise NotAnImage(
             f"the picture is damaged or cut short ({exc}; save it again from an editor)"
         ) from None
-    height = round(picture.height * width / picture.width)
+    height = max(round(picture.height * width / picture.width), 1)  # a 1000×1 strip: not 0
     return picture.resize((width, height), PILImage.Resampling.LANCZOS)
 
 

@@ -178,6 +178,20 @@ def test_a_picture_no_page_shows_is_never_decoded(
     assert "spare.480w.png" in {p.name for p in (project / "site/images").iterdir()}
 
 
+@pytest.mark.parametrize("fmt, size", [("PNG", (1000, 1)), ("JPEG", (2000, 1)), ("WEBP", (990, 1))])
+def test_a_thin_strip_of_a_picture_is_resized_not_crashed(
+    tmp_path: Path, fmt: str, size: tuple[int, int]
+) -> None:
+    """Found by the fuzz test: a copy 480 wide of a 1000×1 picture was 0 high (ValueError)."""
+    project = new_project(tmp_path / "proj")
+    suffix = {"JPEG": "jpg"}.get(fmt, fmt.lower())
+    (project / f"content/images/strip.{suffix}").write_bytes(real_picture(fmt, size))
+    show_in_body(project, f"strip.{suffix}")
+    run = build(project)
+    assert run.status == 0, run.err
+    assert (project / "site/images/strip.480w.webp").is_file()
+
+
 # --- fuzz: random picture headers through `check` ---------------------------------------------
 
 SIZES = st.integers(min_value=0, max_value=2**31 - 1) | st.sampled_from([1, 7000, 20_000, 65_535])
