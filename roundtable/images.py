@@ -34,6 +34,8 @@ WIDTHS = (480, 960, 1600)
 MAX_PIXELS = 50_000_000
 """Pillow's own bomb guard warns at 89 MP; a hero image never needs more than this."""
 QUALITY = {"image/jpeg": 82, "image/webp": 80}
+WEBP_MOST = 16383
+"""WebP's largest side: a taller copy (a long infographic) is offered in its own format only."""
 
 
 class NotAnImage(Exception):
@@ -87,7 +89,7 @@ def plan_variants(image: Image) -> tuple[Variant, ...]:
     for width in widths:
         if width < image.width:
             variants.append(Variant(f"{stem}.{width}w{suffix.lower()}", width, mime))
-        if mime != "image/webp":
+        if mime != "image/webp" and image.height * width <= WEBP_MOST * image.width:
             variants.append(Variant(f"{stem}.{width}w.webp", width, "image/webp"))
     return tuple(sorted(variants, key=lambda v: (v.mime, v.width)))
 
