@@ -392,7 +392,7 @@ def plan_outputs(
     before, known = previous_manifest(options, cache, previous)
     made_pages, manifest, records = fingerprint_pages(groups, site, theme_version, known, before)
     heroes = dict(hero_images(site, options.content))
-    shown = shown_pictures(site, pictures)
+    shown = pictures_on_pages(site, pictures)
     in_text = {site.static_source(options.content, rel): image for rel, image in shown.items()}
     made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
     raise_if_any(picture_errors(site, options.content, pictures, made.failed))
@@ -405,7 +405,7 @@ def plan_outputs(
     )
 
 
-def shown_pictures(site: Site, pictures: Mapping[str, Image]) -> dict[str, Image]:
+def pictures_on_pages(site: Site, pictures: Mapping[str, Image]) -> dict[str, Image]:
     """Return the content's pictures that a body shows: only these are decoded and resized."""
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     shown = {rel for item in items for rel in item.pictures}
