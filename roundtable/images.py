@@ -35,7 +35,8 @@ MAX_PIXELS = 50_000_000
 """Pillow's own bomb guard warns at 89 MP; a hero image never needs more than this."""
 QUALITY = {"image/jpeg": 82, "image/webp": 80}
 WEBP_MOST = 16383
-"""WebP's largest side: a taller copy (a long infographic) is offered in its own format only."""
+"""WebP's largest side: a larger copy (a long infographic, a panorama) is offered in its own
+format only."""
 
 
 class NotAnImage(Exception):
@@ -89,7 +90,8 @@ def plan_variants(image: Image) -> tuple[Variant, ...]:
     for width in widths:
         if width < image.width:
             variants.append(Variant(f"{stem}.{width}w{suffix.lower()}", width, mime))
-        if mime != "image/webp" and image.height * width <= WEBP_MOST * image.width:
+        fits_webp = width <= WEBP_MOST and image.height * width <= WEBP_MOST * image.width
+        if mime != "image/webp" and fits_webp:
             variants.append(Variant(f"{stem}.{width}w.webp", width, "image/webp"))
     return tuple(sorted(variants, key=lambda v: (v.mime, v.width)))
 

@@ -185,6 +185,7 @@ def test_a_picture_no_page_shows_is_never_decoded(
         ("JPEG", (2000, 1), "strip.480w.webp"),
         ("WEBP", (990, 1), "strip.480w.webp"),
         ("JPEG", (1, 16384), None),
+        ("JPEG", (16384, 1), "strip.1600w.webp"),
         ("PNG", (600, 20000), "strip.480w.png"),
     ],
 )
