@@ -663,8 +663,12 @@ def _person(fields: PersonFields) -> Person:
 
 
 def _key_lines(doc: Document) -> dict[str, int]:
-    """Return the file line of each top-level front-matter key."""
-    return {str(key[0]): line for key, line in doc.lines.items() if len(key) == 1}
+    """Return the file line of each top-level front-matter key, and of `image.src` (where a
+    hero image that cannot be decoded is reported, as one that cannot be measured is)."""
+    lines = {str(key[0]): line for key, line in doc.lines.items() if len(key) == 1}
+    if ("image", "src") in doc.lines:
+        lines["image.src"] = doc.lines["image", "src"]
+    return lines
 
 
 def _republication(fields: SourceFields | None) -> Republication | None:

@@ -10,8 +10,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from roundtable.check import check_site
+from roundtable.config import base_url_problem
 from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
 from roundtable.new import CannotCreate, new_essay, new_roundtable
 from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
@@ -20,6 +22,8 @@ from roundtable.write import UnsafeOutput, check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 PACKAGE_DIR = Path(__file__).resolve().parent
+NAME_MAX, PATH_MAX = 255, 4095
+"""Longest file name and path, in bytes, that Linux and macOS file systems take."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,9 +62,24 @@ def _default_command(argv: list[str]) -> list[str]:
     return argv if argv and argv[0] in commands else ["build", *argv]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, as every other usage error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the mistake on one line, and exit 2."""
+        self.exit(EXIT_USAGE, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    """Read a port number for --port, refusing one that no socket can take."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number from 0 to 65535")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     """Describe the commands and their options."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="roundtable", description="Build a roundtable website from Markdown essays."
     )
     from roundtable import __version__
@@ -94,7 +113,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="preview with live reload")
     _content_options(serve)
-    serve.add_argument("--port", type=int, default=8000, help="default: 8000 (0 picks a free one)")
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="default: 8000 (0 picks a free one)"
+    )
     serve.add_argument(
         "--host", default="127.0.0.1", help="default: 127.0.0.1 (this computer only)"
     )
@@ -117,10 +138,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_check(args: argparse.Namespace) -> int:
     """Validate everything a build does, plus links and anchors, writing nothing."""
-    if not Path(args.content).is_dir():
-        return _usage_error(
-            f"{args.content}: no such folder (run from your project, or pass --content DIR)"
-        )
+    problem = _arguments_problem(args)
+    if problem:
+        return _usage_error(problem)
     result = _build(build_options(args, None), "")
     if result is None:
         return EXIT_CONTENT
@@ -152,10 +172,9 @@ def run_serve(args: argparse.Namespace) -> int:
     """Serve the site with live reload until Ctrl-C."""
     gc.enable()  # a long-running process: see run()
     content = Path(args.content)
-    if not content.is_dir():
-        return _usage_error(
-            f"{args.content}: no such folder (run from your project, or pass --content DIR)"
-        )
+    problem = _arguments_problem(args)
+    if problem:
+        return _usage_error(problem)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"warning: --host {args.host} lets other computers on the network see your drafts",
@@ -177,6 +196,8 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_new_essay(args: argparse.Namespace) -> int:
     """Create a new essay file from the template."""
     content = Path(args.content)
+    if _too_long(args.content):
+        return _usage_error(_too_long_message("content", args.content))
     site, _ = gather_site(build_options(args, None))
     try:
         path = new_essay(site, content, args.title, args.roundtable, args.author, dt.date.today())
@@ -188,12 +209,43 @@ def run_new_essay(args: argparse.Namespace) -> int:
 
 def run_new_roundtable(args: argparse.Namespace) -> int:
     """Create a new roundtable file from the template."""
+    if _too_long(args.content):
+        return _usage_error(_too_long_message("content", args.content))
     try:
         path = new_roundtable(Path(args.content), args.title, dt.date.today())
     except CannotCreate as exc:
         return _usage_error(str(exc))
     print(path)
     return EXIT_OK
+
+
+def _arguments_problem(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with the folders and URL of a build, check or serve, if anything."""
+    for option in ("content", "output"):
+        value = getattr(args, option, None)
+        if value and _too_long(value):
+            return _too_long_message(option, value)
+    url = getattr(args, "base_url", None)
+    problem = base_url_problem(url) if url is not None else None
+    if problem:
+        return f"--base-url: {problem}"
+    if not Path(args.content).is_dir():
+        return f"{args.content}: no such folder (run from your project, or pass --content DIR)"
+    return None
+
+
+def _too_long(path: str) -> bool:
+    """Return True for a path no file system takes: too long, or with a name too long."""
+    names = [os.fsencode(name) for name in Path(path).parts]
+    return len(os.fsencode(path)) > PATH_MAX or any(len(name) > NAME_MAX for name in names)
+
+
+def _too_long_message(option: str, path: str) -> str:
+    """Say that a path given to an option is too long, quoting its start."""
+    return (
+        f"--{option}: '{path[:60]}…' is too long for a file system "
+        f"(use names under {NAME_MAX} bytes)"
+    )
 
 
 def _content_options(command: argparse.ArgumentParser) -> None:
@@ -254,10 +306,9 @@ def build_options(args: argparse.Namespace, output: Path | None) -> BuildOptions
 def run_build(args: argparse.Namespace) -> int:
     """Build the site and print a one-line summary, or every error."""
     content = Path(args.content)
-    if not content.is_dir():
-        return _usage_error(
-            f"{args.content}: no such folder (run from your project, or pass --content DIR)"
-        )
+    problem = _arguments_problem(args)
+    if problem:
+        return _usage_error(problem)
     output_display = args.output or os.path.join(os.path.dirname(args.content.rstrip("/")), "site")
     output = Path(output_display)
     try:
@@ -267,6 +318,8 @@ def run_build(args: argparse.Namespace) -> int:
         )
     except UnsafeOutput as exc:
         return _usage_error(str(exc))
+    except OSError as exc:  # a folder on the way that cannot be looked into
+        return _usage_error(f"{output_display}: {exc.strerror} (choose another --output)")
     result = _build(build_options(args, output), output_display)
     if result is None:
         return EXIT_CONTENT

@@ -54,19 +54,24 @@ def _config(data: bytes, display: str, base_url: str | None) -> Loaded:
     fields, errors = validate(SiteFields, doc)
     if fields is None:
         return None, errors
-    url_error = _check_base_url(fields.base_url)
+    url_error = base_url_problem(fields.base_url)
     if url_error:
-        return None, [doc.error(("base_url",), url_error)]
+        return None, [doc.error(("base_url",), f"base_url: {url_error}")]
     return _to_config(fields), []
 
 
-def _check_base_url(url: str) -> str | None:
+def base_url_problem(url: str) -> str | None:
     """Return what is wrong with a base URL, if anything."""
-    parts = urlsplit(url)
+    example = "write e.g. https://example.org/forum/"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # read for its check: a port that is no number in 0-65535
+    except ValueError as exc:  # an unclosed '[' (IPv6 host), a bad port
+        return f"'{url}' is not a valid URL: {exc} ({example})"
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"base_url: '{url}' is not an absolute http(s) URL (write e.g. https://example.org/forum/)"
+        return f"'{url}' is not an absolute http(s) URL ({example})"
     if parts.query or parts.fragment:
-        return f"base_url: '{url}' has a query or fragment (remove everything after ? or #)"
+        return f"'{url}' has a query or fragment (remove everything after ? or #)"
     return None
 
 

@@ -14,8 +14,9 @@ from functools import partial
 
 from roundtable import urls
 from roundtable.cache import BuildCache, key
+from roundtable.errors import BuildFailed, ContentError
 from roundtable.images import describe
-from roundtable.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, render
+from roundtable.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, TooLarge, render
 from roundtable.model import NO_HTML, Essay, Html, Image, Roundtable, Site, Text, evolve
 from roundtable.workers import map_in_workers
 
@@ -92,7 +93,10 @@ def convert_items(
             results[index] = cached
         else:
             misses.append(index)
-    fresh = _render_all([jobs[i] for i in misses], targets, allow_html, workers)
+    try:
+        fresh = _render_all([jobs[i] for i in misses], targets, allow_html, workers)
+    except TooLarge as exc:
+        raise BuildFailed([_too_large(items, exc)]) from None
     html: dict[int, bytes] = {}
     for index, (rendered, encoded) in zip(misses, fresh, strict=True):
         cache.put("bodies", keys[index], rendered)
@@ -101,6 +105,12 @@ def convert_items(
     cache.keep("html", [r.digest for r in results.values()])
     fetch = partial(cache.fetch, "html")
     return [_with_html(item, results[i], html.get(i), fetch) for i, item in enumerate(items)]
+
+
+def _too_large(items: list[Essay | Roundtable], exc: TooLarge) -> ContentError:
+    """Return the located error of a body that would render far larger than it is written."""
+    item = next(item for item in items if item.path == exc.source)
+    return ContentError(item.source, item.body_line + exc.line, exc.message)
 
 
 def html_for_workers(site: Site, cache: BuildCache) -> None:
@@ -141,7 +151,13 @@ def _with_html(
     from the cache when a page first shows it), and its summary if it had none."""
     html = Html(rendered.digest, encoded, None if encoded is not None else fetch)
     summary = item.summary or rendered.first_paragraph
-    return evolve(item, html=html, summary=summary)
+    return evolve(item, html=html, summary=summary, pictures=shown_pictures(rendered))
+
+
+def shown_pictures(rendered: Rendered) -> tuple[str, ...]:
+    """Return the content paths a body shows as pictures (whether or not they are files)."""
+    prefix = len(IMAGE_KEY)
+    return tuple(sorted(path[prefix:] for path in rendered.lookups if path.startswith(IMAGE_KEY)))
 
 
 def _render_all(

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from roundtable.errors import ContentError
 
@@ -73,53 +74,97 @@ def is_ignored(name: str) -> bool:
     )
 
 
+FILE, LINK, SPECIAL, UNLISTABLE = "file", "link", "special", "unlistable"
+"""Kinds of entry under a folder: a regular file; a symbolic link (never followed); anything
+else that is not a folder, a FIFO, device or socket (never read: reading one can wait forever);
+a folder that cannot be listed (what it holds would silently vanish from the site)."""
+
+
+class Entry(NamedTuple):
+    """One entry found under a folder."""
+
+    rel: str
+    """Its path relative to the folder, POSIX."""
+    kind: str
+    """FILE, LINK, SPECIAL or UNLISTABLE."""
+    reason: str = ""
+    """Why an UNLISTABLE folder could not be listed."""
+
+
 def discover(root: Path, display_root: str) -> tuple[Sources, list[ContentError]]:
-    """List the content folder's files by kind; symlinks are refused, never followed."""
+    """List the content folder's files by kind; links, special files and folders that cannot
+    be listed are errors, never followed, read or skipped."""
     found: list[str] = []
     errors: list[ContentError] = []
-    for rel, is_link in walk_files(root):
-        if is_link:
-            errors.append(
-                ContentError(
-                    display_path(display_root, rel),
-                    0,
-                    "symbolic links are not allowed in the content folder "
-                    "(replace the link with the real file)",
-                )
-            )
+    for entry in walk_files(root):
+        if entry.kind == FILE:
+            found.append(entry.rel)
         else:
-            found.append(rel)
-    return _classify(root, display_root, found), errors
+            errors.append(
+                entry_error(display_path(display_root, entry.rel), entry, "the content folder")
+            )
+    sources = _classify(root, display_root, found)
+    return sources, errors + unreadable_static(sources)
 
 
-def linked_files(root: Path) -> list[str]:
-    """Return every symbolic link under a folder (none is followed), as relative paths."""
-    return [rel for rel, is_link in walk_files(root) if is_link]
+def unreadable_static(sources: Sources) -> list[ContentError]:
+    """Return an error for each static file the build may not read: copied at the end of a
+    build, and never by `check`, it would otherwise fail late or not at all."""
+    message = "this file cannot be read: permission denied (let the build read it: chmod a+r)"
+    return [
+        ContentError(sources.display(rel), 0, message)
+        for rel in sources.static
+        if not os.access(sources.file(rel), os.R_OK)
+    ]
 
 
-def walk_files(root: Path, *, everything: bool = False) -> list[tuple[str, bool]]:
-    """Return (relative path, is symlink) for every file under a folder, sorted by path.
+def entry_error(display: str, entry: Entry, where: str) -> ContentError:
+    """Return the error for an entry a build will not read: a link, special file or folder
+    that cannot be listed."""
+    if entry.kind == LINK:
+        message = f"symbolic links are not allowed in {where} (replace the link with the real file)"
+    elif entry.kind == SPECIAL:
+        message = (
+            "is not a regular file (a FIFO, device or socket, which a build would wait on "
+            "forever; remove it)"
+        )
+    else:
+        message = (
+            f"this folder cannot be read: {entry.reason} (let the build list it, "
+            "e.g. chmod a+rx, or move it out)"
+        )
+    return ContentError(display, 0, message)
 
-    Links (to files or folders) are listed, never followed; unreadable folders are skipped, as
-    os.walk does. Names editors and systems leave behind are left out, unless `everything`.
+
+def odd_entries(root: Path) -> list[Entry]:
+    """Return every entry under a folder that is not a regular file or a listed folder."""
+    return [entry for entry in walk_files(root) if entry.kind != FILE]
+
+
+def walk_files(root: Path, *, everything: bool = False) -> list[Entry]:
+    """Return every file under a folder, sorted by path, with its kind (see FILE).
+
+    Links (to files or folders) are listed, never followed. Names editors and systems leave
+    behind are left out, unless `everything`.
     """
-    results: list[tuple[str, bool]] = []
+    results: list[Entry] = []
 
     def visit(folder: str, prefix: str) -> None:
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as exc:
+            results.append(Entry(prefix.rstrip("/"), UNLISTABLE, exc.strerror or str(exc)))
             return
         for entry in entries:
             if not everything and is_ignored(entry.name):
                 continue
             rel = prefix + entry.name
             if entry.is_symlink():
-                results.append((rel, True))
+                results.append(Entry(rel, LINK))
             elif entry.is_dir():
                 visit(entry.path, rel + "/")
             else:
-                results.append((rel, False))
+                results.append(Entry(rel, FILE if entry.is_file() else SPECIAL))
 
     visit(str(root), "")
     return sorted(results)

@@ -9,11 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-from dataclasses import dataclass, replace
+import struct
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from roundtable import urls
+from roundtable.errors import ContentError
+from roundtable.markdown import content_path, links
 from roundtable.model import Essay, Image, Roundtable, Site, Variant, evolve
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
@@ -29,6 +35,9 @@ WIDTHS = (480, 960, 1600)
 MAX_PIXELS = 50_000_000
 """Pillow's own bomb guard warns at 89 MP; a hero image never needs more than this."""
 QUALITY = {"image/jpeg": 82, "image/webp": 80}
+WEBP_MOST = 16383
+"""WebP's largest side: a larger copy (a long infographic, a panorama) is offered in its own
+format only."""
 
 
 class NotAnImage(Exception):
@@ -43,6 +52,13 @@ class Made:
     """Output path → the cached file to copy there."""
     count: int
     """How many were made now, rather than found in the cache."""
+    failed: dict[str, str] = field(default_factory=dict)
+    """Pictures that could not be decoded (content path → what is wrong)."""
+
+
+TOO_LARGE = "the picture is larger than 50 megapixels (resize it below that)"
+DAMAGED = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
+"""What Pillow raises on hostile bytes, reading a header or decoding (a cut-short file: OSError)."""
 
 
 def measure(path: Path) -> tuple[int, int]:
@@ -51,12 +67,13 @@ def measure(path: Path) -> tuple[int, int]:
         raise NotAnImage(f"use a {', '.join(s[1:] for s in IMAGE_SUFFIXES)} file")
     # Imported here, as below: most builds read no picture, and Pillow takes a while to load.
     from PIL import Image as PILImage
-    from PIL import UnidentifiedImageError
 
     try:
-        with PILImage.open(path) as picture:
+        with bombs_refused(), PILImage.open(path) as picture:
             width, height = picture.size
-    except (UnidentifiedImageError, OSError) as exc:
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise NotAnImage(TOO_LARGE) from None
+    except DAMAGED as exc:  # UnidentifiedImageError is an OSError
         raise NotAnImage(f"the file is not a readable image: {exc.__class__.__name__}") from None
     if width * height > MAX_PIXELS:
         raise NotAnImage(f"{width}×{height} pixels is too large (resize it below 50 megapixels)")
@@ -76,26 +93,48 @@ def plan_variants(image: Image) -> tuple[Variant, ...]:
             variants.append(
                 Variant(urls.image_variant(image.src, width, suffix.lower()), width, mime)
             )
-        if mime != "image/webp":
+        fits_webp = width <= WEBP_MOST and image.height * width <= WEBP_MOST * image.width
+        if mime != "image/webp" and fits_webp:
             variants.append(
                 Variant(urls.image_variant(image.src, width, ".webp"), width, "image/webp")
             )
     return tuple(sorted(variants, key=lambda v: (v.mime, v.width)))
 
 
+@contextmanager
+def bombs_refused() -> Iterator[None]:
+    """Within it, Pillow's warning of a picture too large to decode safely is an exception."""
+    from PIL import Image as PILImage
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        yield
+
+
 def make_variants(images: list[tuple[Path, Image]], cache_dir: Path) -> Made:
-    """Make (or find in the cache) every variant file of these images."""
+    """Make (or find in the cache) every variant file of these images; note those that fail."""
     files: dict[str, Path] = {}
-    made = 0
+    failed: dict[str, str] = {}
+    count = 0
     for source, image in images:
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:24]
-        for variant in image.variants:
-            cached = cache_dir / f"{digest}.{variant.width}{posixpath.splitext(variant.path)[1]}"
-            if not cached.is_file():
-                _resize(source, variant, cached)
-                made += 1
-            files[variant.path] = cached
-    return Made(files, made)
+        try:
+            count += _make_copies(source, image, cache_dir, files)
+        except NotAnImage as exc:
+            failed[image.src] = str(exc)
+    return Made(files, count, failed)
+
+
+def _make_copies(source: Path, image: Image, cache_dir: Path, files: dict[str, Path]) -> int:
+    """Make (or find in the cache) the variant files of one image; return how many were made."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:24]
+    count = 0
+    for variant in image.variants:
+        cached = cache_dir / f"{digest}.{variant.width}{posixpath.splitext(variant.path)[1]}"
+        if not cached.is_file():
+            _resize(source, variant, cached)
+            count += 1
+        files[variant.path] = cached
+    return count
 
 
 def _resize(source: Path, variant: Variant, destination: Path) -> None:
@@ -104,9 +143,7 @@ def _resize(source: Path, variant: Variant, destination: Path) -> None:
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     with PILImage.open(source) as picture:
-        picture.load()
-        height = round(picture.height * variant.width / picture.width)
-        resized = picture.resize((variant.width, height), PILImage.Resampling.LANCZOS)
+        resized = _resized(picture, variant.width)
         if variant.mime == "image/jpeg" and resized.mode not in ("RGB", "L"):
             resized = resized.convert("RGB")
         temporary = destination.with_suffix(destination.suffix + ".tmp")
@@ -116,6 +153,23 @@ def _resize(source: Path, variant: Variant, destination: Path) -> None:
         )
         resized.save(temporary, fmt, **options)
     temporary.replace(destination)
+
+
+def _resized(picture: Any, width: int) -> Any:
+    """Decode a picture and return it at this width; NotAnImage when its bytes are damaged."""
+    from PIL import Image as PILImage
+
+    try:
+        with bombs_refused():
+            picture.load()
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise NotAnImage(TOO_LARGE) from None
+    except DAMAGED as exc:
+        raise NotAnImage(
+            f"the picture is damaged or cut short ({exc}; save it again from an editor)"
+        ) from None
+    height = max(round(picture.height * width / picture.width), 1)  # a 1000×1 strip: not 0
+    return picture.resize((width, height), PILImage.Resampling.LANCZOS)
 
 
 def with_variants(site: Site) -> Site:
@@ -173,3 +227,64 @@ def describe(image: Image) -> str:
             else [[v.path, v.width] for v in webp],
         }
     )
+
+
+def picture_errors(
+    site: Site, content: Path, pictures: Mapping[str, Image], failed: Mapping[str, str]
+) -> list[ContentError]:
+    """Return an error for each picture a page shows that cannot be published: at its hero
+    image's line, or at each line of a body that shows it. Pictures no page shows are not
+    read: they are published as they are."""
+    reasons = _Reasons(site, content, pictures, failed)
+    errors = []
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    for item in items:
+        if item.image is not None and item.image.src in failed:
+            message = f"image.src: '{item.image.src}': {failed[item.image.src]}"
+            errors.append(ContentError(item.source, item.lines.get("image.src", 0), message))
+        broken = {rel: reasons.of(rel) for rel in item.pictures}
+        if any(broken.values()):
+            errors.extend(_body_errors(site, item, broken))
+    return errors
+
+
+@dataclass
+class _Reasons:
+    """What is wrong with each picture a body shows, measured once each."""
+
+    site: Site
+    content: Path
+    pictures: Mapping[str, Image]
+    failed: Mapping[str, str]
+    known: dict[str, str] = field(default_factory=dict)
+
+    def of(self, rel: str) -> str:
+        """Return what is wrong with a content file shown as a picture, or '' if nothing is."""
+        if rel in self.failed:
+            return self.failed[rel]
+        shown = posixpath.splitext(rel)[1].lower() in IMAGE_SUFFIXES
+        if rel in self.pictures or rel not in self.site.static_files or not shown:
+            return ""  # fine, or a link to no file, which `check` reports
+        if rel not in self.known:
+            try:
+                measure(self.site.static_source(self.content, rel))
+                self.known[rel] = ""
+            except NotAnImage as exc:
+                self.known[rel] = str(exc)
+        return self.known[rel]
+
+
+def _body_errors(
+    site: Site, item: Essay | Roundtable, broken: Mapping[str, str]
+) -> list[ContentError]:
+    """Return an error at each line of a body that shows a broken picture."""
+    errors = []
+    body = str(item.body)
+    shown = links(body, allow_html=site.config.allow_html, source=item.path, page="", targets={})
+    for link in shown:
+        reason = broken.get(content_path(link.url, item.path) or "") if link.is_image else None
+        if reason:
+            line = item.body_line + link.line
+            message = f"picture '{link.written}': {reason}"
+            errors.append(ContentError(item.source, line, message))
+    return errors

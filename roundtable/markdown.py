@@ -44,6 +44,18 @@ one character (so line numbers hold), as CommonMark already does for U+0000."""
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d")
 _TITLE_TOKENS = ("text", "code_inline")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+MAX_LINK_GROWTH = 1024 * 1024
+"""Characters a body's links and images may add to what it writes (a link reference repeats
+its URL and title at each use: one 0.9 MB essay using one a thousand times made a 2.6 GB site).
+Real essays add a few thousand: references, and percent-encoded accents."""
+
+
+class TooLarge(Exception):
+    """A body would render far larger than it is written; `line` is 0-based in the body."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(source, line, message)  # as args: it crosses from worker processes
+        self.source, self.line, self.message = source, line, message
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ def _configured(allow_html: bool, validate: Callable[[str], bool]) -> MarkdownIt
     md.validateLink = validate  # type: ignore[method-assign, assignment]
     md.use(footnote_plugin)
     md.core.ruler.after("block", "demote_headings", _demote_headings)
+    md.core.ruler.after("inline", "bound_links", _bound_links)
     md.core.ruler.push("heading_ids", _give_headings_ids)
     md.core.ruler.push("content_links", _rewrite_content_links)
     md.add_render_rule("table_open", _open_table_region)
@@ -331,11 +344,47 @@ def _render_picture(
 
 def _resolved(url: str, env: MutableMapping[str, Any]) -> str | None:
     """Return the content path a relative URL names from the source file, if it can."""
-    if not env.get("source") or _SCHEME.match(url) or url.startswith(("/", "#")):
+    return content_path(url, env.get("source", ""))
+
+
+def content_path(url: str, source: str) -> str | None:
+    """Return the content path a relative URL names from a content file, if it can."""
+    if not source or _SCHEME.match(url) or url.startswith(("/", "#")):
         return None
     # As content files are named: markdown-it gives the URL percent-encoded ('caf%C3%A9.png').
-    path = posixpath.join(posixpath.dirname(env["source"]), unquote(url.partition("#")[0]))
+    path = posixpath.join(posixpath.dirname(source), unquote(url.partition("#")[0]))
     return unicodedata.normalize("NFC", posixpath.normpath(path))
+
+
+def _bound_links(state: StateCore) -> None:
+    """Stop a body whose links and pictures would repeat more than MAX_LINK_GROWTH characters
+    beyond its own length, before rendering spends the memory (tokens share a reference's
+    strings; the HTML would not)."""
+    allowed = len(state.src) + MAX_LINK_GROWTH
+    total = 0
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type not in ("link_open", "image"):
+                continue
+            url = str(token.attrGet("href") or token.attrGet("src") or "")
+            total += len(url) + len(str(token.attrGet("title") or ""))
+            if total > allowed:
+                line = _reference_line(state, url, block.map[0] if block.map else 0)
+                raise TooLarge(
+                    state.env.get("source", ""),
+                    line,
+                    f"links and pictures would add more than {MAX_LINK_GROWTH:,} characters "
+                    "to the page (a long link reference used many times? write the link "
+                    "once, or shorten its address)",
+                )
+
+
+def _reference_line(state: StateCore, url: str, otherwise: int) -> int:
+    """Return the body line of the link reference that gives this URL, else `otherwise`."""
+    for reference in state.env.get("references", {}).values():
+        if state.md.normalizeLink(reference["href"]) == url:
+            return int(reference["map"][0])
+    return otherwise
 
 
 def _first_paragraph(tokens: list[Token]) -> str:

@@ -217,6 +217,8 @@ class Roundtable:
     """File line on which the body starts, for locating mistakes in it."""
     html: Html = NO_HTML
     """The introduction rendered to HTML."""
+    pictures: tuple[str, ...] = ()
+    """Content files its introduction shows as pictures (only these are decoded and resized)."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,8 @@ class Essay:
     """File line on which the body starts, for locating mistakes in it."""
     html: Html = NO_HTML
     """The essay rendered to HTML."""
+    pictures: tuple[str, ...] = ()
+    """Content files its body shows as pictures (only these are decoded and resized)."""
 
 
 @dataclass(frozen=True)

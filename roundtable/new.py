@@ -46,11 +46,19 @@ def new_roundtable(content: Path, title: str, today: dt.date) -> Path:
     return _create(content / ROUNDTABLES_DIR / f"{_slug(title)}.md", text)
 
 
+MAX_SLUG = 80
+"""Longest file slug `new` makes from a title: a name and a URL one can still read."""
+
+
 def _slug(title: str) -> str:
-    """Return the file slug of a title, refusing titles with no letters or digits."""
+    """Return the file slug of a title, cut to MAX_SLUG at a word; refuse titles with no
+    letters or digits."""
     slug = make_slug(title)
     if not slug:
-        raise CannotCreate(f"'{title}' has no letters or digits to make a file name from")
+        raise CannotCreate(f"'{title[:60]}' has no letters or digits to make a file name from")
+    if len(slug) > MAX_SLUG:
+        cut = slug[: MAX_SLUG + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:MAX_SLUG]
     return slug
 
 
@@ -65,14 +73,16 @@ def _suggest(site: Site, slug: str) -> str:
 
 def _create(path: Path, text: str) -> Path:
     """Write a new file, never replacing one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except FileExistsError:
         raise CannotCreate(
             f"{path} already exists (choose another title, or edit that file)"
         ) from None
+    except OSError as exc:
+        raise CannotCreate(f"{exc.filename or path}: {exc.strerror}") from None
     return path
 
 

@@ -34,17 +34,27 @@ from roundtable.cache import (
 from roundtable.config import load_config
 from roundtable.convert import convert, convert_items, html_for_workers
 from roundtable.discover import (
+    LINK,
     SITE_CONFIG,
+    SPECIAL,
+    UNLISTABLE,
     Sources,
     discover,
     display_path,
-    linked_files,
+    entry_error,
+    odd_entries,
     walk_files,
 )
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.fingerprint import Fingerprinter, theme_digest
 from roundtable.frontmatter import Document, FrontMatterError, parse
-from roundtable.images import content_pictures, hero_images, make_variants, with_variants
+from roundtable.images import (
+    content_pictures,
+    hero_images,
+    make_variants,
+    picture_errors,
+    with_variants,
+)
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
 from roundtable.render import (
@@ -392,8 +402,10 @@ def plan_outputs(
     before, known = previous_manifest(options, cache, previous)
     made_pages, manifest, records = fingerprint_pages(groups, site, theme.version, known, before)
     heroes = dict(hero_images(site, options.content))
-    in_text = {site.static_source(options.content, rel): image for rel, image in pictures.items()}
+    shown = pictures_on_pages(site, pictures)
+    in_text = {site.static_source(options.content, rel): image for rel, image in shown.items()}
     made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
+    raise_if_any(picture_errors(site, options.content, pictures, made.failed))
     generated = {urls.asset(name): path for name, path in theme.assets.items()} | made.files
     _refuse_collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
@@ -428,6 +440,13 @@ def read_theme(theme: Theme) -> ThemeFiles:
     hashes = {name: hash_bytes(path.read_bytes()) for name, path in assets.items()}
     version = theme_digest(theme.template_dirs, hashes, theme.message_dirs)
     return ThemeFiles(assets, hashes, version)
+
+
+def pictures_on_pages(site: Site, pictures: Mapping[str, Image]) -> dict[str, Image]:
+    """Return the content's pictures that a body shows: only these are decoded and resized."""
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    shown = {rel for item in items for rel in item.pictures}
+    return {rel: image for rel, image in pictures.items() if rel in shown}
 
 
 @contextmanager
@@ -598,10 +617,13 @@ class FileDigests:
 
 def _folder_parts(folder: Path, known: FileDigests) -> Iterator[tuple[str, str | bytes]]:
     """Yield every file's relative path and hash (a symlink's target as bytes) in a folder."""
-    for rel, is_link in walk_files(folder, everything=True):
+    for rel, kind, _ in walk_files(folder, everything=True):
         path = os.path.join(folder, rel)
+        if kind in (SPECIAL, UNLISTABLE):  # never read (a FIFO waits forever): reported
+            yield rel, kind.encode()
+            continue
         try:
-            yield rel, os.fsencode(os.readlink(path)) if is_link else known.digest(path)
+            yield rel, os.fsencode(os.readlink(path)) if kind == LINK else known.digest(path)
         except OSError as exc:  # gone or unreadable: reading it reports it, located, if it matters
             yield rel, f"unreadable: {exc.strerror}".encode()
 
@@ -654,15 +676,13 @@ def gather_site(
 
 
 def theme_links(theme: Theme) -> list[ContentError]:
-    """Refuse symbolic links in templates/ and assets/: Jinja would follow them anywhere."""
-    message = (
-        "symbolic links are not allowed in theme folders (replace the link with the real file)"
-    )
+    """Refuse symbolic links in templates/ and assets/ (Jinja would follow them anywhere),
+    special files (reading one can wait forever) and folders that cannot be listed."""
     return [
-        ContentError(os.path.relpath(folder / rel), 0, message)
+        entry_error(os.path.relpath(folder / entry.rel), entry, "theme folders")
         for folder in (*theme.template_dirs, *theme.asset_dirs)
         if folder.is_dir()
-        for rel in linked_files(folder)
+        for entry in odd_entries(folder)
     ]
 
 
