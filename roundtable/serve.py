@@ -34,6 +34,7 @@ from roundtable.cache import BuildCache
 from roundtable.discover import is_ignored
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.regular_files import read_regular
 from roundtable.render import TemplateFailed
 
 EVENTS_PATH = "/__roundtable/events"
@@ -379,10 +380,6 @@ def _identity(stat: os.stat_result) -> FileIdentity | None:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-_NO_LINK_NO_WAIT = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-"""Open a file, not a link to one, and never wait on a FIFO put in its place."""
-
-
 def read_as_built(copied: Copied) -> bytes | None:
     """Return a copied file's bytes while it is the very file the last good build saw.
 
@@ -390,18 +387,10 @@ def read_as_built(copied: Copied) -> bytes | None:
     since (a link, a hard link, a FIFO, a parent folder swapped for a link, new bytes) is
     another file, or the same one changed, and is served only once a build has read it.
     """
-    try:
-        handle = os.open(copied.path, _NO_LINK_NO_WAIT)
-    except OSError:
+    read = read_regular(copied.path)
+    if read is None or _identity(read.stat) != copied.identity:
         return None
-    with open(handle, "rb") as file:
-        now = _identity(os.fstat(handle))
-        if now is None or now != copied.identity:
-            return None
-        try:
-            return file.read()
-        except OSError:
-            return None
+    return read.data
 
 
 def content_type(key: str) -> str:
