@@ -2,6 +2,9 @@
 
 Builds are held in memory and swapped whole, so a request sees the complete old or the complete
 new site, never half of each; nothing is written to disk, so the server cannot trigger itself.
+Files copied as they are (pictures, assets) are read when asked for, and sent only while each is
+the file the last good build saw. Whatever a rebuild raises, and whenever a browser leaves, the
+server goes on.
 """
 
 from __future__ import annotations
