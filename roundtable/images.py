@@ -1,15 +1,21 @@
 """Pictures: check that a file is one, read its size, and make resized copies for `srcset`.
 
 Resized copies are made once per version of a picture: they are kept in the build cache under
-the hash of the source bytes, so an unchanged picture costs nothing on the next build.
+the hash of the source bytes (and of their own, checked before one is reused), so an unchanged
+picture costs nothing but reading its copies on the next build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
+import os
 import posixpath
+import shutil
 import struct
+import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +27,7 @@ from roundtable import urls
 from roundtable.errors import ContentError
 from roundtable.markdown import content_path, links
 from roundtable.model import Essay, Image, Roundtable, Site, Variant, evolve
+from roundtable.regular_files import read_regular
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 RESIZABLE = {
@@ -111,48 +118,112 @@ def bombs_refused() -> Iterator[None]:
         yield
 
 
-def make_variants(images: list[tuple[Path, Image]], cache_dir: Path) -> Made:
-    """Make (or find in the cache) every variant file of these images; note those that fail."""
+def make_variants(images: list[tuple[Path, Image]], folder: Path) -> Made:
+    """Make (or find intact in the folder) every variant file of these images; note those that
+    fail.
+
+    A copy is named by its source's hash, its width and its own bytes' hash: it is reused only
+    while its bytes still hash to its name (issue 24: a truncated or replaced copy in the
+    cache was published as it was); a damaged one is removed and made again.
+    """
     files: dict[str, Path] = {}
     failed: dict[str, str] = {}
-    count = 0
+    made = 0
+    kept = _kept_copies(folder)
     for source, image in images:
         try:
-            count += _make_copies(source, image, cache_dir, files)
+            made += _make_copies(source, image, folder, kept, files)
         except NotAnImage as exc:
             failed[image.src] = str(exc)
-    return Made(files, count, failed)
+    return Made(files, made, failed)
 
 
-def _make_copies(source: Path, image: Image, cache_dir: Path, files: dict[str, Path]) -> int:
-    """Make (or find in the cache) the variant files of one image; return how many were made."""
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:24]
-    count = 0
+def _make_copies(
+    source: Path,
+    image: Image,
+    folder: Path,
+    kept: Mapping[tuple[str, str], list[str]],
+    files: dict[str, Path],
+) -> int:
+    """Make (or find intact) the variant files of one image; return how many were made."""
+    digest = _digest(source.read_bytes())
+    made = 0
     for variant in image.variants:
-        cached = cache_dir / f"{digest}.{variant.width}{posixpath.splitext(variant.path)[1]}"
-        if not cached.is_file():
-            _resize(source, variant, cached)
-            count += 1
+        stem = f"{digest}.{variant.width}"
+        suffix = posixpath.splitext(variant.path)[1]
+        cached = _intact(folder, kept.get((stem, suffix), []))
+        if cached is None:
+            cached = _resize(source, variant, folder / stem, suffix)
+            made += 1
         files[variant.path] = cached
-    return count
+    return made
 
 
-def _resize(source: Path, variant: Variant, destination: Path) -> None:
-    """Write one resized copy, atomically, into the cache."""
+def _digest(data: bytes) -> str:
+    """Return the hash a picture, or a resized copy, is named by."""
+    return hashlib.sha256(data).hexdigest()[:24]
+
+
+def _kept_copies(folder: Path) -> dict[tuple[str, str], list[str]]:
+    """Return the names of the copies in the folder by their stem (source hash and width) and
+    suffix: `<source>.<width>.<bytes>.<format>`."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return {}  # no folder yet (the first build), or one that cannot be read
+    kept: dict[tuple[str, str], list[str]] = {}
+    for name in names:
+        parts = name.split(".")
+        if len(parts) == 4:
+            kept.setdefault((f"{parts[0]}.{parts[1]}", f".{parts[3]}"), []).append(name)
+    return kept
+
+
+def _intact(folder: Path, names: list[str]) -> Path | None:
+    """Return the first copy among these whose bytes hash to its name; remove the others."""
+    for name in names:
+        path = folder / name
+        read = read_regular(path)
+        if read is not None and _digest(read.data) == name.split(".")[2]:
+            return path
+        _discard(path)
+    return None
+
+
+def _discard(path: Path) -> None:
+    """Remove a damaged copy: a file, a link, or a folder in a file's place."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _resize(source: Path, variant: Variant, stem: Path, suffix: str) -> Path:
+    """Write one resized copy into the folder, whole or not at all; return its path."""
     from PIL import Image as PILImage
 
-    destination.parent.mkdir(parents=True, exist_ok=True)
     with PILImage.open(source) as picture:
         resized = _resized(picture, variant.width)
-        if variant.mime == "image/jpeg" and resized.mode not in ("RGB", "L"):
-            resized = resized.convert("RGB")
-        temporary = destination.with_suffix(destination.suffix + ".tmp")
-        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[variant.mime]
-        options = (
-            {"quality": QUALITY[variant.mime]} if variant.mime in QUALITY else {"optimize": True}
-        )
-        resized.save(temporary, fmt, **options)
-    temporary.replace(destination)
+    if variant.mime == "image/jpeg" and resized.mode not in ("RGB", "L"):
+        resized = resized.convert("RGB")
+    fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[variant.mime]
+    options = {"quality": QUALITY[variant.mime]} if variant.mime in QUALITY else {"optimize": True}
+    encoded = io.BytesIO()
+    resized.save(encoded, fmt, **options)
+    data = encoded.getvalue()
+    destination = stem.with_name(f"{stem.name}.{_digest(data)}{suffix}")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=stem.parent, prefix=".", suffix=".tmp")
+    try:
+        with open(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, destination)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return destination
 
 
 def _resized(picture: Any, width: int) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -184,20 +185,24 @@ def build_site(
     started = time.perf_counter()
     own_cache = cache is None
     cache = cache or BuildCache(options.cache_dir)
-    with cycle_collection_paused():
+    with cycle_collection_paused(), image_folder(options) as images:
         try:
             try:
-                return _stages(options, cache, previous, started)
+                return _stages(options, cache, previous, images, started)
             except CacheDamaged:
                 cache.discard()  # an entry the build counted on was damaged: start without any
-                return _stages(options, cache, None, started)
+                return _stages(options, cache, None, images, started)
         finally:
             if own_cache:
                 cache.close()
 
 
 def _stages(
-    options: BuildOptions, cache: BuildCache, previous: BuildResult | None, started: float
+    options: BuildOptions,
+    cache: BuildCache,
+    previous: BuildResult | None,
+    images: Path,
+    started: float,
 ) -> BuildResult:
     """Run the stages of a build, one line each."""
     hashed = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
@@ -220,7 +225,7 @@ def _stages(
     if made is None:
         made = converted_site(options, cache, hashed, workers, theme.version, inputs, last)
     site = made.site
-    plan = plan_outputs(options, site, cache, previous, theme, printer, made.pictures)
+    plan = plan_outputs(options, site, cache, previous, theme, images, printer, made.pictures)
     stale = plan.stale()
     if uses_workers(len(stale), workers):
         html_for_workers(site, cache)
@@ -388,6 +393,7 @@ def plan_outputs(
     cache: BuildCache,
     previous: BuildResult | None,
     theme: ThemeFiles,
+    images: Path,
     printer: pdf.Printer | None = None,
     pictures: Mapping[str, Image] = {},
 ) -> Plan:
@@ -404,7 +410,7 @@ def plan_outputs(
     heroes = dict(hero_images(site, options.content))
     shown = pictures_on_pages(site, pictures)
     in_text = {site.static_source(options.content, rel): image for rel, image in shown.items()}
-    made = make_variants(sorted({**in_text, **heroes}.items()), image_cache(options))
+    made = make_variants(sorted({**in_text, **heroes}.items()), images)
     raise_if_any(picture_errors(site, options.content, pictures, made.failed))
     generated = {urls.asset(name): path for name, path in theme.assets.items()} | made.files
     _refuse_collisions(options, site, {*generated, *manifest})
@@ -888,12 +894,23 @@ def compiled_templates(options: BuildOptions) -> Path | None:
     return folder
 
 
-def image_cache(options: BuildOptions) -> Path:
-    """Return where resized images are kept: in the build cache, or a folder per process."""
+@contextmanager
+def image_folder(options: BuildOptions) -> Iterator[Path]:
+    """Give the folder resized images are kept in: the build cache's, or one for this build.
+
+    Without a cache (check, --no-cache) they still need a home until they are copied out: a
+    new folder only this user can write, removed after the build (the shared, predictable one
+    it used to be let anyone plant the pictures a build published: issue 24). An in-memory
+    build without a cache (check) keeps only their names.
+    """
     if options.cache_dir is not None:
-        return options.cache_dir / "images"
-    # Without a cache (check, --no-cache) they still need a home until they are copied out.
-    return Path(tempfile.gettempdir()) / f"roundtable-images-{os.getuid()}"
+        yield options.cache_dir / "images"
+        return
+    folder = tempfile.mkdtemp(prefix="roundtable-images-")
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _complete_in_memory(

@@ -2,34 +2,42 @@
 
 Builds are held in memory and swapped whole, so a request sees the complete old or the complete
 new site, never half of each; nothing is written to disk, so the server cannot trigger itself.
+Files copied as they are (pictures, assets) are read when asked for, and sent only while each is
+the file the last good build saw. Whatever a rebuild raises, and whenever a browser leaves, the
+server goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import mimetypes
+import os
 import posixpath
 import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from stat import S_ISREG
 from urllib.parse import unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from roundtable import urls
 from roundtable.cache import BuildCache
 from roundtable.discover import is_ignored
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.regular_files import read_regular
 from roundtable.render import TemplateFailed
 
 EVENTS_PATH = "/__roundtable/events"
@@ -43,6 +51,7 @@ to come; a half-done save (a file truncated, renamed away) still waits DEBOUNCE_
 MAX_DELAY_SECONDS = 1.0
 """Rebuild at the latest this long after the first change, even if changes keep coming."""
 HEARTBEAT_SECONDS = 10.0
+BUG_HINT = "a bug in Roundtable: please report it"
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -61,6 +70,20 @@ _TYPES = {
 _ENCODED_SEPARATORS = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 
 
+FileIdentity = tuple[int, int, int, int]
+"""A regular file as a build saw it: device, inode, size, modification time."""
+
+
+@dataclass(frozen=True)
+class Copied:
+    """A file the last good build copies as it is, and what that file was then."""
+
+    path: Path
+    """Where the file is read from."""
+    identity: FileIdentity | None
+    """What the file was just after the build; None when it was not a regular file."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One build as the server shows it: its files, and errors if the latest build failed."""
@@ -69,8 +92,8 @@ class Snapshot:
     """Counts builds; browsers reload when it changes."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Rendered files of the last good build."""
-    copies: dict[str, Path] = field(default_factory=dict)
-    """Copied files of the last good build."""
+    copies: dict[str, Copied] = field(default_factory=dict)
+    """Copied files of the last good build, read when asked for, while they are as it saw them."""
     errors: tuple[ContentError, ...] = ()
     """What broke the latest build; empty when it succeeded."""
 
@@ -98,7 +121,7 @@ class LiveSite:
                 _log(f"  {error}")
         else:
             self.last_good = outcome
-            snapshot = Snapshot(previous.generation + 1, outcome.files, outcome.copies)
+            snapshot = Snapshot(previous.generation + 1, outcome.files, as_seen(outcome.copies))
             seconds = time.perf_counter() - started
             _log(f"Rebuilt {outcome.rendered} of {len(outcome.files)} files in {seconds:.2f} s")
         with self.changed:
@@ -133,6 +156,23 @@ def _build_errors(
         return (exc.error,)
     except OSError as exc:
         return (ContentError(str(exc.filename or "build"), 0, f"{exc.strerror} (check the file)"),)
+    except Exception as exc:  # a bug of ours: the server must outlive it (issue 24, class 12)
+        return (internal_error(exc),)
+
+
+def internal_error(exc: BaseException) -> ContentError:
+    """Name an error that no build should raise, in one line, and ask for a bug report."""
+    return ContentError(
+        "roundtable",
+        0,
+        f"internal error: {_named(exc)} ({BUG_HINT}, with the file you saved; undo it meanwhile)",
+    )
+
+
+def _named(exc: BaseException) -> str:
+    """Return an exception's type and message on one line."""
+    detail = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
 class Debouncer:
@@ -223,20 +263,69 @@ def _completes_a_file(event: FileSystemEvent, relevant: list[bool]) -> bool:
     return event.event_type == "moved" and relevant == [False, True]
 
 
+class Watcher(FileSystemEventHandler):
+    """Watches folders recursively, and watches one afresh when it is deleted and made again.
+
+    A watch ends with the folder it watches (and follows a folder renamed away), so each
+    folder's parent is watched too: when the folder's own entry there is created, deleted or
+    moved, the folder is watched again as it now is (issue 24: a `content/` replaced whole
+    stopped every rebuild).
+    """
+
+    def __init__(self, folders: list[Path], debouncer: Debouncer) -> None:
+        self.observer = Observer()
+        self.changes = _Changes(debouncer)
+        self.debouncer = debouncer
+        self.watches: dict[str, ObservedWatch | None] = {os.path.abspath(f): None for f in folders}
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        """Watch every folder, and the parent of each, then start the observer."""
+        for folder in self.watches:
+            self._watch(folder)
+        for parent in sorted({os.path.dirname(folder) for folder in self.watches}):
+            with contextlib.suppress(OSError):
+                self.observer.schedule(self, parent, recursive=False)
+        self.observer.start()
+
+    def stop(self) -> None:
+        """Stop watching."""
+        self.observer.stop()
+        self.observer.join(timeout=2)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        """Watch a folder afresh when its own entry in its parent changes; rebuild."""
+        if event.event_type not in ("created", "deleted", "moved"):
+            return
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            folder = os.path.abspath(os.fsdecode(path)) if path else ""
+            if folder in self.watches:
+                self._watch(folder)
+                self.debouncer.poke()
+
+    def _watch(self, folder: str) -> None:
+        """Watch a folder recursively as it is now, dropping the watch it had."""
+        with self.lock:
+            old, self.watches[folder] = self.watches[folder], None
+            if old is not None:
+                with contextlib.suppress(KeyError):
+                    self.observer.unschedule(old)
+            if os.path.isdir(folder):
+                with contextlib.suppress(OSError):  # gone again: its parent's event comes next
+                    self.watches[folder] = self.observer.schedule(
+                        self.changes, folder, recursive=True
+                    )
+
+
 @contextmanager
 def watching(folders: list[Path], debouncer: Debouncer) -> Iterator[None]:
     """Watch folders recursively while the generator is suspended."""
-    observer = Observer()
-    handler = _Changes(debouncer)
-    for folder in folders:
-        if folder.is_dir():
-            observer.schedule(handler, str(folder), recursive=True)
-    observer.start()
+    watcher = Watcher(folders, debouncer)
+    watcher.start()
     try:
         yield
     finally:
-        observer.stop()
-        observer.join(timeout=2)
+        watcher.stop()
 
 
 def resolve_request(raw_path: str, snapshot: Snapshot) -> tuple[str, str | None]:
@@ -268,11 +357,43 @@ def _has(snapshot: Snapshot, key: str) -> bool:
     return key in snapshot.files or key in snapshot.copies
 
 
-def _read(snapshot: Snapshot, key: str) -> bytes:
-    """Return a file's bytes from the snapshot."""
+def _read(snapshot: Snapshot, key: str) -> bytes | None:
+    """Return a file's bytes from the snapshot; None for a copied file changed since."""
     if key in snapshot.files:
         return snapshot.files[key]
-    return snapshot.copies[key].read_bytes()
+    return read_as_built(snapshot.copies[key])
+
+
+def as_seen(copies: Mapping[str, Path]) -> dict[str, Copied]:
+    """Return each copied file with what it is just after the build that listed it."""
+    seen = {}
+    for rel, path in copies.items():
+        try:
+            identity = _identity(os.lstat(path))
+        except OSError:
+            identity = None
+        seen[rel] = Copied(path, identity)
+    return seen
+
+
+def _identity(stat: os.stat_result) -> FileIdentity | None:
+    """Return what a stat says a regular file is; None for anything else."""
+    if not S_ISREG(stat.st_mode):
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def read_as_built(copied: Copied) -> bytes | None:
+    """Return a copied file's bytes while it is the very file the last good build saw.
+
+    serve reads copied files when they are asked for, long after the build: what replaced one
+    since (a link, a hard link, a FIFO, a parent folder swapped for a link, new bytes) is
+    another file, or the same one changed, and is served only once a build has read it.
+    """
+    read = read_regular(copied.path)
+    if read is None or _identity(read.stat) != copied.identity:
+        return None
+    return read.data
 
 
 def content_type(key: str) -> str:
@@ -337,12 +458,12 @@ def handler_for(current: Callable[[], LiveSite]) -> type[BaseHTTPRequestHandler]
         def _page(self, send_body: bool) -> None:
             snapshot = current().snapshot
             kind, key = resolve_request(self.path, snapshot)
+            body = _read(snapshot, key) if kind == "file" and key else None
             if kind == "redirect" and key:
                 self._send(
                     HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": key}, send_body
                 )
-            elif kind == "file" and key:
-                body = _read(snapshot, key)
+            elif body is not None and key:
                 ctype = content_type(key)
                 if ctype.startswith("text/html"):
                     body = inject(body, snapshot)
@@ -409,6 +530,13 @@ class Server(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Say nothing of a browser that left mid-answer; name anything else in one line."""
+        error = sys.exc_info()[1]
+        if error is None or isinstance(error, ConnectionError | TimeoutError):
+            return  # a tab closed or reloaded early: an everyday event, not a problem
+        _log(f"roundtable: internal error answering a request: {_named(error)} ({BUG_HINT})")
 
 
 def _log(message: str) -> None:

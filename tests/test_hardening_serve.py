@@ -19,25 +19,12 @@ from pathlib import Path
 import pytest
 from helpers.hostile import build, bulk_project, new_project, touch_bulk_essays, write_essay
 from helpers.processes import HAS_PROC, cpu_seconds
-from helpers.server import DevServer, dev_server, wait_until
+from helpers.server import DevServer, dev_server, settle, wait_until
 from helpers.site import REPO, tree_digest
 
 from roundtable.serve import EVENTS_PATH, Snapshot, resolve_request
 
 CANARY = b"canary: outside the site"
-
-
-def settle(server: DevServer, quiet: float = 0.4, timeout: float = 10.0) -> int:
-    """Wait until the server has printed nothing for `quiet` seconds; return its rebuilds."""
-    deadline = time.monotonic() + timeout
-    seen, since = len(server.output), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        if len(server.output) != seen:
-            seen, since = len(server.output), time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            break
-    return server.rebuilds()
 
 
 def strip_reload(body: bytes) -> bytes:

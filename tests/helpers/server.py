@@ -62,6 +62,19 @@ class DevServer:
         return len(builds) - 1  # the first build is not a rebuild
 
 
+def settle(server: DevServer, quiet: float = 0.4, timeout: float = 10.0) -> int:
+    """Wait until the server has printed nothing for `quiet` seconds; return its rebuilds."""
+    deadline = time.monotonic() + timeout
+    seen, since = len(server.output), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if len(server.output) != seen:
+            seen, since = len(server.output), time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return server.rebuilds()
+
+
 def _pump(server: DevServer) -> None:
     """Collect the server's output lines in the background."""
     assert server.proc.stdout is not None
@@ -70,10 +83,16 @@ def _pump(server: DevServer) -> None:
 
 
 @contextmanager
-def dev_server(project: Path, *extra: str) -> Iterator[DevServer]:
-    """Start `build.py serve --port 0` in a project; stop it with SIGINT afterwards."""
+def dev_server(project: Path, *extra: str, prelude: str = "") -> Iterator[DevServer]:
+    """Start `build.py serve --port 0` in a project; stop it with SIGINT afterwards.
+
+    `prelude` is Python run first in the server's process (a test replaces a stage with it).
+    """
+    launcher = [str(REPO / "build.py")]
+    if prelude:
+        launcher = ["-c", f"{prelude}\nfrom roundtable.cli import run\nrun()"]
     proc = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", *extra],
+        [sys.executable, *launcher, "serve", "--port", "0", *extra],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
