@@ -24,6 +24,8 @@ def pictured_project(root: Path) -> Path:
     wide = Image.new("RGB", (1000, 500))
     wide.putdata([(x % 256, y % 256, (x * y) % 256) for y in range(500) for x in range(1000)])
     wide.save(project / "content/images/wide.png")
+    essay = project / "content/essays/pictured.md"  # shown by a page: only those are resized
+    essay.write_text(essay.read_text() + "\n![A wide picture](../images/wide.png)\n")
     return project
 
 
