@@ -4,12 +4,12 @@ in a real browser, a light page weight, and Lighthouse scores."""
 from __future__ import annotations
 
 import gzip
-import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import missing_tool
 from helpers.browser import axe_violations, chromium_path, format_violations, serve_directory
 from helpers.site import html_files, run_subprocess, sample_project
 from helpers.validators import lighthouse_cmd, run_lighthouse
@@ -108,9 +108,7 @@ LIGHTHOUSE_PAGES = ["home", "roundtable", "essay"]
 def test_lighthouse_scores(name: str, served: str) -> None:
     chrome = chromium_path()
     if chrome is None or lighthouse_cmd() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Lighthouse or Chromium missing under CI")
-        pytest.skip("Lighthouse (npm ci) or Chromium (apt-get install chromium) not found")
+        missing_tool("Lighthouse (npm ci) or Chromium (apt-get install chromium) not found")
     report = run_lighthouse(
         served + READER_PAGES[name],
         chrome,
