@@ -1,6 +1,7 @@
 """Shared fixtures: repo paths, headless Chromium, vnu and axe-core.
 
-Tool fixtures skip when a tool is missing, except under CI=true, where they fail instead,
+Tool fixtures skip when a tool is missing, except under CI=true, where they fail instead.  Under
+ROUNDTABLE_NO_SKIPS=1 (set by .ci/run) every skip or xfail fails, with its reason (helpers/no_skips.py),
 so CI can never pass by silently skipping.  Import helpers as ``from helpers.browser import ...``.
 """
 
@@ -19,6 +20,7 @@ if str(TESTS_DIR) not in sys.path:  # make `helpers` importable under any import
     sys.path.insert(0, str(TESTS_DIR))
 
 from helpers.browser import chromium_path, launch_browser  # noqa: E402
+from helpers.no_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: E402, F401
 from helpers.validators import axe_source, find_vnu, vnu_errors  # noqa: E402
 
 if TYPE_CHECKING:

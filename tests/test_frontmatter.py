@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from helpers.site import HANG_SECONDS
 
 from roundtable.frontmatter import FrontMatterError, parse
 
@@ -82,7 +83,7 @@ def test_alias_bomb_is_rejected_fast() -> None:
     raw = ("---\n" + "\n".join(levels) + "\n---\n").encode()
     started = time.perf_counter()
     assert "aliases" in error_of(raw)[1]
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < HANG_SECONDS
 
 
 def test_oversized_front_matter_is_refused() -> None:

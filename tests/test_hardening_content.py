@@ -21,7 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers.hostile import build, known_scripts, new_project, outside, write_essay
 from helpers.sinks import PageParser, page_sinks, site_sinks
-from helpers.site import REPO, Run, page, tree_digest
+from helpers.site import HANG_SECONDS, Run, page, tree_digest
 
 from roundtable.frontmatter import FrontMatterError, parse
 from roundtable.markdown import render, renderer
@@ -224,7 +224,7 @@ def test_a24_many_identical_headings_render_in_linear_time() -> None:
     """A24: 20,000 identical headings (mdit-py-plugins' anchors took half a minute)."""
     started = time.perf_counter()
     html = render("## a\n\n" * 20_000, allow_html=False).html
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < HANG_SECONDS
     assert 'id="a-19999"' in html
 
 
@@ -309,8 +309,6 @@ def test_a8_json_ld_cannot_close_its_script_element(
     hostile_fields: tuple[Path, Run, float],
 ) -> None:
     """A8: JSON-LD holds no raw '<' and parses back to the title, U+2028/U+2029 and all."""
-    if not any("application/ld+json" in p.read_text() for p in (REPO / "templates").glob("*")):
-        pytest.skip("the theme has no JSON-LD yet")
     project, _, _ = hostile_fields
     parser = PageParser()
     parser.feed(essay_html(project, "hostile"))
@@ -338,7 +336,7 @@ def test_a9_template_syntax_in_content_is_shown_literally(
 ) -> None:
     """A9: `{{ 7*7 }}` and friends are text, nothing is evaluated, and the build is quick."""
     project, _, seconds = hostile_fields
-    assert seconds < 10
+    assert seconds < HANG_SECONDS
     essay = page(project / "site", "essays/hostile/")
     text = essay.get_text(" ")
     assert "{{ 7*7 }}" in text and "{% for x in range(10**9) %}{{ config }}{% endfor %}" in text
@@ -611,7 +609,7 @@ def test_a18_unsafe_yaml_tags_are_refused_at_their_line(tmp_path: Path, tag: str
 
 
 def test_a19_alias_bomb_is_rejected_fast_and_small() -> None:
-    """A19: billion laughs (9 levels of 9): refused in under a second, under 100 MB."""
+    """A19: billion laughs (9 levels of 9): refused without a blow-up in time or memory."""
     levels = ["a: &a [x,x,x,x,x,x,x,x,x]"]
     levels += [
         f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]"
@@ -625,7 +623,7 @@ def test_a19_alias_bomb_is_rejected_fast_and_small() -> None:
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert seconds < 1.0 and peak < 100 * 2**20
+    assert seconds < HANG_SECONDS and peak < 100 * 2**20
 
 
 def test_a19_oversized_front_matter_and_files_are_refused(tmp_path: Path) -> None:
@@ -636,7 +634,7 @@ def test_a19_oversized_front_matter_and_files_are_refused(tmp_path: Path) -> Non
     (essays / "huge.md").write_text("---\ntitle: T\nsummary: " + "x" * 5_000_000 + "\n---\n")
     started = time.perf_counter()
     run = build(project)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < HANG_SECONDS
     assert run.error_lines == [
         "content/essays/big.md:2: front matter is larger than 64 KB (move long text into the body)",
         "content/essays/huge.md:1: the file is larger than 1 MB (split it into several files)",

@@ -1,7 +1,10 @@
-"""Smoke tests of the test harness itself: vnu, the HTTP server, Chromium and axe-core."""
+"""Smoke tests of the test harness itself: vnu, the HTTP server, Chromium, axe-core, no-skips."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -10,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from helpers.browser import axe_violations, format_violations, serve_directory
+from helpers.no_skips import NO_SKIPS
+from helpers.site import REPO
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -100,3 +105,79 @@ def test_axe_flags_missing_alt(tmp_path: Path, page: Page, axe: str, head: str) 
     assert "image-alt" in ids, format_violations(violations)
     image_alt = next(v for v in violations if v["id"] == "image-alt")
     assert image_alt["nodes"] == ["img"]
+
+
+SKIPPING_TESTS = """
+import pytest
+
+@pytest.fixture
+def tool():
+    pytest.skip("the fixture lacks its tool")
+
+def test_skip():
+    pytest.skip("no tool here")
+
+@pytest.mark.skipif(True, reason="not on this machine")
+def test_skipif():
+    pass
+
+@pytest.mark.xfail(reason="a known bug")
+def test_xfail():
+    assert False
+
+@pytest.mark.xfail(reason="a fixed bug")
+def test_xpass():
+    pass
+
+def test_imperative_xfail():
+    pytest.xfail("gave up")
+
+def test_fixture_skip(tool):
+    pass
+
+def test_passes():
+    pass
+"""
+SKIP_REASONS = [
+    "the fixture lacks its tool",
+    "no tool here",
+    "not on this machine",
+    "a known bug",
+    "a fixed bug",
+    "gave up",
+    "No module named 'no_such_module_for_the_no_skips_test'",
+]
+
+
+def run_pytest_on_skips(folder: Path, no_skips: str) -> str:
+    """Run pytest with the no-skips hooks on tests that skip in every way; return its output."""
+    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (folder / "test_skips.py").write_text(SKIPPING_TESTS, encoding="utf-8")
+    (folder / "test_module_skip.py").write_text(
+        'import pytest\npytest.importorskip("no_such_module_for_the_no_skips_test")\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, NO_SKIPS: no_skips, "PYTHONPATH": str(REPO / "tests")}
+    plugins = ["-p", "helpers.no_skips", "-p", "no:cacheprovider"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", *plugins, "-rA", "--continue-on-collection-errors"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    return proc.stdout.splitlines()[-1] + "\n" + proc.stdout
+
+
+def test_no_skips_fails_every_skip_and_xfail_with_its_reason(tmp_path: Path) -> None:
+    """Under ROUNDTABLE_NO_SKIPS=1, skip, skipif, importorskip, skips in fixtures, xfail marks,
+    pytest.xfail and an xpass each fail, naming the reason; without it they skip as usual."""
+    strict = run_pytest_on_skips(tmp_path, "1")
+    summary = strict.splitlines()[0]
+    assert summary.startswith("=") and "4 failed, 1 passed, 3 errors" in summary, strict
+    assert "skipped" not in summary and "xfail" not in summary and "xpass" not in summary, strict
+    for reason in SKIP_REASONS:
+        assert f"{reason} [{NO_SKIPS}=1: a skip or xfail is a failure]" in strict, reason
+    relaxed = run_pytest_on_skips(tmp_path, "0").splitlines()[0]
+    assert "1 passed, 4 skipped, 2 xfailed, 1 xpassed" in relaxed, relaxed

@@ -24,7 +24,7 @@ import pytest
 from helpers.hostile import build, bulk_project, touch_bulk_essays
 from helpers.processes import HAS_PROC, group_members
 from helpers.server import wait_until
-from helpers.site import REPO, tree_digest
+from helpers.site import HANG_SECONDS, REPO, tree_digest
 
 pytestmark = pytest.mark.skipif(not HAS_PROC, reason="finds a command's processes in /proc (Linux)")
 
@@ -65,17 +65,17 @@ class Terminal:
     def ctrl_c(self) -> int:
         """Press Ctrl-C; return the exit status.
 
-        Fails if the command takes more than 5 seconds to end, or leaves a process of its
-        group running a second later.
+        Fails if the command takes more than 10 seconds to end, or leaves a process of its
+        group running 10 seconds later.
         """
         os.killpg(self.proc.pid, signal.SIGINT)
         try:
-            status = self.proc.wait(timeout=5)
+            status = self.proc.wait(timeout=HANG_SECONDS)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-            pytest.fail(f"still running 5 s after Ctrl-C; it had printed: {self.printed()!r}")
-        assert wait_until(lambda: not self.processes(), 1.0, every=0.005), self.processes()
+            pytest.fail(f"still running 10 s after Ctrl-C; it had printed: {self.printed()!r}")
+        assert wait_until(lambda: not self.processes(), HANG_SECONDS), self.processes()
         return status
 
     def kill(self) -> None:

@@ -8,11 +8,10 @@ import io
 import os
 from pathlib import Path
 
+import pypdf
 import pytest
 from helpers.site import FIXTURES, copy_project, page, run_cli, run_subprocess, tree_digest
 from PIL import Image
-
-pypdf = pytest.importorskip("pypdf")
 
 
 def weasyprint_missing() -> str:

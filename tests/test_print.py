@@ -7,14 +7,13 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import pypdf
 import pytest
 from helpers.browser import serve_directory
 from helpers.site import run_subprocess, sample_project
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-
-pypdf = pytest.importorskip("pypdf")
 
 ESSAY = "essays/follow-the-money-together/"
 

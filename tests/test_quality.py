@@ -1,15 +1,15 @@
 """What readers get from the sample site: valid HTML, no axe violations, a working reading path
-in a real browser, a light page weight, and Lighthouse scores."""
+in a real browser, a light page weight, and Lighthouse scores (those that do not time the page)."""
 
 from __future__ import annotations
 
 import gzip
-import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import missing_tool
 from helpers.browser import axe_violations, chromium_path, format_violations, serve_directory
 from helpers.site import html_files, run_subprocess, sample_project
 from helpers.validators import lighthouse_cmd, run_lighthouse
@@ -102,20 +102,40 @@ def test_essay_page_weighs_at_most_20_kb_gzipped(sample_site: Path) -> None:
 
 
 LIGHTHOUSE_PAGES = ["home", "roundtable", "essay"]
+PAGE_WEIGHT_AUDITS = [
+    "cumulative-layout-shift",
+    "dom-size",
+    "font-display",
+    "lcp-lazy-loaded",
+    "legacy-javascript",
+    "modern-image-formats",
+    "no-document-write",
+    "offscreen-images",
+    "total-byte-weight",
+    "unminified-javascript",
+    "unsized-images",
+    "unused-css-rules",
+    "unused-javascript",
+    "uses-responsive-images",
+]
+"""Lighthouse's performance audits that measure the page, not the clock. The performance score
+itself comes from paint times under simulated throttling, which a busy machine lowers (0.9 and
+0.99 seen on the shared CI machine): speed is measured in bench/, not asserted here."""
 
 
 @pytest.mark.parametrize("name", LIGHTHOUSE_PAGES)
 def test_lighthouse_scores(name: str, served: str) -> None:
     chrome = chromium_path()
     if chrome is None or lighthouse_cmd() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Lighthouse or Chromium missing under CI")
-        pytest.skip("Lighthouse (npm ci) or Chromium (apt-get install chromium) not found")
+        missing_tool("Lighthouse (npm ci) or Chromium (apt-get install chromium) not found")
     report = run_lighthouse(
         served + READER_PAGES[name],
         chrome,
         categories=("performance", "accessibility", "best-practices", "seo"),
     )
     categories: dict[str, Any] = report["categories"]  # type: ignore[assignment]
-    scores = {key: cat["score"] for key, cat in categories.items()}
-    assert scores == {"performance": 1, "accessibility": 1, "best-practices": 1, "seo": 1}
+    scores = {key: categories[key]["score"] for key in ("accessibility", "best-practices", "seo")}
+    assert scores == {"accessibility": 1, "best-practices": 1, "seo": 1}
+    audits: dict[str, Any] = report["audits"]  # type: ignore[assignment]
+    weight = {key: audits[key]["score"] for key in PAGE_WEIGHT_AUDITS}
+    assert weight == dict.fromkeys(PAGE_WEIGHT_AUDITS, 1)

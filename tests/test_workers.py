@@ -78,5 +78,5 @@ def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     finally:
         build.kill()
         build.wait()
-    wait_until(lambda: not any(alive(pid) for pid in workers), 5)
+    wait_until(lambda: not any(alive(pid) for pid in workers))
     assert not [pid for pid in workers if alive(pid)]

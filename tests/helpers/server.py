@@ -19,7 +19,7 @@ from pathlib import Path
 from helpers.site import REPO
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 8.0, every: float = 0.05) -> bool:
+def wait_until(condition: Callable[[], bool], timeout: float = 15.0, every: float = 0.05) -> bool:
     """Poll a condition every `every` seconds until it holds or the timeout passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -20,6 +20,8 @@ LOCATED = re.compile(r"^[^\s:]+(:\d+)?: ")
 """A `path:line: message` line (the line number is absent for whole-file problems)."""
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
+HANG_SECONDS = 10.0
+"""A wall-clock bound that only a hang or a blow-up exceeds, never a busy machine (speed: bench/)."""
 
 
 @dataclass
