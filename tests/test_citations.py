@@ -182,3 +182,42 @@ def test_copy_button_appears_with_javascript_and_copies(built: Path, page: Page)
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied.startswith("Chen, B., & Pérez, A. (2024, May 2).")
         page.context.clear_permissions()
+
+
+@pytest.mark.parametrize(
+    ("full", "family", "given", "split_family"),
+    [
+        ("Mariana Peña Ibáñez", "Peña Ibáñez", "Mariana", "Peña Ibáñez"),
+        ("Mariana Peña Ibáñez", "Ibáñez", "Mariana Peña", "Ibáñez"),
+        ("Bo Chen", "Li", "Bo", "Chen"),
+        ("Cher", "Cher", "", "Cher"),
+    ],
+)
+def test_family_name_from_the_editors_is_taken_as_given(
+    full: str, family: str, given: str, split_family: str
+) -> None:
+    name = split_name(full, family)
+    assert (name.full, name.given, name.family) == (full, given, split_family)
+
+
+@pytest.mark.parametrize(
+    ("full", "given", "family", "suffix"),
+    [
+        ("", "", "", ""),
+        ("Jr.", "", "Jr.", ""),
+        ("Sammy Davis Jr", "Sammy", "Davis", "Jr"),
+        ("Ana María de los Santos", "Ana María", "de los Santos", ""),
+        ("Ana María Santos y Valle", "Ana María", "Santos y Valle", ""),
+        ("Rosa Ortega i Puig", "Rosa", "Ortega i Puig", ""),
+        ("van Gogh", "van", "Gogh", ""),
+        ("Chen,Bo", "Chen", "Bo", ""),
+    ],
+)
+def test_names_split_at_the_edges(full: str, given: str, family: str, suffix: str) -> None:
+    name = split_name(full)
+    assert (name.given, name.family, name.suffix) == (given, family, suffix)
+
+
+def test_initials_of_odd_given_names() -> None:
+    assert initials("") == ""
+    assert initials("Jean--Paul  Marie") == "J.-P. M."
