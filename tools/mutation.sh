@@ -79,7 +79,7 @@ main() {
   local pair module tests
   for pair in "${PAIRS[@]}"; do
     module="$(echo "${pair%%|*}" | xargs)"
-    tests="${pair#*|}"
+    tests="$(sed "s/^ *//" <<<"${pair#*|}")"
     if (($# == 0)) || [[ " $* " == *" $module "* ]]; then run_one "$module" "$tests"; fi
   done
 }
