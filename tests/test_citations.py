@@ -221,3 +221,86 @@ def test_names_split_at_the_edges(full: str, given: str, family: str, suffix: st
 def test_initials_of_odd_given_names() -> None:
     assert initials("") == ""
     assert initials("Jean--Paul  Marie") == "J.-P. M."
+
+
+def test_spanish_citations_use_spanish_words_and_dates() -> None:
+    spanish = dataclasses.replace(THREE, language="es-MX", container_language="en")
+    assert chicago(spanish) == (
+        "Mariana Peña Ibáñez, Bo Chen y José Ortega y Gasset, "
+        "“Follow the Money, Together: Finance &amp; Trust”, "
+        '<cite lang="en">Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>, '
+        f"Hemisphere Policy Forum, 1 de marzo de 2021, {URL}."
+    )
+    assert apa(spanish).startswith(
+        "Ibáñez, M. P., Chen, B. y Ortega y Gasset, J. (2021, 1 de marzo). Follow"
+    )
+    undated = dataclasses.replace(spanish, date=None, authors=THREE.authors[:2])
+    assert chicago(undated).startswith("Mariana Peña Ibáñez y Bo Chen, “Follow")
+    assert ", s. f., https://" in chicago(undated)
+    assert apa(undated).startswith("Ibáñez, M. P. y Chen, B. (s. f.). Follow")
+
+
+def test_two_authors_and_a_roundtable_published_under_its_own_name() -> None:
+    two = dataclasses.replace(
+        THREE, authors=THREE.authors[:2], publisher=THREE.container, title="Wait!"
+    )
+    assert chicago(two) == (
+        "Mariana Peña Ibáñez and Bo Chen, “Wait!” "
+        "<cite>Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>, "
+        f"March 1, 2021, {URL}."
+    )
+    assert apa(two) == (
+        "Ibáñez, M. P., &amp; Chen, B. (2021, March 1). Wait! "
+        f"<cite>Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>. {URL}"
+    )
+
+
+def test_apa_lists_twenty_authors_then_an_ellipsis_and_the_last() -> None:
+    many = tuple(split_name(f"Ana Autor{n:02}") for n in range(1, 23))
+    listed = apa(dataclasses.replace(THREE, authors=many)).split(" (2021")[0]
+    assert listed.startswith("Autor01, A., Autor02, A., ")
+    assert listed.endswith("Autor18, A., Autor19, A., . . . Autor22, A.")
+    twenty = apa(dataclasses.replace(THREE, authors=many[:20])).split(" (2021")[0]
+    assert twenty.endswith("Autor19, A., &amp; Autor20, A.")
+    assert apa(dataclasses.replace(THREE, authors=(split_name("Cher"),))).startswith("Cher (2021")
+
+
+def test_suffixes_are_kept_apart_in_every_format() -> None:
+    king = dataclasses.replace(THREE, authors=(split_name("Martin Luther King Jr."),))
+    assert chicago(king).startswith("Martin Luther King Jr., “Follow")
+    assert apa(king).startswith("King, M. L., Jr. (2021, March 1).")
+    assert "author = {King, Jr., Martin Luther}" in bibtex(king)
+    assert rispy.loads(ris(king))[0]["authors"] == ["King, Martin Luther, Jr."]
+
+
+def test_bibtex_escapes_latex_and_keys_skip_articles() -> None:
+    odd = dataclasses.replace(
+        THREE,
+        title="The $5 {bill} #1 ~ 50% ^ A_B \\ C",
+        authors=(),
+        keywords=(),
+        abstract="",
+        date=dt.date(2020, 12, 9),
+    )
+    text = bibtex(odd)
+    assert (
+        r"title = {{The \$5 \{bill\} \#1 \textasciitilde{} 50\% \textasciicircum{} A\_B "
+        r"\textbackslash{} C}}"
+    ) in text
+    assert "month = {12}" in text and "date = {2020-12-09}" in text
+    assert "author" not in text and "keywords" not in text and "abstract" not in text
+    assert bibtex_key(odd) == "anon20205"
+    assert bibtex_key(dataclasses.replace(odd, title="—")) == "anon2020"
+    assert bibtex_key(dataclasses.replace(THREE, title="A Trade Primer")) == "ibanez2021trade"
+    assert bibtex_key(dataclasses.replace(THREE, title="An Answer")) == "ibanez2021answer"
+    de_la = dataclasses.replace(THREE, authors=(split_name("Juan de la Cruz"),))
+    assert bibtex_key(de_la) == "delacruz2021follow"
+
+
+def test_ris_of_an_undated_essay_without_extras() -> None:
+    (record,) = rispy.loads(
+        ris(dataclasses.replace(UNDATED, abstract="", keywords=(), language="es"))
+    )
+    assert "date" not in record and "year" not in record and "keywords" not in record
+    assert record["language"] == "es" and record["publisher"] == "Hemisphere Policy Forum"
+    assert ris(UNDATED).startswith("TY  - ELEC")
