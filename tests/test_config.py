@@ -8,6 +8,7 @@ import pytest
 
 from roundtable.cache import BuildCache
 from roundtable.config import load_config
+from roundtable.errors import ContentError
 from roundtable.model import SiteConfig
 
 GOOD = "title: Forum\nbase_url: https://e.org/forum\n"
@@ -105,3 +106,34 @@ def test_memo_recalls_per_base_url(tmp_path: Path) -> None:
     assert first == again
     assert first[0] is not None and first[0].base_url == "https://e.org/forum/"
     assert other[0] is not None and other[0].base_url == "https://x.org/"
+
+
+def test_errors_are_values_with_a_line_number() -> None:
+    missing = load_config(Path("/nonexistent/site.yml"), "content/site.yml")[1]
+    assert missing == [
+        ContentError(
+            "content/site.yml", 0, "site.yml is missing (create it with 'title:' and 'base_url:')"
+        )
+    ]
+
+
+def test_broken_yaml_is_explained_whole(tmp_path: Path) -> None:
+    assert load(tmp_path, "title: [unclosed\n")[1] == [
+        "content/site.yml:1: invalid YAML: did not find expected ',' or ']' (the list opened on "
+        "this line is not closed with ']')"
+    ]
+
+
+def test_memo_recalls_the_same_bytes_of_the_same_file_only(tmp_path: Path) -> None:
+    memo = BuildCache(None)
+    site_yml = tmp_path / "site.yml"
+    site_yml.write_text("title: Forum\nbase_url: x\n")
+    for display in ("content/site.yml", "other/site.yml"):
+        _, errors = load_config(site_yml, display, None, memo)
+        assert [str(error) for error in errors] == [
+            f"{display}:2: base_url: 'x' is not an absolute http(s) URL "
+            "(write e.g. https://example.org/forum/)"
+        ]
+    site_yml.write_text("title: Forum\nbase_url: https://e.org/\n")
+    config, errors = load_config(site_yml, "content/site.yml", None, memo)
+    assert errors == [] and config is not None and config.base_url == "https://e.org/"
