@@ -211,6 +211,8 @@ def test_family_name_from_the_editors_is_taken_as_given(
         ("Rosa Ortega i Puig", "Rosa", "Ortega i Puig", ""),
         ("van Gogh", "van", "Gogh", ""),
         ("Chen,Bo", "Chen", "Bo", ""),
+        ("Chen Jr", "", "Chen", "Jr"),
+        ("Ortega y Gasset", "", "Ortega y Gasset", ""),
     ],
 )
 def test_names_split_at_the_edges(full: str, given: str, family: str, suffix: str) -> None:

@@ -38,6 +38,8 @@ def test_output_files_and_absolute_urls() -> None:
 def test_file_paths_of_pages() -> None:
     assert urls.pdf("essays/a/") == "essays/a/a.pdf"
     assert urls.pdf("roundtables/r/") == "roundtables/r/r.pdf"
+    assert urls.pdf("essays/tax/") == "essays/tax/tax.pdf"
+    assert urls.pdf("essays/TAX/") == "essays/TAX/TAX.pdf"
     assert urls.feed() == "feed.xml"
     assert urls.feed("r") == "roundtables/r/feed.xml"
     assert urls.citation("a", "bib") == "essays/a/cite.bib"
