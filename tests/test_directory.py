@@ -9,6 +9,7 @@ import pytest
 
 from roundtable.cache import BuildCache
 from roundtable.directory import Details, family_problem, load_directory, with_details
+from roundtable.errors import ContentError
 from roundtable.model import Person
 
 ORCID = "0000-0002-1825-0097"
@@ -77,8 +78,8 @@ def test_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert [str(e) for e in load_directory(tmp_path, "content/authors.yml")[1]] == [
-        "content/authors.yml: cannot read the file: Permission denied"
+    assert load_directory(tmp_path, "content/authors.yml")[1] == [
+        ContentError("content/authors.yml", 0, "cannot read the file: Permission denied")
     ]
 
 
@@ -121,3 +122,44 @@ def test_front_matter_wins_over_the_directory() -> None:
     )
     stranger = Person(name="Li Wei", slug="li-wei")
     assert with_details(stranger, directory) is stranger
+
+
+def test_directory_fills_every_empty_detail() -> None:
+    directory = {"Ana Ruiz": Details("CIDE", "Economist.", ORCID, "Ruiz")}
+    bare = Person(name="Ana Ruiz", slug="ana-ruiz")
+    assert with_details(bare, directory) == Person(
+        name="Ana Ruiz",
+        slug="ana-ruiz",
+        affiliation="CIDE",
+        bio="Economist.",
+        orcid=ORCID,
+        family="Ruiz",
+    )
+
+
+def test_each_persons_mistakes_are_at_their_own_lines(tmp_path: Path) -> None:
+    _, errors = load(tmp_path, "Ana Ruiz:\n  orcid: '1'\nBo Chen:\n  bio: x\n  orcid: '2'\n")
+    assert [error.split(": orcid:")[0] for error in errors] == [
+        "content/authors.yml:2: Ana Ruiz",
+        "content/authors.yml:5: Bo Chen",
+    ]
+
+
+def test_errors_are_values_with_a_line_number(tmp_path: Path) -> None:
+    (tmp_path / "authors.yml").write_text("Ana Ruiz: [unclosed\n")
+    assert load_directory(tmp_path, "content/authors.yml")[1] == [
+        ContentError(
+            "content/authors.yml",
+            1,
+            "invalid YAML: did not find expected ',' or ']' (the list opened on this line is not "
+            "closed with ']')",
+        )
+    ]
+
+
+def test_memo_keeps_the_file_name_in_errors(tmp_path: Path) -> None:
+    memo = BuildCache(None)
+    (tmp_path / "authors.yml").write_text("Ana Ruiz: a writer\n")
+    for display in ("content/authors.yml", "other/authors.yml"):
+        _, errors = load_directory(tmp_path, display, memo)
+        assert [str(error).split(":")[0] for error in errors] == [display]
