@@ -481,3 +481,19 @@ def test_catalog_plurals_without_count_and_lists_of_any_length() -> None:
     assert catalog((PACKAGE_MESSAGES,), "es").join(["A", "B", "C", "D"]) == "A, B, C y D"
     assert english("return_to", title=Markup("<i>T</i>")) == "Return to <i>T</i>"
     assert english("next") is english("next")
+
+
+def test_catalog_is_read_again_for_a_new_theme_version(tmp_path: Path) -> None:
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    (folder / "en.yml").write_text("next: Onward\n")
+    dirs = (folder, PACKAGE_MESSAGES)
+    assert catalog(dirs, "en", "v1")("next") == "Onward"
+    (folder / "en.yml").write_text("next: Forward\n")
+    assert catalog(dirs, "en", "v1")("next") == "Onward"
+    assert catalog(dirs, "en", "v2")("next") == "Forward"
+
+
+def test_catalog_names_regional_languages_in_their_own_words() -> None:
+    assert language_name("pt-BR") == "Português (Brasil)"
+    assert language_name("es-MX") == "Español (México)"
