@@ -497,3 +497,9 @@ def test_catalog_is_read_again_for_a_new_theme_version(tmp_path: Path) -> None:
 def test_catalog_names_regional_languages_in_their_own_words() -> None:
     assert language_name("pt-BR") == "Português (Brasil)"
     assert language_name("es-MX") == "Español (México)"
+
+
+def test_catalog_plural_forms_fall_back_to_other() -> None:
+    spanish = catalog((PACKAGE_MESSAGES,), "es")
+    assert spanish("essay_count", count=1_000_000) == "1000000 ensayos"  # CLDR 'many'
+    assert catalog((PACKAGE_MESSAGES,), "en")("about_authors") == "About the authors"
