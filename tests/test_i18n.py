@@ -503,3 +503,26 @@ def test_catalog_plural_forms_fall_back_to_other() -> None:
     spanish = catalog((PACKAGE_MESSAGES,), "es")
     assert spanish("essay_count", count=1_000_000) == "1000000 ensayos"  # CLDR 'many'
     assert catalog((PACKAGE_MESSAGES,), "en")("about_authors") == "About the authors"
+
+
+def test_messages_file_plurals_may_always_use_count(tmp_path: Path) -> None:
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    (folder / "en.yml").write_text(
+        "about_authors:\n  one: About the author\n  other: About the {count} authors\n"
+    )
+    english = read_catalog((folder, PACKAGE_MESSAGES), "en")
+    assert english("about_authors", count=3) == "About the 3 authors"
+
+
+def test_messages_file_errors_name_the_file_and_placeholders(tmp_path: Path) -> None:
+    assert messages_error(tmp_path, "en.yml", "next: Onward {title}\n") == (
+        f"{tmp_path / 'messages/en.yml'}:1: next: unknown placeholder {{title}} "
+        "(this message has: none)"
+    )
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "xx-yy.yml").write_text("next: x\n")
+    with pytest.raises(CatalogError) as info:
+        read_catalog((folder,), "en")
+    assert info.value.error.line == 0
