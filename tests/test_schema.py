@@ -154,3 +154,11 @@ def test_people_mistakes_say_a_name_was_expected() -> None:
     ]
     _, errors = check("title: R\neditors:\n  - affiliation: U", RoundtableFields)
     assert errors == ["e.md:4: missing required field 'editors.name' (add a line 'name: …')"]
+
+
+def test_orcid_check_digits_zero_one_and_x_and_an_empty_orcid() -> None:
+    for given in ("0000-0002-1825-0070", "0000-0002-1825-0011", "0000-0002-1694-233X", ""):
+        fields, errors = check(
+            f"title: T\nroundtable: r\nauthor:\n  - name: A\n    orcid: '{given}'"
+        )
+        assert errors == [] and fields.author[0].orcid == given  # type: ignore[attr-defined]
