@@ -162,3 +162,24 @@ def test_orcid_check_digits_zero_one_and_x_and_an_empty_orcid() -> None:
             f"title: T\nroundtable: r\nauthor:\n  - name: A\n    orcid: '{given}'"
         )
         assert errors == [] and fields.author[0].orcid == given  # type: ignore[attr-defined]
+
+
+def test_times_and_plain_http_addresses() -> None:
+    assert check(BASE + "\ndate: 2024-01-01 10:00:00")[1] == [
+        "e.md:5: date: expected a date without a time, found the date 2024-01-01T10:00:00 "
+        "(write it as YYYY-MM-DD)"
+    ]
+    fields, errors = check(BASE + "\nsource:\n  name: N\n  url: http://n.org/a")
+    assert errors == [] and fields.source.url == "http://n.org/a"  # type: ignore[attr-defined]
+
+
+def test_unknown_keys_are_matched_against_their_own_mapping() -> None:
+    roundtable_fields = (
+        "title, short_title, date, editors, summary, disclaimer, image, lang, translation_of"
+    )
+    for key in ("source", "author"):
+        assert check(f"title: R\n{key}: x", RoundtableFields)[1] == [
+            f"e.md:3: unknown field '{key}' (allowed fields: {roundtable_fields})"
+        ]
+    _, errors = check("title: T\nroundtable: r\nauthor:\n  - name: A\n    orcd: x")
+    assert errors == ["e.md:6: unknown field 'author.orcd' (did you mean 'orcid'?)"]
