@@ -183,3 +183,13 @@ def test_unknown_keys_are_matched_against_their_own_mapping() -> None:
         ]
     _, errors = check("title: T\nroundtable: r\nauthor:\n  - name: A\n    orcd: x")
     assert errors == ["e.md:6: unknown field 'author.orcd' (did you mean 'orcid'?)"]
+
+
+def test_editors_and_unusual_yaml_values_are_named() -> None:
+    assert check("title: R\neditors: 5", RoundtableFields)[1] == [
+        "e.md:3: editors: expected a name or a list of names, found the number 5 "
+        "(put a name in quotes)"
+    ]
+    assert check(BASE + "\nsummary: !!binary aGk=")[1] == [
+        "e.md:5: summary: expected text, found bytes (put the value in quotes)"
+    ]
