@@ -14,8 +14,21 @@ from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from helpers.browser import serve_directory
 from helpers.site import FIXTURES, copy_project, run_subprocess
 from helpers.site import page as parse_page
+from markupsafe import Markup
 
-from roundtable.publish.citations import Reference, apa, bibtex, bibtex_key, chicago, ris
+from roundtable.model import Essay, Person, Roundtable, Site, SiteConfig
+from roundtable.publish.citations import (
+    CiteThis,
+    Reference,
+    apa,
+    bibtex,
+    bibtex_key,
+    chicago,
+    cite_this,
+    full_title,
+    reference,
+    ris,
+)
 from roundtable.publish.names import initials, split_name
 
 if TYPE_CHECKING:
@@ -306,3 +319,66 @@ def test_ris_of_an_undated_essay_without_extras() -> None:
     assert "date" not in record and "year" not in record and "keywords" not in record
     assert record["language"] == "es" and record["publisher"] == "Hemisphere Policy Forum"
     assert ris(UNDATED).startswith("TY  - ELEC")
+
+
+def test_reference_gathers_the_essay_its_roundtable_and_the_site() -> None:
+    roundtable = Roundtable(
+        slug="r",
+        title="Trade Roundtable",
+        short_title="Trade",
+        source="r.md",
+        date=dt.date(2021, 3, 1),
+    )
+    author = Person(name="Mariana Peña Ibáñez", slug="mpi", family="Peña Ibáñez")
+    essay = Essay(
+        slug="follow",
+        title="Follow the Money",
+        subtitle="Finance and Trust",
+        roundtable="r",
+        authors=(author,),
+        source="e.md",
+        summary="Money moves.",
+        tags=("Trade",),
+        lang="es",
+    )
+    config = SiteConfig(title="Forum", base_url="https://e.org/forum/", organization="Org")
+    site = Site(config=config, roundtables=(roundtable,), essays=(essay,), authors=())
+    assert cite_this(site, essay) == CiteThis(
+        chicago=Markup(
+            "Mariana Peña Ibáñez, “Follow the Money: Finance and Trust”, "
+            '<cite lang="en">Trade Roundtable</cite>, Org, 1 de marzo de 2021, '
+            "https://e.org/forum/essays/follow/."
+        ),
+        apa=Markup(
+            "Peña Ibáñez, M. (2021, 1 de marzo). Follow the Money: Finance and Trust. "
+            '<cite lang="en">Trade Roundtable</cite>. Org. https://e.org/forum/essays/follow/'
+        ),
+        bibtex="essays/follow/cite.bib",
+        ris="essays/follow/cite.ris",
+    )
+    ref = reference(site, essay)
+    assert (ref.abstract, ref.keywords, ref.language, ref.container_language) == (
+        "Money moves.",
+        ("Trade",),
+        "es",
+        "en",
+    )
+    dated = dataclasses.replace(essay, date=dt.date(2022, 1, 2), lang="")
+    plain = dataclasses.replace(site, config=dataclasses.replace(config, organization=""))
+    ref = reference(plain, dated)
+    assert (ref.date, ref.publisher, ref.language) == (dt.date(2022, 1, 2), "Forum", "en")
+
+
+@pytest.mark.parametrize(
+    ("title", "subtitle", "full"),
+    [
+        ("Follow the Money", "", "Follow the Money"),
+        ("Follow the Money", "Trust", "Follow the Money: Trust"),
+        ("Why Now?", "Trust", "Why Now? Trust"),
+        ("Wait!", "Trust", "Wait! Trust"),
+        ("Money:", "Trust", "Money: Trust"),
+    ],
+)
+def test_full_title_joins_the_subtitle(title: str, subtitle: str, full: str) -> None:
+    essay = Essay(slug="x", title=title, subtitle=subtitle, roundtable="r", authors=(), source="x")
+    assert full_title(essay) == full
