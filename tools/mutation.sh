@@ -77,6 +77,7 @@ run_one() {
 
 main() {
   local pair module tests
+  command -v mutmut >/dev/null || { echo "mutation.sh: mutmut is missing (pip install -e '.[dev]')" >&2; exit 2; }
   for pair in "${PAIRS[@]}"; do
     module="$(echo "${pair%%|*}" | xargs)"
     tests="$(sed "s/^ *//" <<<"${pair#*|}")"
