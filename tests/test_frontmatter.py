@@ -296,3 +296,11 @@ def test_bodies_too_costly_to_render_are_refused() -> None:
     assert error_of(head + b"." * MAX_PUNCTUATION + b'"')[1].startswith(
         "the text has 1 of the marks [ < \" ' (at most 20,000) and 200,001 punctuation marks"
     )
+
+
+def test_unsupported_tags_are_quoted_as_written() -> None:
+    assert error_of(b"---\nt: x\nx: !mytagX 1\n---\n") == (
+        3,
+        "x: unsupported YAML tag '!mytagX' (remove the tag; front matter holds text, numbers, "
+        "dates, lists and mappings)",
+    )
