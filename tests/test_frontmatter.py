@@ -304,3 +304,9 @@ def test_unsupported_tags_are_quoted_as_written() -> None:
         "x: unsupported YAML tag '!mytagX' (remove the tag; front matter holds text, numbers, "
         "dates, lists and mappings)",
     )
+
+
+def test_front_matter_text_is_kept_for_cache_keys() -> None:
+    assert parse("x.md", VALID).front == "title: T\nauthor:\n  - name: A\n    bio: B"
+    assert parse("x.md", VALID.replace(b"\n", b"\r\n")).front == parse("x.md", VALID).front
+    assert parse("s.yml", b"title: T\n", whole_file_is_yaml=True).front == "title: T\n"
