@@ -382,3 +382,10 @@ def test_reference_gathers_the_essay_its_roundtable_and_the_site() -> None:
 def test_full_title_joins_the_subtitle(title: str, subtitle: str, full: str) -> None:
     essay = Essay(slug="x", title=title, subtitle=subtitle, roundtable="r", authors=(), source="x")
     assert full_title(essay) == full
+
+
+def test_bibtex_names_the_roundtable_publisher_and_keywords() -> None:
+    (entry,) = bibtexparser.parse_string(bibtex(THREE)).entries
+    assert entry["howpublished"] == "{Rethinking U.S.–Mexico Security Cooperation Roundtable}"
+    assert entry["publisher"] == "Hemisphere Policy Forum"
+    assert entry["keywords"] == "Fentanyl, Border"
