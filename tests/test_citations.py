@@ -389,3 +389,10 @@ def test_bibtex_names_the_roundtable_publisher_and_keywords() -> None:
     assert entry["howpublished"] == "{Rethinking U.S.–Mexico Security Cooperation Roundtable}"
     assert entry["publisher"] == "Hemisphere Policy Forum"
     assert entry["keywords"] == "Fentanyl, Border"
+
+
+def test_ris_carries_the_summary_and_language() -> None:
+    (record,) = rispy.loads(ris(THREE))
+    assert record["abstract"] == "Money moves; 100% of it."
+    assert record["language"] == "en"
+    assert record["publisher"] == "Hemisphere Policy Forum"
