@@ -396,3 +396,10 @@ def test_ris_carries_the_summary_and_language() -> None:
     assert record["abstract"] == "Money moves; 100% of it."
     assert record["language"] == "en"
     assert record["publisher"] == "Hemisphere Policy Forum"
+
+
+def test_unlisted_languages_cite_in_english_and_keys_of_article_titles() -> None:
+    french = dataclasses.replace(UNDATED, language="fr")
+    assert chicago(french).startswith("Bo Chen, “Why Now?” <cite>")
+    assert ", n.d., https://" in chicago(french)
+    assert bibtex_key(dataclasses.replace(UNDATED, title="The A")) == "chennd"
