@@ -14,8 +14,21 @@ from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from helpers.browser import serve_directory
 from helpers.site import FIXTURES, copy_project, run_subprocess
 from helpers.site import page as parse_page
+from markupsafe import Markup
 
-from roundtable.publish.citations import Reference, apa, bibtex, bibtex_key, chicago, ris
+from roundtable.model import Essay, Person, Roundtable, Site, SiteConfig
+from roundtable.publish.citations import (
+    CiteThis,
+    Reference,
+    apa,
+    bibtex,
+    bibtex_key,
+    chicago,
+    cite_this,
+    full_title,
+    reference,
+    ris,
+)
 from roundtable.publish.names import initials, split_name
 
 if TYPE_CHECKING:
@@ -182,3 +195,211 @@ def test_copy_button_appears_with_javascript_and_copies(built: Path, page: Page)
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied.startswith("Chen, B., & Pérez, A. (2024, May 2).")
         page.context.clear_permissions()
+
+
+@pytest.mark.parametrize(
+    ("full", "family", "given", "split_family"),
+    [
+        ("Mariana Peña Ibáñez", "Peña Ibáñez", "Mariana", "Peña Ibáñez"),
+        ("Mariana Peña Ibáñez", "Ibáñez", "Mariana Peña", "Ibáñez"),
+        ("Bo Chen", "Li", "Bo", "Chen"),
+        ("Cher", "Cher", "", "Cher"),
+    ],
+)
+def test_family_name_from_the_editors_is_taken_as_given(
+    full: str, family: str, given: str, split_family: str
+) -> None:
+    name = split_name(full, family)
+    assert (name.full, name.given, name.family) == (full, given, split_family)
+
+
+@pytest.mark.parametrize(
+    ("full", "given", "family", "suffix"),
+    [
+        ("", "", "", ""),
+        ("Jr.", "", "Jr.", ""),
+        ("Sammy Davis Jr", "Sammy", "Davis", "Jr"),
+        ("Ana María de los Santos", "Ana María", "de los Santos", ""),
+        ("Ana María Santos y Valle", "Ana María", "Santos y Valle", ""),
+        ("Rosa Ortega i Puig", "Rosa", "Ortega i Puig", ""),
+        ("van Gogh", "van", "Gogh", ""),
+        ("Chen,Bo", "Chen", "Bo", ""),
+        ("Chen Jr", "", "Chen", "Jr"),
+        ("Ortega y Gasset", "", "Ortega y Gasset", ""),
+    ],
+)
+def test_names_split_at_the_edges(full: str, given: str, family: str, suffix: str) -> None:
+    name = split_name(full)
+    assert (name.given, name.family, name.suffix) == (given, family, suffix)
+
+
+def test_initials_of_odd_given_names() -> None:
+    assert initials("") == ""
+    assert initials("Jean--Paul  Marie") == "J.-P. M."
+
+
+def test_spanish_citations_use_spanish_words_and_dates() -> None:
+    spanish = dataclasses.replace(THREE, language="es-MX", container_language="en")
+    assert chicago(spanish) == (
+        "Mariana Peña Ibáñez, Bo Chen y José Ortega y Gasset, "
+        "“Follow the Money, Together: Finance &amp; Trust”, "
+        '<cite lang="en">Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>, '
+        f"Hemisphere Policy Forum, 1 de marzo de 2021, {URL}."
+    )
+    assert apa(spanish).startswith(
+        "Ibáñez, M. P., Chen, B. y Ortega y Gasset, J. (2021, 1 de marzo). Follow"
+    )
+    undated = dataclasses.replace(spanish, date=None, authors=THREE.authors[:2])
+    assert chicago(undated).startswith("Mariana Peña Ibáñez y Bo Chen, “Follow")
+    assert ", s. f., https://" in chicago(undated)
+    assert apa(undated).startswith("Ibáñez, M. P. y Chen, B. (s. f.). Follow")
+
+
+def test_two_authors_and_a_roundtable_published_under_its_own_name() -> None:
+    two = dataclasses.replace(
+        THREE, authors=THREE.authors[:2], publisher=THREE.container, title="Wait!"
+    )
+    assert chicago(two) == (
+        "Mariana Peña Ibáñez and Bo Chen, “Wait!” "
+        "<cite>Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>, "
+        f"March 1, 2021, {URL}."
+    )
+    assert apa(two) == (
+        "Ibáñez, M. P., &amp; Chen, B. (2021, March 1). Wait! "
+        f"<cite>Rethinking U.S.–Mexico Security Cooperation Roundtable</cite>. {URL}"
+    )
+
+
+def test_apa_lists_twenty_authors_then_an_ellipsis_and_the_last() -> None:
+    many = tuple(split_name(f"Ana Autor{n:02}") for n in range(1, 23))
+    listed = apa(dataclasses.replace(THREE, authors=many)).split(" (2021")[0]
+    assert listed.startswith("Autor01, A., Autor02, A., ")
+    assert listed.endswith("Autor18, A., Autor19, A., . . . Autor22, A.")
+    twenty = apa(dataclasses.replace(THREE, authors=many[:20])).split(" (2021")[0]
+    assert twenty.endswith("Autor19, A., &amp; Autor20, A.")
+    assert apa(dataclasses.replace(THREE, authors=(split_name("Cher"),))).startswith("Cher (2021")
+
+
+def test_suffixes_are_kept_apart_in_every_format() -> None:
+    king = dataclasses.replace(THREE, authors=(split_name("Martin Luther King Jr."),))
+    assert chicago(king).startswith("Martin Luther King Jr., “Follow")
+    assert apa(king).startswith("King, M. L., Jr. (2021, March 1).")
+    assert "author = {King, Jr., Martin Luther}" in bibtex(king)
+    assert rispy.loads(ris(king))[0]["authors"] == ["King, Martin Luther, Jr."]
+
+
+def test_bibtex_escapes_latex_and_keys_skip_articles() -> None:
+    odd = dataclasses.replace(
+        THREE,
+        title="The $5 {bill} #1 ~ 50% ^ A_B \\ C",
+        authors=(),
+        keywords=(),
+        abstract="",
+        date=dt.date(2020, 12, 9),
+    )
+    text = bibtex(odd)
+    assert (
+        r"title = {{The \$5 \{bill\} \#1 \textasciitilde{} 50\% \textasciicircum{} A\_B "
+        r"\textbackslash{} C}}"
+    ) in text
+    assert "month = {12}" in text and "date = {2020-12-09}" in text
+    assert "author" not in text and "keywords" not in text and "abstract" not in text
+    assert bibtex_key(odd) == "anon20205"
+    assert bibtex_key(dataclasses.replace(odd, title="—")) == "anon2020"
+    assert bibtex_key(dataclasses.replace(THREE, title="A Trade Primer")) == "ibanez2021trade"
+    assert bibtex_key(dataclasses.replace(THREE, title="An Answer")) == "ibanez2021answer"
+    de_la = dataclasses.replace(THREE, authors=(split_name("Juan de la Cruz"),))
+    assert bibtex_key(de_la) == "delacruz2021follow"
+
+
+def test_ris_of_an_undated_essay_without_extras() -> None:
+    (record,) = rispy.loads(
+        ris(dataclasses.replace(UNDATED, abstract="", keywords=(), language="es"))
+    )
+    assert "date" not in record and "year" not in record and "keywords" not in record
+    assert record["language"] == "es" and record["publisher"] == "Hemisphere Policy Forum"
+    assert ris(UNDATED).startswith("TY  - ELEC")
+
+
+def test_reference_gathers_the_essay_its_roundtable_and_the_site() -> None:
+    roundtable = Roundtable(
+        slug="r",
+        title="Trade Roundtable",
+        short_title="Trade",
+        source="r.md",
+        date=dt.date(2021, 3, 1),
+    )
+    author = Person(name="Mariana Peña Ibáñez", slug="mpi", family="Peña Ibáñez")
+    essay = Essay(
+        slug="follow",
+        title="Follow the Money",
+        subtitle="Finance and Trust",
+        roundtable="r",
+        authors=(author,),
+        source="e.md",
+        summary="Money moves.",
+        tags=("Trade",),
+        lang="es",
+    )
+    config = SiteConfig(title="Forum", base_url="https://e.org/forum/", organization="Org")
+    site = Site(config=config, roundtables=(roundtable,), essays=(essay,), authors=())
+    assert cite_this(site, essay) == CiteThis(
+        chicago=Markup(
+            "Mariana Peña Ibáñez, “Follow the Money: Finance and Trust”, "
+            '<cite lang="en">Trade Roundtable</cite>, Org, 1 de marzo de 2021, '
+            "https://e.org/forum/essays/follow/."
+        ),
+        apa=Markup(
+            "Peña Ibáñez, M. (2021, 1 de marzo). Follow the Money: Finance and Trust. "
+            '<cite lang="en">Trade Roundtable</cite>. Org. https://e.org/forum/essays/follow/'
+        ),
+        bibtex="essays/follow/cite.bib",
+        ris="essays/follow/cite.ris",
+    )
+    ref = reference(site, essay)
+    assert (ref.abstract, ref.keywords, ref.language, ref.container_language) == (
+        "Money moves.",
+        ("Trade",),
+        "es",
+        "en",
+    )
+    dated = dataclasses.replace(essay, date=dt.date(2022, 1, 2), lang="")
+    plain = dataclasses.replace(site, config=dataclasses.replace(config, organization=""))
+    ref = reference(plain, dated)
+    assert (ref.date, ref.publisher, ref.language) == (dt.date(2022, 1, 2), "Forum", "en")
+
+
+@pytest.mark.parametrize(
+    ("title", "subtitle", "full"),
+    [
+        ("Follow the Money", "", "Follow the Money"),
+        ("Follow the Money", "Trust", "Follow the Money: Trust"),
+        ("Why Now?", "Trust", "Why Now? Trust"),
+        ("Wait!", "Trust", "Wait! Trust"),
+        ("Money:", "Trust", "Money: Trust"),
+    ],
+)
+def test_full_title_joins_the_subtitle(title: str, subtitle: str, full: str) -> None:
+    essay = Essay(slug="x", title=title, subtitle=subtitle, roundtable="r", authors=(), source="x")
+    assert full_title(essay) == full
+
+
+def test_bibtex_names_the_roundtable_publisher_and_keywords() -> None:
+    (entry,) = bibtexparser.parse_string(bibtex(THREE)).entries
+    assert entry["howpublished"] == "{Rethinking U.S.–Mexico Security Cooperation Roundtable}"
+    assert entry["publisher"] == "Hemisphere Policy Forum"
+    assert entry["keywords"] == "Fentanyl, Border"
+
+
+def test_ris_carries_the_summary_and_language() -> None:
+    (record,) = rispy.loads(ris(THREE))
+    assert record["abstract"] == "Money moves; 100% of it."
+    assert record["language"] == "en"
+    assert record["publisher"] == "Hemisphere Policy Forum"
+
+
+def test_unlisted_languages_cite_in_english_and_keys_of_article_titles() -> None:
+    french = dataclasses.replace(UNDATED, language="fr")
+    assert chicago(french).startswith("Bo Chen, “Why Now?” <cite>")
+    assert ", n.d., https://" in chicago(french)
+    assert bibtex_key(dataclasses.replace(UNDATED, title="The A")) == "chennd"

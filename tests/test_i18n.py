@@ -11,8 +11,16 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from helpers.site import FIXTURES, broken_links, copy_project, page, run_cli, run_subprocess
+from markupsafe import Markup
 
-from roundtable.i18n import PACKAGE_MESSAGES, language_name, language_tag, read_catalog
+from roundtable.i18n import (
+    PACKAGE_MESSAGES,
+    CatalogError,
+    catalog,
+    language_name,
+    language_tag,
+    read_catalog,
+)
 
 
 @pytest.fixture
@@ -364,3 +372,157 @@ def test_sample_spanish_essay_has_no_english_theme_words(tmp_path: Path) -> None
     words = spanish_words(document)
     found = [f for f in english_fragments() if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", words)]
     assert found == [], words
+
+
+# Messages files, read directly (fast: no build)
+
+
+def messages_error(tmp_path: Path, name: str, text: str) -> str:
+    """Write one site messages file and return the error reading the catalogs gives."""
+    folder = tmp_path / "messages"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        read_catalog((folder, PACKAGE_MESSAGES), "en")
+    return str(info.value.error)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "klingon.yml",
+            "next: Onward\n",
+            ": the file name: 'klingon' is not a language code (write a BCP 47 code such as en, "
+            "es or pt-BR)",
+        ),
+        (
+            "en.yml",
+            "next: [a\n",
+            ":1: invalid YAML: did not find expected ',' or ']' (the list opened on this line is "
+            "not closed with ']')",
+        ),
+        (
+            "en.yml",
+            "next: x\nzzzzz: y\n",
+            ":2: unknown message 'zzzzz' (see roundtable/messages/en.yml)",
+        ),
+        (
+            "en.yml",
+            "next: 5\n",
+            ":1: next: expected text, or 'one:' and 'other:' lines for a number (quote the text)",
+        ),
+        (
+            "en.yml",
+            "essay_count:\n  one: x\n  lots: y\n  other: z\n",
+            ":1: essay_count: 'lots' is not a plural category (use zero, one, two, few, many, other)",
+        ),
+        (
+            "en.yml",
+            "essay_count:\n  one: 1\n  other: z\n",
+            ":1: essay_count: expected text (put the value in quotes)",
+        ),
+        (
+            "en.yml",
+            "return_to: Back to {title\n",
+            ":1: return_to: expected '}' before end of string (write a literal brace as {{ or }})",
+        ),
+        (
+            "en.yml",
+            "essay_position: '{total}: {position} {pos} {all}'\n",
+            ":1: essay_position: unknown placeholder {all} (this message has: {position}, {total})",
+        ),
+        (
+            "en.yml",
+            "essay_count:\n  one: '{count} essay'\n  other: '{n} essays'\n",
+            ":1: essay_count: unknown placeholder {n} (this message has: {count})",
+        ),
+    ],
+)
+def test_messages_file_mistakes_are_explained(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    assert messages_error(tmp_path, name, text) == f"{tmp_path / 'messages' / name}{expected}"
+
+
+def test_messages_file_rewords_and_falls_back(tmp_path: Path) -> None:
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    (folder / "es.yml").write_text(
+        "next: Adelante\nessay_count:\n  one: '{count} texto'\n  other: '{count} textos'\n"
+    )
+    (folder / "es-MX.yml").write_text("previous: Atrás\n")
+    (folder / "notes.txt").write_text("ignored")
+    mexican = read_catalog((folder, PACKAGE_MESSAGES), "es-MX")
+    assert (mexican("next"), mexican("previous"), mexican("return_to", title="A")) == (
+        "Adelante",
+        "Atrás",
+        "Volver a A",
+    )
+    assert mexican("essay_count", count=0) == "0 textos"
+    assert mexican("essay_count", count=1) == "1 texto"
+    assert read_catalog((tmp_path / "none", PACKAGE_MESSAGES), "es")("next") == "Siguiente"
+
+
+def test_messages_file_near_miss_suggests_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert messages_error(tmp_path, "en.yml", "nxt: Onward\n") == (
+        "messages/en.yml:1: unknown message 'nxt' (did you mean 'next'?)"
+    )
+
+
+def test_catalog_plurals_without_count_and_lists_of_any_length() -> None:
+    english = read_catalog((PACKAGE_MESSAGES,), "en")
+    assert english.join([]) == ""
+    assert english.join(["<A>"]) == "&lt;A&gt;"
+    assert english.join(["A", "B", "C", "D"]) == "A, B, C, and D"
+    assert read_catalog((PACKAGE_MESSAGES,), "es").join(["A", "B", "C", "D"]) == "A, B, C y D"
+    assert english("return_to", title=Markup("<i>T</i>")) == "Return to <i>T</i>"
+    assert english("next") is english("next")
+
+
+def test_catalog_is_read_again_for_a_new_theme_version(tmp_path: Path) -> None:
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    (folder / "en.yml").write_text("next: Onward\n")
+    dirs = (folder, PACKAGE_MESSAGES)
+    assert catalog(dirs, "en", "v1")("next") == "Onward"
+    (folder / "en.yml").write_text("next: Forward\n")
+    assert catalog(dirs, "en", "v1")("next") == "Onward"
+    assert catalog(dirs, "en", "v2")("next") == "Forward"
+
+
+def test_catalog_names_regional_languages_in_their_own_words() -> None:
+    assert language_name("pt-BR") == "Português (Brasil)"
+    assert language_name("es-MX") == "Español (México)"
+
+
+def test_catalog_plural_forms_fall_back_to_other() -> None:
+    spanish = read_catalog((PACKAGE_MESSAGES,), "es")
+    assert spanish("essay_count", count=1_000_000) == "1000000 ensayos"  # CLDR 'many'
+    assert read_catalog((PACKAGE_MESSAGES,), "en")("about_authors") == "About the authors"
+
+
+def test_messages_file_plurals_may_always_use_count(tmp_path: Path) -> None:
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    (folder / "en.yml").write_text(
+        "about_authors:\n  one: About the author\n  other: About the {count} authors\n"
+    )
+    english = read_catalog((folder, PACKAGE_MESSAGES), "en")
+    assert english("about_authors", count=3) == "About the 3 authors"
+
+
+def test_messages_file_errors_name_the_file_and_placeholders(tmp_path: Path) -> None:
+    assert messages_error(tmp_path, "en.yml", "next: Onward {title}\n") == (
+        f"{tmp_path / 'messages/en.yml'}:1: next: unknown placeholder {{title}} "
+        "(this message has: none)"
+    )
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "xx-yy.yml").write_text("next: x\n")
+    with pytest.raises(CatalogError) as info:
+        read_catalog((folder,), "en")
+    assert info.value.error.line == 0
