@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 from collections import defaultdict
 from functools import cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 HOST_TYPES: dict[str, str] = {
     # nginx 1.24, conf/mime.types
@@ -47,8 +47,7 @@ HOST_TYPES: dict[str, str] = {
 """Active types that common static hosts give extensions, whatever Python's table says. Only
 the types that matter here are copied (those `is_active` accepts); the full tables are
 https://github.com/nginx/nginx/blob/master/conf/mime.types and
-https://github.com/jshttp/mime-db/blob/master/db.json. Apache's own table is, on Debian and
-macOS, one of the files Python's `mimetypes` reads (`mimetypes.knownfiles`)."""
+https://github.com/jshttp/mime-db/blob/master/db.json. Apache's table is in APACHE_TYPES."""
 
 _SCRIPT_TYPES = frozenset(
     {
@@ -86,19 +85,23 @@ def active_type(name: str) -> str | None:
     return None
 
 
+APACHE_TYPES = Path(__file__).with_name("active-types.txt")
+"""The active rows of Apache's table, kept with the package rather than read from the machine's
+`/etc/mime.types`: a file must be refused on every machine, or published on every machine."""
+
+
 @cache
 def _types() -> dict[str, set[str]]:
-    """Return every type any table gives each extension: Python's, this machine's, the hosts'."""
-    table = mimetypes.MimeTypes()
-    for name in mimetypes.knownfiles:
-        try:
-            table.read(name)
-        except (OSError, ValueError):  # absent here, or not a table Python can read: skipped
-            continue
+    """Return every type a table gives each extension: Python's own, Apache's, the hosts'."""
+    table = mimetypes.MimeTypes()  # Python's built-in table only: it reads no machine's files
     types: dict[str, set[str]] = defaultdict(set)
     for strict in (True, False):
         for suffix, mime in table.types_map[strict].items():
             types[suffix.lower()].add(mime)
+    for line in APACHE_TYPES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            suffix, mime = line.split()
+            types[suffix].add(mime)
     for suffix, mime in HOST_TYPES.items():
         types[suffix].add(mime)
     return dict(types)

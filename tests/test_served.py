@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import mimetypes
+from pathlib import Path
+
 import pytest
 
-from roundtable import urls
+from roundtable import served, urls
 from roundtable.served import HOST_TYPES, active_type, is_active
 
 
@@ -85,3 +88,18 @@ def test_generated_shapes_are_known(path: str) -> None:
 )
 def test_content_paths_are_not_generated(path: str) -> None:
     assert not urls.is_generated(path)
+
+
+def test_the_machine_s_own_table_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same file is refused on every machine: the tables travel with the package."""
+    table = tmp_path / "mime.types"
+    table.write_text("application/xhtml+xml\tzzz\n")
+    monkeypatch.setattr(mimetypes, "knownfiles", [str(table)])
+    served._types.cache_clear()
+    try:
+        assert served.active_type("page.zzz") is None
+        assert served.active_type("corpus.tei") == "application/tei+xml"  # Apache's, kept here
+    finally:
+        served._types.cache_clear()
