@@ -15,8 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from roundtable import i18n, snapshot, urls
-from roundtable.assemble import (
+from roundtable import urls
+from roundtable.content.assemble import (
     FILE_CHANGED,
     FileBodies,
     Parsed,
@@ -24,17 +24,8 @@ from roundtable.assemble import (
     source_key,
     unreadable,
 )
-from roundtable.cache import (
-    CACHE_DIR,
-    BuildCache,
-    CacheDamaged,
-    file_signature,
-    key,
-    source_digest,
-)
-from roundtable.config import load_config
-from roundtable.convert import convert, convert_items, html_for_workers
-from roundtable.discover import (
+from roundtable.content.config import load_config
+from roundtable.content.discover import (
     LINK,
     SITE_CONFIG,
     SPECIAL,
@@ -46,19 +37,30 @@ from roundtable.discover import (
     odd_entries,
     walk_files,
 )
+from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.errors import ContentError, raise_if_any
-from roundtable.fingerprint import Fingerprinter, theme_digest
-from roundtable.frontmatter import Document, FrontMatterError, parse
-from roundtable.images import (
+from roundtable.incremental import snapshot
+from roundtable.incremental.cache import (
+    CACHE_DIR,
+    BuildCache,
+    CacheDamaged,
+    file_signature,
+    key,
+    source_digest,
+)
+from roundtable.incremental.fingerprint import Fingerprinter, theme_digest
+from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
+from roundtable.publish import pdf
+from roundtable.render import i18n
+from roundtable.render.convert import convert, convert_items, html_for_workers
+from roundtable.render.images import (
     content_pictures,
     hero_images,
     make_variants,
     picture_errors,
     with_variants,
 )
-from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
-from roundtable.publish import pdf
-from roundtable.render import (
+from roundtable.render.pages import (
     Group,
     Page,
     Theme,

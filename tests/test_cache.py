@@ -18,15 +18,15 @@ import pytest
 from helpers.site import FIXTURES, REPO, copy_project, run_cli, tree_digest
 from PIL import Image
 
-import roundtable.assemble
-import roundtable.cache
-import roundtable.cli
-import roundtable.render
-import roundtable.schema
-from roundtable.cache import TABLES, BuildCache
-from roundtable.cli import build_options
+import roundtable.commands.cli
+import roundtable.content.assemble
+import roundtable.content.schema
+import roundtable.incremental.cache
+import roundtable.render.pages
+from roundtable.commands.cli import build_options
+from roundtable.content.frontmatter import Document
 from roundtable.errors import BuildFailed
-from roundtable.frontmatter import Document
+from roundtable.incremental.cache import TABLES, BuildCache
 from roundtable.pipeline import BuildOptions, BuildResult, build_site
 
 
@@ -102,7 +102,7 @@ def recalled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     so checked files are not remembered), and as an older checkout does (every unedited file
     recalled from the cache: the path a real one-edit build takes)."""
     if request.param == "stats trusted":
-        monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)
+        monkeypatch.setattr(roundtable.incremental.cache, "RACY_NS", 0)
         return True
     return False
 
@@ -134,7 +134,7 @@ def build_recorded(
         return results[-1]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(roundtable.cli, "build_site", recorded)
+        patch.setattr(roundtable.commands.cli, "build_site", recorded)
         run = run_cli(args, project, capsys)
     assert run.status == 0 and len(results) == 1, run.err
     return results[0]
@@ -224,7 +224,7 @@ def test_noop_rebuild_keeps_the_cache_for_the_next_edit(
 ) -> None:
     """A build that found nothing changed used no cache entry, and must not drop them all."""
     # The fixture's pictures were copied a moment ago: too recent to be trusted by their stat.
-    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)
+    monkeypatch.setattr(roundtable.incremental.cache, "RACY_NS", 0)
     # A new front matter: the whole content is read (a new body alone would start from the
     # last build's site, and check nothing).
     edit(essay(project, "second"), "Second Essay", "Renamed Second")
@@ -247,7 +247,9 @@ def test_noop_rebuild_keeps_the_cache_for_the_next_edit(
 def test_a_build_that_checks_nothing_again_does_not_load_the_validator(project: Path) -> None:
     """Loading pydantic costs a tenth of a second: only a file to check again needs it."""
     command = [sys.executable, "-X", "importtime", str(REPO / "build.py"), "build"]
-    time.sleep(roundtable.cache.RACY_NS / 1e9)  # until the fixture's copies can be trusted
+    time.sleep(
+        roundtable.incremental.cache.RACY_NS / 1e9
+    )  # until the fixture's copies can be trusted
     shutil.rmtree(project / ".roundtable-cache")
     run = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and " pydantic" in run.stderr  # every file checked (and kept)
@@ -269,7 +271,9 @@ def test_a_body_edit_recalls_what_the_front_matter_checked_to(
 ) -> None:
     """An essay whose body alone changed is not validated again: its front matter's outcome,
     mistakes included, is recalled (as `serve` does between saves, with one cache)."""
-    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)  # trust the fixture's fresh copies
+    monkeypatch.setattr(
+        roundtable.incremental.cache, "RACY_NS", 0
+    )  # trust the fixture's fresh copies
     edit(essay(project, "third"), "date: 2024-05-03", "date: someday")
     args = argparse.Namespace(
         content=str(project / "content"), drafts=False, command="build", no_cache=False
@@ -279,13 +283,13 @@ def test_a_body_edit_recalls_what_the_front_matter_checked_to(
     with pytest.raises(BuildFailed) as first:
         build_site(options, cache)
     validated: list[str] = []
-    validate = roundtable.schema.validate
+    validate = roundtable.content.schema.validate
 
     def spy(fields: type[Any], doc: Document) -> Any:
         validated.append(doc.display)
         return validate(fields, doc)
 
-    monkeypatch.setattr(roundtable.schema, "validate", spy)
+    monkeypatch.setattr(roundtable.content.schema, "validate", spy)
     edit(essay(project, "third"), "Third body", "Changed body")
     with pytest.raises(BuildFailed) as again:
         build_site(options, cache)
@@ -303,17 +307,19 @@ def test_recalled_essays_are_converted_again_from_their_files(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Checked essays are remembered without their Markdown: converting one again reads it."""
-    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)  # trust the fixture's fresh copies
+    monkeypatch.setattr(
+        roundtable.incremental.cache, "RACY_NS", 0
+    )  # trust the fixture's fresh copies
     edit(essay(project, "third"), "title: Third Essay", "title: Third Essay, Retitled")
     assert run_cli(["build"], project, capsys).status == 0  # remembers every checked essay
     read: list[str] = []
-    from_file = roundtable.assemble.FileBodies.read
+    from_file = roundtable.content.assemble.FileBodies.read
 
-    def spy(bodies: roundtable.assemble.FileBodies, digest: str) -> str:
+    def spy(bodies: roundtable.content.assemble.FileBodies, digest: str) -> str:
         read.append(bodies._known()[digest][0])
         return from_file(bodies, digest)
 
-    monkeypatch.setattr(roundtable.assemble.FileBodies, "read", spy)
+    monkeypatch.setattr(roundtable.content.assemble.FileBodies, "read", spy)
     edit(project / "content/site.yml", "tagline:", "allow_html: true\ntagline:")
     assert_incremental_equals_clean(project, capsys, reuses_pages=False)
     assert "essays/first.md" in read  # recalled, not checked again, yet converted again
@@ -385,7 +391,7 @@ def test_corrupt_cache_is_detected_and_rebuilt(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if read_whole:  # as a big site's build does
-        monkeypatch.setattr(roundtable.cache, "SCAN_FROM", 1)
+        monkeypatch.setattr(roundtable.incremental.cache, "SCAN_FROM", 1)
     database = project / ".roundtable-cache/cache.sqlite"
     if damage == "garbage file":
         database.write_bytes(b"this is not a database" * 100)
@@ -417,7 +423,7 @@ def test_damaged_compiled_templates_are_compiled_again(
         path.write_bytes(bytes(data[: len(data) // 2] if damage == "truncated" else data))
         if damage == "emptied":
             path.write_bytes(b"")
-    roundtable.render.environment.cache_clear()  # as a new process would start
+    roundtable.render.pages.environment.cache_clear()  # as a new process would start
     edit(essay(project, "third"), "Third body", "Changed body")
     run = run_cli(["build"], project, capsys)
     assert run.status == 0, run.err

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from roundtable.cache import BuildCache
-from roundtable.config import load_config
+from roundtable.content.config import load_config
 from roundtable.errors import ContentError
+from roundtable.incremental.cache import BuildCache
 from roundtable.model import SiteConfig
 
 GOOD = "title: Forum\nbase_url: https://e.org/forum\n"

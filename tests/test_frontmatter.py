@@ -7,7 +7,7 @@ import time
 import pytest
 from helpers.site import HANG_SECONDS
 
-from roundtable.frontmatter import (
+from roundtable.content.frontmatter import (
     MAX_BODY_LINES,
     MAX_COSTLY_MARKS,
     MAX_FILE_BYTES,

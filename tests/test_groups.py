@@ -12,14 +12,14 @@ import pytest
 from helpers.site import FIXTURES, copy_project
 from test_cache import BILINGUAL_EDITS, EDITS, big_project, edit
 
-import roundtable.cache
-from roundtable.cache import BuildCache, key
-from roundtable.cli import theme_for
-from roundtable.fingerprint import Fingerprinter, _item_digest
+import roundtable.incremental.cache
+from roundtable.commands.cli import theme_for
+from roundtable.incremental.cache import BuildCache, key
+from roundtable.incremental.fingerprint import Fingerprinter, _item_digest
 from roundtable.model import Site, evolve, origin_of
 from roundtable.pipeline import BuildOptions, build_site
 from roundtable.publish.feeds import FEED_LIMIT
-from roundtable.render import page_groups
+from roundtable.render.pages import page_groups
 from roundtable.urls import output_file
 
 Groups = dict[str, tuple[str, dict[str, str]]]
@@ -160,7 +160,7 @@ def test_an_edit_reads_only_the_html_its_pages_show(
 def test_an_item_made_from_a_checked_entry_is_hashed_by_what_changed_since(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)  # trust the fresh copies' stats
+    monkeypatch.setattr(roundtable.incremental.cache, "RACY_NS", 0)  # trust the fresh copies' stats
     project = big_project(tmp_path / "big")
     content = project / "content"
     options = BuildOptions(content, "content", project / "site", theme_for(content), workers=1)

@@ -15,8 +15,8 @@ from helpers.sinks import site_sinks
 from helpers.site import REPO, tree_digest
 from test_hardening_content import RAW_HTML
 
-from roundtable.cli import theme_for
-from roundtable.render import environment
+from roundtable.commands.cli import theme_for
+from roundtable.render.pages import environment
 
 
 def test_b26_raw_html_switched_on_goes_through_the_sanitizer(tmp_path: Path) -> None:

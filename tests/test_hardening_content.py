@@ -23,8 +23,8 @@ from helpers.hostile import build, known_scripts, new_project, outside, write_es
 from helpers.sinks import PageParser, page_sinks, site_sinks
 from helpers.site import HANG_SECONDS, Run, page, tree_digest
 
-from roundtable.frontmatter import FrontMatterError, parse
-from roundtable.markdown import render, renderer
+from roundtable.content.frontmatter import FrontMatterError, parse
+from roundtable.render.markdown import render, renderer
 
 RAW_HTML = {
     "script": "<script>alert(1)</script>",
@@ -754,7 +754,7 @@ def test_a23_whatever_is_accepted_renders_within_the_budget(name: str) -> None:
 
 def test_a23_worst_case_within_every_limit_renders_within_the_budget() -> None:
     """A23: a body just under every limit at once (lines, [ < and quotes, punctuation)."""
-    from roundtable import frontmatter
+    from roundtable.content import frontmatter
 
     costly = "[<\"'" * (frontmatter.MAX_COSTLY_MARKS // 4 - 10)
     lines = "- a\n" * (frontmatter.MAX_BODY_LINES - 100)

@@ -20,7 +20,7 @@ from helpers.hostile import build, new_project, outside, write_essay
 from helpers.site import FIXTURES, HANG_SECONDS, REPO, page, tree_digest
 
 import roundtable.pipeline
-import roundtable.render
+import roundtable.render.pages
 from roundtable import write
 from roundtable.write import MARKER
 
@@ -304,7 +304,7 @@ def test_c37_crash_while_rendering_essay_50_of_100(
     assert build(project).status == 0
     before = tree_digest(project / "site")
     edit_every_essay(project)
-    real = roundtable.render._render
+    real = roundtable.render.pages._render
     calls = {"essays": 0}
 
     def crash(env: object, theme: object, site: object, page: object, *rest: object) -> bytes:
@@ -314,7 +314,7 @@ def test_c37_crash_while_rendering_essay_50_of_100(
                 raise RuntimeError("a bug in the middle of the build")
         return real(env, theme, site, page, *rest)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(roundtable.render, "_render", crash)
+    monkeypatch.setattr(roundtable.render.pages, "_render", crash)
     with pytest.raises(RuntimeError, match="a bug"):
         build(project, "--no-cache")
     monkeypatch.undo()

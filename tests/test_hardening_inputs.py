@@ -18,7 +18,7 @@ import pytest
 from helpers.hostile import build, new_project, write_essay
 from helpers.site import REPO, Run
 
-from roundtable.markdown import MAX_LINK_GROWTH
+from roundtable.render.markdown import MAX_LINK_GROWTH
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 HANG_SECONDS = 120

@@ -22,7 +22,7 @@ from helpers.processes import HAS_PROC, cpu_seconds
 from helpers.server import DevServer, dev_server, settle, wait_until
 from helpers.site import HANG_SECONDS, REPO, tree_digest
 
-from roundtable.serve import EVENTS_PATH, Snapshot, resolve_request
+from roundtable.commands.serve import EVENTS_PATH, Snapshot, resolve_request
 
 CANARY = b"canary: outside the site"
 

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from helpers.site import FIXTURES, broken_links, copy_project, page, run_cli, run_subprocess
 from markupsafe import Markup
 
-from roundtable.i18n import (
+from roundtable.render.i18n import (
     PACKAGE_MESSAGES,
     CatalogError,
     catalog,

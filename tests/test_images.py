@@ -12,10 +12,10 @@ from helpers.hostile import build, new_project, write_essay
 from helpers.site import FIXTURES, copy_project, page, run_cli
 from PIL import Image
 
-from roundtable.cli import build_options
-from roundtable.images import plan_variants
+from roundtable.commands.cli import build_options
 from roundtable.model import Image as ModelImage
 from roundtable.pipeline import build_site
+from roundtable.render.images import plan_variants
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ FORK_INTERRUPTED = textwrap.dedent(
     # Registered before the logging module's own handler, which then runs with SIGINT due.
     os.register_at_fork(after_in_parent=interrupt_once)
     import logging
-    from roundtable.cli import run
+    from roundtable.commands.cli import run
     sys.argv = ["roundtable", "build"]
     run()
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from roundtable.markdown import is_safe_url, render, render_inline, renderer
+from roundtable.render.markdown import is_safe_url, render, render_inline, renderer
 
 
 def html(text: str, allow_html: bool = False) -> str:

@@ -12,13 +12,13 @@ import pytest
 from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from test_cache import essay
 
-import roundtable.convert
 import roundtable.pipeline
-import roundtable.render
-from roundtable.assemble import FILE_CHANGED
-from roundtable.cache import BuildCache
-from roundtable.cli import theme_for
-from roundtable.frontmatter import parse
+import roundtable.render.convert
+import roundtable.render.pages
+from roundtable.commands.cli import theme_for
+from roundtable.content.assemble import FILE_CHANGED
+from roundtable.content.frontmatter import parse
+from roundtable.incremental.cache import BuildCache
 from roundtable.pipeline import BuildOptions, BuildResult, build_site
 from roundtable.workers import heap_frozen
 
@@ -40,8 +40,8 @@ def test_a_cold_build_lets_go_of_bodies_and_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     """Workers convert every body and render every page, reading what they need themselves."""
-    monkeypatch.setattr(roundtable.convert, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(roundtable.render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(roundtable.render.convert, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(roundtable.render.pages, "PARALLEL_FROM", 1)
     project = copy_project(FIXTURES / "bilingual", tmp_path / "proj")
     result = _build(project, workers)
     assert result.site is not None
@@ -86,7 +86,7 @@ def test_a_file_changed_after_checking_is_a_located_error(
     before = tree_digest(project / "site")
     target = essay(project, "third")
     target.write_text(target.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
-    monkeypatch.setattr(roundtable.convert, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(roundtable.render.convert, "PARALLEL_FROM", 1)
     monkeypatch.setattr(roundtable.pipeline, "core_count", lambda: workers)
     monkeypatch.setattr(roundtable.pipeline.snapshot, "load", lambda *_: None)  # the whole way
     convert = roundtable.pipeline.convert
@@ -113,7 +113,7 @@ def test_html_gone_from_the_cache_while_pages_render_builds_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A worker that cannot read a body's HTML makes the build start again without the cache."""
-    monkeypatch.setattr(roundtable.render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(roundtable.render.pages, "PARALLEL_FROM", 1)
     project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
     clean = copy_project(FIXTURES / "minimal", tmp_path / "clean")
     _build(clean, 1)

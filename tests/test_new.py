@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers.site import FIXTURES, copy_project, run_cli
 
-from roundtable.frontmatter import parse
+from roundtable.content.frontmatter import parse
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from roundtable.frontmatter import parse
-from roundtable.schema import EssayFields, RoundtableFields, validate
+from roundtable.content.frontmatter import parse
+from roundtable.content.schema import EssayFields, RoundtableFields, validate
 
 
 def check(text: str, schema: type = EssayFields) -> tuple[object, list[str]]:

@@ -23,7 +23,7 @@ from watchdog.events import (
     FileSystemEvent,
 )
 
-from roundtable.serve import (
+from roundtable.commands.serve import (
     DEBOUNCE_SECONDS,
     SAVED_SECONDS,
     Debouncer,

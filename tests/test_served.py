@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from roundtable import served, urls
-from roundtable.served import HOST_TYPES, active_type, is_active
+from roundtable import urls
+from roundtable.content import served
+from roundtable.content.served import HOST_TYPES, active_type, is_active
 
 
 @pytest.mark.parametrize(

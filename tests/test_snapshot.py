@@ -16,12 +16,12 @@ import pytest
 from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from test_cache import assert_incremental_equals_clean, edit, essay
 
-import roundtable.cache
+import roundtable.incremental.cache
 import roundtable.pipeline
-from roundtable import snapshot
-from roundtable.assemble import FILE_CHANGED
-from roundtable.cli import theme_for
+from roundtable.commands.cli import theme_for
+from roundtable.content.assemble import FILE_CHANGED
 from roundtable.errors import BuildFailed
+from roundtable.incremental import snapshot
 from roundtable.pipeline import BuildOptions, build_site
 
 
@@ -30,7 +30,7 @@ def project(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Path:
     """The minimal fixture, built once, its files' stats trusted."""
-    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)
+    monkeypatch.setattr(roundtable.incremental.cache, "RACY_NS", 0)
     proj = copy_project(FIXTURES / "minimal", tmp_path / "proj")
     assert run_cli(["build"], proj, capsys).status == 0
     return proj
@@ -120,7 +120,9 @@ def test_a_body_that_breaks_its_front_matter_is_reported(
 
 def _snapshot_file(project: Path) -> Path:
     """Return the file of the project's snapshot."""
-    (found,) = (project / ".roundtable-cache" / roundtable.cache.BLOBS_DIR).glob("snapshot-*")
+    (found,) = (project / ".roundtable-cache" / roundtable.incremental.cache.BLOBS_DIR).glob(
+        "snapshot-*"
+    )
     return found
 
 
@@ -160,7 +162,7 @@ def test_a_snapshot_whose_html_is_gone_builds_everything_again(
 
 def _load(project: Path) -> snapshot.Snapshot:
     """Return the snapshot the project's last build left."""
-    cache = roundtable.cache.BuildCache(project / ".roundtable-cache")
+    cache = roundtable.incremental.cache.BuildCache(project / ".roundtable-cache")
     try:
         where = SimpleNamespace(
             content=project / "content", content_display="content", output=project / "site"
@@ -193,7 +195,7 @@ def test_a_site_from_a_snapshot_equals_a_clean_builds_field_by_field(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gathered: list[int], fixture: str
 ) -> None:
     """Pages show only part of the model: the whole model must be the same, too."""
-    monkeypatch.setattr(roundtable.cache, "RACY_NS", 0)
+    monkeypatch.setattr(roundtable.incremental.cache, "RACY_NS", 0)
     project = copy_project(FIXTURES / fixture, tmp_path / "proj")
     content = project / "content"
     options = BuildOptions(content, "content", project / "site", theme_for(content), workers=1)

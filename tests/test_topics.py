@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers.site import FIXTURES, copy_project, page, run_cli
 
-from roundtable.assemble import reading_minutes
+from roundtable.content.assemble import reading_minutes
 
 
 @pytest.fixture

@@ -14,14 +14,14 @@ cd "$(dirname "$0")/.."
 
 PAIRS=(
   # roundtable/slugs.py is one @lru_cache function, which mutmut 3 does not mutate: tests/test_slugs.py.
-  "roundtable/config.py              | tests/test_config.py"
-  "roundtable/urls.py                | tests/test_urls.py"
-  "roundtable/publish/names.py       | tests/test_citations.py -k 'not (built or essay_page or copy_button)'"
-  "roundtable/directory.py           | tests/test_directory.py"
-  "roundtable/i18n.py                | tests/test_i18n.py -k 'catalog or regional or language_codes_are or messages_file'"
-  "roundtable/schema.py              | tests/test_schema.py"
-  "roundtable/publish/citations.py   | tests/test_citations.py -k 'not (built or essay_page or copy_button)'"
-  "roundtable/frontmatter.py         | tests/test_frontmatter.py"
+  "roundtable/content/config.py        | tests/test_config.py"
+  "roundtable/urls.py                  | tests/test_urls.py"
+  "roundtable/publish/names.py         | tests/test_citations.py -k 'not (built or essay_page or copy_button)'"
+  "roundtable/content/people.py        | tests/test_people.py"
+  "roundtable/render/i18n.py           | tests/test_i18n.py -k 'catalog or regional or language_codes_are or messages_file'"
+  "roundtable/content/schema.py        | tests/test_schema.py"
+  "roundtable/publish/citations.py     | tests/test_citations.py -k 'not (built or essay_page or copy_button)'"
+  "roundtable/content/frontmatter.py   | tests/test_frontmatter.py"
 )
 CHILDREN="${MUTATION_CHILDREN:-2}"
 

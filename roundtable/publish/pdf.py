@@ -21,12 +21,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from roundtable import urls
-from roundtable.convert import link_targets
 from roundtable.errors import CannotMake
-from roundtable.markdown import links
 from roundtable.model import Essay, Roundtable, Site
 from roundtable.publish.citations import cite_this
-from roundtable.render import Derived, Page, Theme, render_document
+from roundtable.render.convert import link_targets
+from roundtable.render.markdown import links
+from roundtable.render.pages import Derived, Page, Theme, render_document
 
 TEMPLATE = "pdf.html"
 SYSTEM_LIBRARIES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"

@@ -23,8 +23,8 @@ import cbor2
 from pagefind.service import get_executable
 
 from roundtable import urls
-from roundtable.cache import key
 from roundtable.errors import CannotMake
+from roundtable.incremental.cache import key
 
 PAGEFIND_DATA = b"pagefind_dcd"
 """What every Pagefind data file starts with, once decompressed."""

@@ -14,7 +14,7 @@ import yaml
 
 from helpers.sinks import theme_scripts
 from helpers.site import FIXTURES, Run, tree_digest
-from roundtable.cli import main
+from roundtable.commands.cli import main
 
 ESSAY = {"title": "Hostile", "author": "A. Writer", "roundtable": "alpha"}
 """The fields every test essay needs; tests override or add to them."""

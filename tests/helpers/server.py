@@ -90,7 +90,7 @@ def dev_server(project: Path, *extra: str, prelude: str = "") -> Iterator[DevSer
     """
     launcher = [str(REPO / "build.py")]
     if prelude:
-        launcher = ["-c", f"{prelude}\nfrom roundtable.cli import run\nrun()"]
+        launcher = ["-c", f"{prelude}\nfrom roundtable.commands.cli import run\nrun()"]
     proc = subprocess.Popen(
         [sys.executable, *launcher, "serve", "--port", "0", *extra],
         cwd=project,

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from roundtable.cli import main
+from roundtable.commands.cli import main
 
 LOCATED = re.compile(r"^[^\s:]+(:\d+)?: ")
 """A `path:line: message` line (the line number is absent for whole-file problems)."""

@@ -33,12 +33,12 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from roundtable import urls
-from roundtable.cache import BuildCache
-from roundtable.discover import is_ignored
+from roundtable.content.discover import is_ignored
 from roundtable.errors import BuildFailed, ContentError
+from roundtable.incremental.cache import BuildCache
 from roundtable.pipeline import BuildOptions, BuildResult, build_site
 from roundtable.regular_files import read_regular
-from roundtable.render import TemplateFailed
+from roundtable.render.pages import TemplateFailed
 
 EVENTS_PATH = "/__roundtable/events"
 DEBOUNCE_SECONDS = 0.12

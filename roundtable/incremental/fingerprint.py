@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from roundtable.cache import key
+from roundtable.incremental.cache import key
 from roundtable.model import DIGEST, Essay, Roundtable, origin_of
-from roundtable.render import Derived, Page
+from roundtable.render.pages import Derived, Page
 
 
 def theme_digest(

@@ -15,9 +15,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from roundtable import urls
-from roundtable.convert import link_targets
+from roundtable.render.convert import link_targets
 from roundtable.errors import ContentError
-from roundtable.markdown import Link, links
+from roundtable.render.markdown import Link, links
 from roundtable.model import Essay, Roundtable, Site
 from roundtable.pipeline import BuildResult
 

@@ -20,8 +20,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from roundtable.errors import ContentError
-from roundtable.frontmatter import Document
-from roundtable.i18n import language_tag
+from roundtable.content.frontmatter import Document
+from roundtable.render.i18n import language_tag
 
 
 def _date(value: Any) -> Any:

@@ -15,19 +15,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from roundtable import cache, urls
-from roundtable.cache import Memo
-from roundtable.directory import (
+from roundtable import urls
+
+from roundtable.incremental import cache
+from roundtable.incremental.cache import Memo
+from roundtable.content.people import (
     Directory,
     family_problem,
     load_directory,
     with_details,
 )
-from roundtable.discover import AUTHORS_FILE, Sources, display_path
+from roundtable.content.discover import AUTHORS_FILE, Sources, display_path
 from roundtable.errors import BuildFailed, ContentError
-from roundtable.frontmatter import Document, Key, body_of
-from roundtable.images import NotAnImage, measure
-from roundtable.markdown import is_safe_url
+from roundtable.content.frontmatter import Document, Key, body_of
+from roundtable.render.images import NotAnImage, measure
+from roundtable.render.markdown import is_safe_url
 from roundtable.model import (
     NO_TEXT,
     Author,
@@ -45,11 +47,11 @@ from roundtable.model import (
     reading_key,
     with_origin,
 )
-from roundtable.served import active_type
+from roundtable.content.served import active_type
 from roundtable.slugs import make_slug
 
 if TYPE_CHECKING:
-    from roundtable.schema import EssayFields, ImageFields, PersonFields, SourceFields
+    from roundtable.content.schema import EssayFields, ImageFields, PersonFields, SourceFields
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 100
@@ -361,7 +363,7 @@ class _Checker:
     def _roundtable(self, parsed: Parsed, doc: Document) -> Roundtable | None:
         """Check a roundtable's document."""
         # Imported when a file is checked again: pydantic takes a tenth of a second to load.
-        from roundtable.schema import RoundtableFields, validate
+        from roundtable.content.schema import RoundtableFields, validate
 
         fields, errors = validate(RoundtableFields, doc)
         self.errors.extend(errors)
@@ -390,7 +392,7 @@ class _Checker:
     def _essay(self, parsed: Parsed, doc: Document) -> Essay | None:
         """Check an essay's document."""
         # Imported when a file is checked again: pydantic takes a tenth of a second to load.
-        from roundtable.schema import EssayFields, validate
+        from roundtable.content.schema import EssayFields, validate
 
         fields, errors = validate(EssayFields, doc)
         self.errors.extend(errors)

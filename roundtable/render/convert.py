@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from roundtable import urls
-from roundtable.cache import BuildCache, key
 from roundtable.errors import BuildFailed, ContentError
-from roundtable.images import describe
-from roundtable.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, TooLarge, render
+from roundtable.incremental.cache import BuildCache, key
 from roundtable.model import NO_HTML, Essay, Html, Image, Roundtable, Site, Text, evolve
+from roundtable.render.images import describe
+from roundtable.render.markdown import DEFAULT_TABLE_LABEL, IMAGE_KEY, Rendered, TooLarge, render
 from roundtable.workers import map_in_workers
 
 PARALLEL_FROM = 48

@@ -7,7 +7,7 @@ import difflib
 import json
 from pathlib import Path
 
-from roundtable.discover import ROUNDTABLES_DIR
+from roundtable.content.discover import ROUNDTABLES_DIR
 from roundtable.model import Site
 from roundtable.slugs import make_slug
 

@@ -13,12 +13,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from roundtable import i18n, urls
-from roundtable.cache import CacheDamaged, CompiledTemplates
+from roundtable import urls
 from roundtable.errors import ContentError
-from roundtable.markdown import render_inline
+from roundtable.incremental.cache import CacheDamaged, CompiledTemplates
 from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, Topic
 from roundtable.publish import citations, feeds, metadata, sitemap
+from roundtable.render import i18n
+from roundtable.render.markdown import render_inline
 from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
 from roundtable.write import Sink, Stage

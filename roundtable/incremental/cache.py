@@ -86,7 +86,7 @@ def code_version() -> bytes:
     while the number stays.
     """
     digest = hashlib.blake2b(f"{__version__}/{SCHEMA}".encode(), digest_size=20)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())

@@ -21,10 +21,10 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
+from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.errors import ContentError
-from roundtable.frontmatter import Document, FrontMatterError, parse
 
-PACKAGE_MESSAGES = Path(__file__).resolve().parent / "messages"
+PACKAGE_MESSAGES = Path(__file__).resolve().parent.parent / "messages"
 """The default catalogs, installed with the package."""
 FALLBACK = "en"
 """The language every key is defined in."""

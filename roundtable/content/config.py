@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from roundtable.cache import Memo, key, recalled
+from roundtable.incremental.cache import Memo, key, recalled
 from roundtable.errors import ContentError
-from roundtable.frontmatter import FrontMatterError, parse
+from roundtable.content.frontmatter import FrontMatterError, parse
 from roundtable.model import SiteConfig
 
 if TYPE_CHECKING:
-    from roundtable.schema import SiteFields
+    from roundtable.content.schema import SiteFields
 
 Loaded = tuple[SiteConfig | None, list[ContentError]]
 """The settings (None when they cannot be used) and every mistake in the file."""
@@ -43,7 +43,7 @@ def load_config(
 def _config(data: bytes, display: str, base_url: str | None) -> Loaded:
     """Parse and validate site.yml's bytes."""
     # Imported here: pydantic takes a tenth of a second to load, and a warm build recalls this.
-    from roundtable.schema import SiteFields, validate
+    from roundtable.content.schema import SiteFields, validate
 
     try:
         doc = parse(display, data, whole_file_is_yaml=True)

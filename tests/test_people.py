@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from roundtable.cache import BuildCache
-from roundtable.directory import Details, family_problem, load_directory, with_details
+from roundtable.content.people import Details, family_problem, load_directory, with_details
 from roundtable.errors import ContentError
+from roundtable.incremental.cache import BuildCache
 from roundtable.model import Person
 
 ORCID = "0000-0002-1825-0097"

@@ -20,10 +20,10 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from roundtable.assemble import FileBodies, source_key, with_body
-from roundtable.cache import BuildCache, key
-from roundtable.discover import display_path
-from roundtable.frontmatter import Document, FrontMatterError, parse
+from roundtable.content.assemble import FileBodies, source_key, with_body
+from roundtable.content.discover import display_path
+from roundtable.content.frontmatter import Document, FrontMatterError, parse
+from roundtable.incremental.cache import BuildCache, key
 from roundtable.model import (
     NO_HTML,
     NO_TEXT,

@@ -11,14 +11,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundtable.cache import Memo, key, recalled
-from roundtable.discover import AUTHORS_FILE
+from roundtable.incremental.cache import Memo, key, recalled
+from roundtable.content.discover import AUTHORS_FILE
 from roundtable.errors import ContentError
-from roundtable.frontmatter import Document, FrontMatterError, parse
+from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.model import Person
 
 if TYPE_CHECKING:
-    from roundtable.schema import AuthorDetails
+    from roundtable.content.schema import AuthorDetails
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _directory(data: bytes, display: str) -> Loaded:
 def _entry(doc: Document, name: str, value: object) -> tuple[Details | None, list[ContentError]]:
     """Validate one person's details, locating mistakes in the file."""
     # Imported here: pydantic takes a tenth of a second to load, and a warm build recalls this.
-    from roundtable.schema import AuthorDetails, validate
+    from roundtable.content.schema import AuthorDetails, validate
 
     if not isinstance(value, dict):
         message = (

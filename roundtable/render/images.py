@@ -25,9 +25,9 @@ from typing import Any
 
 from roundtable import urls
 from roundtable.errors import ContentError
-from roundtable.markdown import content_path, links
 from roundtable.model import Essay, Image, Roundtable, Site, Variant, evolve
 from roundtable.regular_files import read_regular
+from roundtable.render.markdown import content_path, links
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 RESIZABLE = {

@@ -12,16 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from roundtable.check import check_site
-from roundtable.config import base_url_problem
+from roundtable.commands.new import CannotCreate, new_essay, new_roundtable
+from roundtable.content.check import check_site
+from roundtable.content.config import base_url_problem
 from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
-from roundtable.new import CannotCreate, new_essay, new_roundtable
 from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
-from roundtable.render import TemplateFailed, Theme
+from roundtable.render.pages import TemplateFailed, Theme
 from roundtable.write import UnsafeOutput, check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 NAME_MAX, PATH_MAX = 255, 4095
 """Longest file name and path, in bytes, that Linux and macOS file systems take."""
 
@@ -188,7 +188,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return replace(build_options(args, None), search_index=False)
 
     # Imported here: the server and the file watcher cost every other command time to load.
-    from roundtable.serve import serve
+    from roundtable.commands.serve import serve
 
     return serve(options_for, args.host, args.port, watched)
 

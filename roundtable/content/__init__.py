@@ -1,0 +1,1 @@
+"""Find, read, check and assemble the content into the site model."""

@@ -1,0 +1,1 @@
+"""What a build may reuse from earlier builds."""

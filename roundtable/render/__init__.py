@@ -1,0 +1,1 @@
+"""Turn the site model into pages: Markdown, templates, pictures, the theme's words."""
