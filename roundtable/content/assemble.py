@@ -16,20 +16,18 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from roundtable import urls
-
-from roundtable.incremental import cache
-from roundtable.incremental.cache import Memo
+from roundtable.content.discover import AUTHORS_FILE, Sources, display_path
+from roundtable.content.frontmatter import Document, Key, body_of
 from roundtable.content.people import (
     Directory,
     family_problem,
     load_directory,
     with_details,
 )
-from roundtable.content.discover import AUTHORS_FILE, Sources, display_path
+from roundtable.content.served import active_type
 from roundtable.errors import BuildFailed, ContentError
-from roundtable.content.frontmatter import Document, Key, body_of
-from roundtable.render.images import NotAnImage, measure
-from roundtable.render.markdown import is_safe_url
+from roundtable.incremental import cache
+from roundtable.incremental.cache import Memo
 from roundtable.model import (
     NO_TEXT,
     Author,
@@ -47,7 +45,8 @@ from roundtable.model import (
     reading_key,
     with_origin,
 )
-from roundtable.content.served import active_type
+from roundtable.render.images import NotAnImage, measure
+from roundtable.render.markdown import is_safe_url
 from roundtable.slugs import make_slug
 
 if TYPE_CHECKING:

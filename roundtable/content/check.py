@@ -15,11 +15,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from roundtable import urls
-from roundtable.render.convert import link_targets
 from roundtable.errors import ContentError
-from roundtable.render.markdown import Link, links
 from roundtable.model import Essay, Roundtable, Site
 from roundtable.pipeline import BuildResult
+from roundtable.render.convert import link_targets
+from roundtable.render.markdown import Link, links
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from roundtable.incremental.cache import Memo, key, recalled
-from roundtable.errors import ContentError
 from roundtable.content.frontmatter import FrontMatterError, parse
+from roundtable.errors import ContentError
+from roundtable.incremental.cache import Memo, key, recalled
 from roundtable.model import SiteConfig
 
 if TYPE_CHECKING:

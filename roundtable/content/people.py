@@ -11,10 +11,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundtable.incremental.cache import Memo, key, recalled
 from roundtable.content.discover import AUTHORS_FILE
-from roundtable.errors import ContentError
 from roundtable.content.frontmatter import Document, FrontMatterError, parse
+from roundtable.errors import ContentError
+from roundtable.incremental.cache import Memo, key, recalled
 from roundtable.model import Person
 
 if TYPE_CHECKING:

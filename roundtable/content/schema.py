@@ -19,8 +19,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from roundtable.errors import ContentError
 from roundtable.content.frontmatter import Document
+from roundtable.errors import ContentError
 from roundtable.render.i18n import language_tag
 
 
