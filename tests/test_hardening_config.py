@@ -132,7 +132,7 @@ SAFE_ALLOWED = {
     ("robots.txt", "{{ sitemap_url|safe }}"): "plain text, not HTML: &amp; would break the URL",
 }
 MARKUP_ALLOWED = {
-    "render.py": "markdown_inline: renderer output, raw HTML escaped",
+    "pages.py": "markdown_inline: renderer output, raw HTML escaped",
     "citations.py": "Markup('{}…').format(...) escapes every argument",
     "i18n.py": "Markup(escape(message)).format(...): the message and every argument escaped",
 }
