@@ -22,10 +22,11 @@ from roundtable.content.assemble import (
     Parsed,
     assemble,
     source_key,
-    unreadable,
 )
-from roundtable.content.config import load_config
+from roundtable.content.config import Loaded as ConfigLoaded
+from roundtable.content.config import check_config
 from roundtable.content.discover import (
+    AUTHORS_FILE,
     LINK,
     SITE_CONFIG,
     SPECIAL,
@@ -35,17 +36,23 @@ from roundtable.content.discover import (
     display_path,
     entry_error,
     odd_entries,
+    read_settings,
+    unreadable,
     walk_files,
 )
 from roundtable.content.frontmatter import Document, FrontMatterError, parse
+from roundtable.content.people import Loaded as PeopleLoaded
+from roundtable.content.people import check_people
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.incremental import snapshot
 from roundtable.incremental.cache import (
     CACHE_DIR,
     BuildCache,
     CacheDamaged,
+    Memo,
     file_signature,
     key,
+    memoised,
     source_digest,
 )
 from roundtable.incremental.fingerprint import Fingerprinter, theme_digest
@@ -664,23 +671,42 @@ def gather_site(
     """
     cache = cache or BuildCache(None)
     known = known or FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
-    config_display = display_path(options.content_display, SITE_CONFIG)
-    config, config_errors = load_config(
-        options.content / SITE_CONFIG, config_display, options.base_url, cache
-    )
+    shown = options.content_display
+    config, config_errors = read_config(options.content, shown, options.base_url, cache)
+    people, people_errors = read_people(options.content, shown, cache)
     sources, discover_errors = discover(options.content, options.content_display)
     roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache, known)
     essay_docs, essay_errors = read_documents(sources, sources.essays, cache, known)
     site, site_errors = assemble(
         config or PLACEHOLDER_CONFIG,
+        people,
         sources,
         roundtable_docs,
         essay_docs,
         drafts=options.drafts,
         memo=cache,
     )
-    errors = [*config_errors, *discover_errors, *roundtable_errors, *essay_errors, *site_errors]
+    errors = [*config_errors, *people_errors, *discover_errors, *roundtable_errors, *essay_errors]
+    errors += site_errors
     return site, [*errors, *theme_links(options.theme)]
+
+
+def read_config(content: Path, shown: str, base_url: str | None, memo: Memo) -> ConfigLoaded:
+    """Read and check site.yml; `--base-url` replaces its base_url."""
+    display = display_path(shown, SITE_CONFIG)
+    data, errors = read_settings(content / SITE_CONFIG, display)
+    if errors:
+        return None, errors
+    return memoised(memo, "checked", check_config, data, display, base_url)
+
+
+def read_people(content: Path, shown: str, memo: Memo) -> PeopleLoaded:
+    """Read and check authors.yml, if there is one."""
+    display = display_path(shown, AUTHORS_FILE)
+    data, errors = read_settings(content / AUTHORS_FILE, display)
+    if errors:
+        return {}, errors
+    return memoised(memo, "checked", check_people, data, display)
 
 
 def theme_links(theme: Theme) -> list[ContentError]:

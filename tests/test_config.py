@@ -6,10 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from roundtable.content.config import load_config
 from roundtable.errors import ContentError
 from roundtable.incremental.cache import BuildCache
 from roundtable.model import SiteConfig
+from roundtable.pipeline import read_config
+
+
+def load_config(
+    path: Path, display: str, base_url: str | None = None, memo: BuildCache | None = None
+) -> tuple[SiteConfig | None, list[ContentError]]:
+    """Read a site.yml as a build does: its bytes, then checked and remembered in a memo."""
+    return read_config(path.parent, display.rsplit("/", 1)[0], base_url, memo or BuildCache(None))
+
 
 GOOD = "title: Forum\nbase_url: https://e.org/forum\n"
 

@@ -7,10 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from roundtable.content.people import Details, family_problem, load_directory, with_details
+from roundtable.content.people import Details, family_problem, with_details
 from roundtable.errors import ContentError
 from roundtable.incremental.cache import BuildCache
 from roundtable.model import Person
+from roundtable.pipeline import read_people
+
+
+def load_directory(
+    root: Path, display: str, memo: BuildCache | None = None
+) -> tuple[dict[str, Details], list[ContentError]]:
+    """Read authors.yml as a build does: its bytes, then checked and remembered in a memo."""
+    return read_people(root, display.rsplit("/", 1)[0], memo or BuildCache(None))
+
 
 ORCID = "0000-0002-1825-0097"
 
@@ -79,7 +88,11 @@ def test_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
     assert load_directory(tmp_path, "content/authors.yml")[1] == [
-        ContentError("content/authors.yml", 0, "cannot read the file: Permission denied")
+        ContentError(
+            "content/authors.yml",
+            0,
+            "cannot read the file: Permission denied (check its permissions)",
+        )
     ]
 
 

@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from roundtable import urls
-from roundtable.content.discover import AUTHORS_FILE, Sources, display_path
+from roundtable.content.discover import Sources, display_path, unreadable
 from roundtable.content.frontmatter import Document, Key, body_of
 from roundtable.content.people import (
     Directory,
     family_problem,
-    load_directory,
     with_details,
 )
 from roundtable.content.served import active_type
@@ -100,6 +99,7 @@ its front matter in the `fronts` memo ("" when it was not read)."""
 
 def assemble(
     config: SiteConfig,
+    directory: Directory,
     sources: Sources,
     roundtable_docs: list[Parsed],
     essay_docs: list[Parsed],
@@ -113,8 +113,6 @@ def assemble(
     else checking it reads (authors.yml, the content's other files and their stat).
     """
     errors: list[ContentError] = list(_static_errors(sources))
-    directory, directory_errors = load_directory(sources.root, sources.display(AUTHORS_FILE), memo)
-    errors.extend(directory_errors)
     checker = _Checker(sources, errors, directory, memo)
     checker.prefetch(roundtable_docs, essay_docs)
     roundtables = [r for r in (checker.roundtable(p) for p in roundtable_docs) if r]
@@ -159,11 +157,6 @@ def with_body(item: Item, body: Text) -> Item:
 
 
 FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
-
-
-def unreadable(display: str, exc: OSError) -> ContentError:
-    """Return the error for a source file that cannot be read."""
-    return ContentError(display, 0, f"cannot read the file: {exc.strerror} (check its permissions)")
 
 
 def _body(parsed: Parsed, _digest: str) -> str:

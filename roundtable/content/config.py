@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from roundtable.content.frontmatter import FrontMatterError, parse
 from roundtable.errors import ContentError
-from roundtable.incremental.cache import Memo, key, recalled
 from roundtable.model import SiteConfig
 
 if TYPE_CHECKING:
@@ -19,29 +16,17 @@ Loaded = tuple[SiteConfig | None, list[ContentError]]
 """The settings (None when they cannot be used) and every mistake in the file."""
 
 
-def load_config(
-    path: Path, display: str, base_url: str | None = None, memo: Memo | None = None
-) -> Loaded:
-    """Read site.yml; `base_url` (from the command line) replaces the file's.
+def check_config(data: bytes | None, display: str, base_url: str | None = None) -> Loaded:
+    """Parse and validate site.yml's bytes (None: there is no site.yml).
 
-    `memo` recalls what the same bytes gave before (validating them is most of the cost).
+    `base_url` (from the command line) replaces the file's.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if data is None:
         return None, [
             ContentError(
                 display, 0, "site.yml is missing (create it with 'title:' and 'base_url:')"
             )
         ]
-    if memo is None:
-        return _config(data, display, base_url)
-    entry_key = key("config", display, data, repr(base_url))
-    return recalled(memo, "checked", entry_key, partial(_config, data, display, base_url))
-
-
-def _config(data: bytes, display: str, base_url: str | None) -> Loaded:
-    """Parse and validate site.yml's bytes."""
     # Imported here: pydantic takes a tenth of a second to load, and a warm build recalls this.
     from roundtable.content.schema import SiteFields, validate
 

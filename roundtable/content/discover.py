@@ -189,3 +189,21 @@ def _classify(root: Path, display_root: str, files: list[str]) -> Sources:
     return Sources(
         root, display_root, tuple(roundtables), tuple(essays), tuple(sorted(static)), on_disk
     )
+
+
+def unreadable(display: str, exc: OSError) -> ContentError:
+    """Return the error for a source file that cannot be read."""
+    return ContentError(display, 0, f"cannot read the file: {exc.strerror} (check its permissions)")
+
+
+def read_settings(path: Path, display: str) -> tuple[bytes | None, list[ContentError]]:
+    """Return the bytes of a settings file (site.yml, authors.yml); None when there is none.
+
+    Anything but a regular file counts as none: a FIFO is reported by the walk, never read.
+    """
+    if not path.is_file():
+        return None, []
+    try:
+        return path.read_bytes(), []
+    except OSError as exc:
+        return None, [unreadable(display, exc)]

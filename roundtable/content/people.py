@@ -7,14 +7,10 @@ over the file, so an essay can still give an affiliation of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundtable.content.discover import AUTHORS_FILE
 from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.errors import ContentError
-from roundtable.incremental.cache import Memo, key, recalled
 from roundtable.model import Person
 
 if TYPE_CHECKING:
@@ -37,26 +33,10 @@ Loaded = tuple[Directory, list[ContentError]]
 """The details by name and every mistake found in the file."""
 
 
-def load_directory(root: Path, display: str, memo: Memo | None = None) -> Loaded:
-    """Read authors.yml if there is one; return the details by name and every mistake found.
-
-    `memo` recalls what the same bytes gave before (validating them is most of the cost).
-    """
-    path = root / AUTHORS_FILE
-    if not path.is_file():
+def check_people(data: bytes | None, display: str) -> Loaded:
+    """Parse and validate authors.yml's bytes (None: there is no authors.yml)."""
+    if data is None:
         return {}, []
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return {}, [ContentError(display, 0, f"cannot read the file: {exc.strerror}")]
-    if memo is None:
-        return _directory(data, display)
-    entry_key = key("directory", display, data)
-    return recalled(memo, "checked", entry_key, partial(_directory, data, display))
-
-
-def _directory(data: bytes, display: str) -> Loaded:
-    """Parse and validate authors.yml's bytes."""
     try:
         doc = parse(display, data, whole_file_is_yaml=True)
     except FrontMatterError as exc:

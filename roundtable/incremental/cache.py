@@ -37,7 +37,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -132,6 +132,17 @@ def recalled(memo: Memo, table: str, entry_key: str, make: Callable[[], Made]) -
         value = make()
         memo.put(table, entry_key, value)
     return value
+
+
+def memoised(memo: Memo, table: str, stage: Callable[..., Made], *args: object) -> Made:
+    """Return what a stage gave for these very arguments in an earlier build, or call it now.
+
+    The key is the stage's name and every argument: a stage's result is a function of what it
+    is given, and nothing else (Make's and Bazel's rule).
+    """
+    parts = [a if isinstance(a, bytes) else repr(a) for a in args]
+    entry_key = key(stage.__module__, stage.__qualname__, *parts)
+    return recalled(memo, table, entry_key, partial(stage, *args))
 
 
 class CacheDamaged(Exception):
