@@ -490,7 +490,7 @@ def _with_search(
     if not (site.config.search and options.search_index):
         return files, plan.manifest
     # Imported here: Pagefind's client (and asyncio) cost a site without search time to load.
-    from roundtable.publish.search import with_search_index
+    from roundtable.incremental.search import with_search_index
 
     earlier = previous.files if previous is not None else {}
     return with_search_index(files, plan.manifest, plan.before, options.output, earlier)

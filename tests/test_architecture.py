@@ -29,7 +29,6 @@ WOVEN = {
     ("content.assemble", "incremental.cache"),
     ("render.convert", "incremental.cache"),
     ("render.pages", "incremental.cache"),
-    ("publish.search", "incremental.cache"),
     # check reads the pipeline's result: it becomes a stage of its own that the build runs too.
     ("content.check", "pipeline"),
     ("content.check", "render.convert"),

@@ -14,8 +14,7 @@ import hashlib
 import json
 import subprocess
 import tempfile
-from collections.abc import Mapping, MutableMapping
-from importlib.metadata import version
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from pagefind.service import get_executable
 
 from roundtable import urls
 from roundtable.errors import CannotMake
-from roundtable.incremental.cache import key
 
 PAGEFIND_DATA = b"pagefind_dcd"
 """What every Pagefind data file starts with, once decompressed."""
@@ -34,47 +32,9 @@ FIX = "reinstall it: pip install 'pagefind[bin]'; or write search: false in site
 """How to get a search index made, or not need one."""
 
 
-def with_search_index(
-    rendered: MutableMapping[str, bytes],
-    manifest: dict[str, str],
-    before: Mapping[str, str],
-    output: Path | None,
-    earlier: Mapping[str, bytes],
-) -> tuple[MutableMapping[str, bytes], dict[str, str]]:
-    """Add the search index to a build's files and manifest; kept as it is if no page changed.
-
-    `rendered` holds the pages this build rendered; the others are unchanged since the build
-    that made `before`, and are read from `earlier` (a server's last build) or the output.
-    """
-    fingerprint = _index_fingerprint(manifest)
-    kept = {path: fp for path, fp in before.items() if path.startswith(urls.SEARCH_INDEX)}
-    if kept and all(fp == fingerprint for fp in kept.values()):
-        return rendered, manifest | kept
-    pages = {path: body for path, body in rendered.items() if _indexed(path)}
-    for path in manifest:
-        if _indexed(path) and path not in pages:
-            pages[path] = earlier[path] if path in earlier else _read(output, path)
-    index = search_index(pages)
-    rendered.update(index)
-    return rendered, manifest | dict.fromkeys(index, fingerprint)
-
-
-def _index_fingerprint(manifest: Mapping[str, str]) -> str:
-    """Return what the index depends on: every indexed page's fingerprint and Pagefind's version."""
-    pages = sorted(f"{path}={fp}" for path, fp in manifest.items() if _indexed(path))
-    return key("search", version("pagefind_bin"), *pages)
-
-
-def _indexed(path: str) -> bool:
+def is_indexed(path: str) -> bool:
     """Return True for the output files Pagefind reads: the HTML pages but the 404 page."""
     return path.endswith(".html") and path != urls.NOT_FOUND
-
-
-def _read(output: Path | None, path: str) -> bytes:
-    """Return an unchanged page from the output folder, where the last build wrote it."""
-    if output is None:
-        raise FileNotFoundError(f"{path}: neither rendered nor kept from the last build")
-    return (output / path).read_bytes()
 
 
 def search_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -99,7 +59,7 @@ def search_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
 def _copy_pages(files: Mapping[str, bytes], folder: Path) -> None:
     """Write the pages Pagefind indexes into a scratch folder (not the output)."""
     for rel, body in files.items():
-        if _indexed(rel):
+        if is_indexed(rel):
             target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(body)
