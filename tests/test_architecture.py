@@ -29,8 +29,7 @@ WOVEN = {
     ("content.assemble", "incremental.cache"),
     ("render.convert", "incremental.cache"),
     ("render.pages", "incremental.cache"),
-    # check reads the pipeline's result: it becomes a stage of its own that the build runs too.
-    ("content.check", "pipeline"),
+    # check reads bodies converted: it becomes a stage of its own that the build runs too.
     ("content.check", "render.convert"),
     # Content is read with the renderer's one Markdown parser and picture reader.
     ("content.assemble", "render.images"),

@@ -145,7 +145,8 @@ def run_check(args: argparse.Namespace) -> int:
     if result is None:
         return EXIT_CONTENT
     try:
-        findings = check_site(result, dt.date.today())
+        assert result.site is not None, "check builds in memory, where the site is always made"
+        findings = check_site(result.site, result.files, result.copies, dt.date.today())
     except BuildFailed as exc:  # a file changed while its body was being checked
         report(exc.errors)
         return EXIT_CONTENT

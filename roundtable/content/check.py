@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlsplit
 from roundtable import urls
 from roundtable.errors import ContentError
 from roundtable.model import Essay, Roundtable, Site
-from roundtable.pipeline import BuildResult
 from roundtable.render.convert import link_targets
 from roundtable.render.markdown import Link, links
 
@@ -32,11 +31,12 @@ class Findings:
     """Things to look at: a future date, a roundtable with no essays."""
 
 
-def check_site(result: BuildResult, today: dt.date) -> Findings:
-    """Inspect a built (in-memory) site for broken links and other reader-facing problems."""
-    site = result.site
-    assert site is not None, "check builds in memory, where the site is always made"
-    resolver = _Resolver(result.files, result.copies)
+def check_site(
+    site: Site, files: Mapping[str, bytes], copies: Mapping[str, Path], today: dt.date
+) -> Findings:
+    """Inspect a site built in memory (its files, and those copied as they are) for broken
+    links and other reader-facing problems."""
+    resolver = _Resolver(files, copies)
     targets = link_targets(site)
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
