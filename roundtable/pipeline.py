@@ -56,8 +56,10 @@ from roundtable.incremental.cache import (
     source_digest,
 )
 from roundtable.incremental.fingerprint import Fingerprinter, theme_digest
+from roundtable.incremental.search import with_search_index
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
 from roundtable.publish import pdf
+from roundtable.publish.search import Pagefind, find_pagefind
 from roundtable.render import i18n
 from roundtable.render.convert import convert, convert_items, html_for_workers
 from roundtable.render.images import (
@@ -234,6 +236,7 @@ def _stages(
     if made is None:
         made = converted_site(options, cache, hashed, workers, theme.version, inputs, last)
     site = made.site
+    pagefind = find_pagefind() if site.config.search and options.search_index else None
     plan = plan_outputs(options, site, cache, previous, theme, images, printer, made.pictures)
     stale = plan.stale()
     if uses_workers(len(stale), workers):
@@ -249,7 +252,7 @@ def _stages(
             stage,
             compiled_templates(options),
         )
-        rendered, manifest = _with_search(options, site, plan, rendered, previous)
+        rendered, manifest = _with_search(options, pagefind, plan, rendered, previous)
         files = _write(options, cache, plan, rendered, manifest, previous)
     counts = (len(site.roundtables), len(site.essays))
     if options.output is not None:
@@ -481,19 +484,16 @@ def staging(output: Path | None) -> Iterator[Stage | None]:
 
 def _with_search(
     options: BuildOptions,
-    site: Site,
+    pagefind: Pagefind | None,
     plan: Plan,
     files: MutableMapping[str, bytes],
     previous: BuildResult | None,
 ) -> tuple[MutableMapping[str, bytes], dict[str, str]]:
     """Add the search index to the files and manifest, when the site and the build want one."""
-    if not (site.config.search and options.search_index):
+    if pagefind is None:
         return files, plan.manifest
-    # Imported here: Pagefind's client (and asyncio) cost a site without search time to load.
-    from roundtable.incremental.search import with_search_index
-
     earlier = previous.files if previous is not None else {}
-    return with_search_index(files, plan.manifest, plan.before, options.output, earlier)
+    return with_search_index(files, plan.manifest, plan.before, options.output, earlier, pagefind)
 
 
 def _write(

@@ -199,3 +199,30 @@ def test_search_can_be_switched_off(
         targets = [str(a["href"]) for a in found.find_all("a", href=True)]
         assert not [t for t in targets if "search" in t], html
     assert broken_links(site, base_path="/forum/") == []
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "exit 0",  # says it indexed, wrote nothing
+        'mkdir -p "$4/filter" && printf "not gzip" > "$4/filter/x.pf_filter" && exit 0',
+    ],
+    ids=["wrote-nothing", "wrote-garbage"],
+)
+def test_an_index_pagefind_wrote_wrong_fails_on_one_line(tmp_path: Path, script: str) -> None:
+    """A Pagefind of another version, or a broken one, that exits 0: its bundle cannot be read."""
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert run_subprocess(["build"], project).status == 0
+    before = tree_digest(project / "site")
+    edit_an_essay(project)
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    run = run_subprocess(["build"], project, env={**os.environ, "PAGEFIND_BINARY_PATH": str(fake)})
+    assert run.status == 1, run.err
+    lines = run.err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.err
+    assert lines[0].startswith(
+        "error: search index: Pagefind wrote an index Roundtable cannot read"
+    )
+    assert tree_digest(project / "site") == before

@@ -14,12 +14,13 @@ import hashlib
 import json
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import cbor2
-from pagefind.service import get_executable
 
 from roundtable import urls
 from roundtable.errors import CannotMake
@@ -37,22 +38,51 @@ def is_indexed(path: str) -> bool:
     return path.endswith(".html") and path != urls.NOT_FOUND
 
 
-def search_index(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Return Pagefind's index of the rendered HTML pages by output path.
+@dataclass(frozen=True)
+class Pagefind:
+    """The Pagefind program a build indexes with."""
 
-    Raises CannotMake when Pagefind is missing, fails or does not finish.
-    """
+    executable: Path
+    """Where the program is."""
+    identity: str
+    """Its path, size and time: another Pagefind may index otherwise, so the index is remade."""
+
+
+def find_pagefind() -> Pagefind:
+    """Return the Pagefind program; raise CannotMake, saying how to get it, where there is none."""
+    # Imported here: the pagefind package loads its asyncio client, which a site without
+    # search need not pay for.
+    from pagefind.service import get_executable
+
     executable = get_executable()
     if executable is None:
         raise CannotMake(f"search index: the pagefind program is not installed ({FIX})")
+    try:
+        found = executable.stat()
+    except OSError as exc:
+        raise CannotMake(f"search index: {executable}: {exc.strerror} ({FIX})") from None
+    return Pagefind(executable, f"{executable}:{found.st_size}:{found.st_mtime_ns}")
+
+
+def search_index(files: Mapping[str, bytes], pagefind: Pagefind) -> dict[str, bytes]:
+    """Return Pagefind's index of the rendered HTML pages by output path.
+
+    Raises CannotMake when Pagefind fails, does not finish, or writes what cannot be read.
+    """
     # One run of Pagefind's command line over a copy of the pages: it ends once its files are
     # all written, and a Pagefind that dies is noticed when it dies. (Its service, used before,
     # answered before its last writes ended, and one that died left the build waiting.)
     with tempfile.TemporaryDirectory(prefix="roundtable-search-") as scratch:
         pages, bundle = Path(scratch, "pages"), Path(scratch, "bundle")
         _copy_pages(files, pages)
-        _run_pagefind(executable, pages, bundle)
-        index = sort_filters(_read_folder(bundle))
+        _run_pagefind(pagefind.executable, pages, bundle)
+        try:
+            index = sort_filters(_read_folder(bundle))
+        except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError, zlib.error) as exc:
+            raise CannotMake(
+                f"search index: Pagefind wrote an index Roundtable cannot read ({exc!r}) "
+                "(install the Pagefind version Roundtable names: pip install -e .)"
+            ) from None
     return {urls.search_index(name): body for name, body in sorted(index.items())}
 
 
