@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -83,10 +84,14 @@ def test_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # Faked: root, who runs CI, reads any file whatever its mode.
     (tmp_path / "authors.yml").write_text("Ana Ruiz:\n  bio: x\n")
 
-    def refuse(path: Path) -> bytes:
-        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    opened = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(path: str | Path, flags: int, *args: int) -> int:
+        if str(path).endswith("authors.yml"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return opened(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
     assert load_directory(tmp_path, "content/authors.yml")[1] == [
         ContentError(
             "content/authors.yml",

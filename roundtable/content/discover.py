@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from roundtable.errors import ContentError
+from roundtable.regular_files import NO_LINK_NO_WAIT
 
 SITE_CONFIG = "site.yml"
 AUTHORS_FILE = "authors.yml"
@@ -204,6 +205,8 @@ def read_settings(path: Path, display: str) -> tuple[bytes | None, list[ContentE
     if not path.is_file():
         return None, []
     try:
-        return path.read_bytes(), []
+        # Without following a link, or waiting on a FIFO, swapped in since it was seen.
+        with open(os.open(path, NO_LINK_NO_WAIT), "rb") as file:
+            return file.read(), []
     except OSError as exc:
         return None, [unreadable(display, exc)]

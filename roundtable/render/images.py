@@ -146,7 +146,10 @@ def _make_copies(
     files: dict[str, Path],
 ) -> int:
     """Make (or find intact) the variant files of one image; return how many were made."""
-    digest = _digest(source.read_bytes())
+    read = read_regular(source)  # never a FIFO or a link swapped in since it was measured
+    if read is None:
+        raise NotAnImage("the picture cannot be read as a file (save it again)")
+    digest = _digest(read.data)
     made = 0
     for variant in image.variants:
         stem = f"{digest}.{variant.width}"
@@ -201,10 +204,8 @@ def _discard(path: Path) -> None:
 
 def _resize(source: Path, variant: Variant, stem: Path, suffix: str) -> Path:
     """Write one resized copy into the folder, whole or not at all; return its path."""
-    from PIL import Image as PILImage
 
-    with PILImage.open(source) as picture:
-        resized = _resized(picture, variant.width)
+    resized = _resized(source, variant.width)
     if variant.mime == "image/jpeg" and resized.mode not in ("RGB", "L"):
         resized = resized.convert("RGB")
     fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[variant.mime]
@@ -226,21 +227,25 @@ def _resize(source: Path, variant: Variant, stem: Path, suffix: str) -> Path:
     return destination
 
 
-def _resized(picture: Any, width: int) -> Any:
-    """Decode a picture and return it at this width; NotAnImage when its bytes are damaged."""
+def _resized(source: Path, width: int) -> Any:
+    """Decode a picture and return it at this width; NotAnImage when its bytes are damaged.
+
+    The file is opened here, inside the guard: it may have changed since it was measured (an
+    editor saving while `serve` rebuilds).
+    """
     from PIL import Image as PILImage
 
     try:
-        with bombs_refused():
+        with bombs_refused(), PILImage.open(source) as picture:
             picture.load()
+            height = max(round(picture.height * width / picture.width), 1)  # 1000×1: not 0
+            return picture.resize((width, height), PILImage.Resampling.LANCZOS)
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise NotAnImage(TOO_LARGE) from None
     except DAMAGED as exc:
         raise NotAnImage(
             f"the picture is damaged or cut short ({exc}; save it again from an editor)"
         ) from None
-    height = max(round(picture.height * width / picture.width), 1)  # a 1000×1 strip: not 0
-    return picture.resize((width, height), PILImage.Resampling.LANCZOS)
 
 
 def with_variants(site: Site) -> Site:
