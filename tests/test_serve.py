@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import socket
@@ -28,6 +29,7 @@ from roundtable.commands.serve import (
     SAVED_SECONDS,
     Debouncer,
     Snapshot,
+    Watcher,
     _Changes,
     resolve_request,
 )
@@ -258,3 +260,20 @@ def test_a_finished_save_rebuilds_sooner_than_a_change_under_way() -> None:
     assert waits_for([FileMovedEvent(essay, essay + "___jb_old___")]) == DEBOUNCE_SECONDS
     assert waits_for([FileMovedEvent(essay, "content/essays/second.md")]) == DEBOUNCE_SECONDS
     assert waits_for([FileCreatedEvent(essay)]) == DEBOUNCE_SECONDS
+
+
+def test_a_folder_that_cannot_be_watched_is_said_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Out of inotify watches, a server that never rebuilds must not be silent about it."""
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    watcher = Watcher([tmp_path], Debouncer(lambda: None))
+    monkeypatch.setattr(watcher.observer, "schedule", full)
+    watcher._watch(str(tmp_path))
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path}: cannot watch for changes: inotify watch limit reached (saves there are not "
+        "seen; on Linux, raise fs.inotify.max_user_watches, then restart serve)"
+    ]

@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import ObservedWatch
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from roundtable import urls
 from roundtable.content.discover import is_ignored
@@ -284,8 +284,7 @@ class Watcher(FileSystemEventHandler):
         for folder in self.watches:
             self._watch(folder)
         for parent in sorted({os.path.dirname(folder) for folder in self.watches}):
-            with contextlib.suppress(OSError):
-                self.observer.schedule(self, parent, recursive=False)
+            _schedule(self.observer, self, parent, recursive=False)
         self.observer.start()
 
     def stop(self) -> None:
@@ -311,10 +310,26 @@ class Watcher(FileSystemEventHandler):
                 with contextlib.suppress(KeyError):
                     self.observer.unschedule(old)
             if os.path.isdir(folder):
-                with contextlib.suppress(OSError):  # gone again: its parent's event comes next
-                    self.watches[folder] = self.observer.schedule(
-                        self.changes, folder, recursive=True
-                    )
+                watch = _schedule(self.observer, self.changes, folder, recursive=True)
+                self.watches[folder] = watch
+
+
+def _schedule(
+    observer: BaseObserver, handler: FileSystemEventHandler, folder: str, *, recursive: bool
+) -> ObservedWatch | None:
+    """Watch a folder; say on one line why it cannot be watched, unless it is gone again (its
+    parent's event then comes next)."""
+    try:
+        watch: ObservedWatch = observer.schedule(handler, folder, recursive=recursive)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        _log(
+            f"{folder}: cannot watch for changes: {exc.strerror or exc} (saves there are not "
+            "seen; on Linux, raise fs.inotify.max_user_watches, then restart serve)"
+        )
+        return None
+    return watch
 
 
 @contextmanager
