@@ -182,6 +182,24 @@ class Republication:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link or picture in a body, as it is published."""
+
+    url: str
+    """The href or src, after content links were rewritten."""
+    line: int
+    """0-based line within the body."""
+    is_image: bool
+    """True for a picture, whose alt text must not be empty."""
+    alt: str = ""
+    """A picture's alt text."""
+    written: str = ""
+    """The link as the editor wrote it, for messages."""
+    dropped: bool = False
+    """True when its scheme is not allowed: it is published as plain text, not as a link."""
+
+
+@dataclass(frozen=True)
 class Roundtable:
     """A set of essays on one theme, introduced by its editors."""
 
@@ -219,6 +237,8 @@ class Roundtable:
     """The introduction rendered to HTML."""
     pictures: tuple[str, ...] = ()
     """Content files its introduction shows as pictures (only these are decoded and resized)."""
+    links: tuple[Link, ...] = ()
+    """Every link and picture of its introduction, known once it is converted."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +293,8 @@ class Essay:
     """The essay rendered to HTML."""
     pictures: tuple[str, ...] = ()
     """Content files its body shows as pictures (only these are decoded and resized)."""
+    links: tuple[Link, ...] = ()
+    """Every link and picture of its body, known once it is converted."""
 
 
 @dataclass(frozen=True)

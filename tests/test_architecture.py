@@ -29,12 +29,9 @@ WOVEN = {
     ("content.assemble", "incremental.cache"),
     ("render.convert", "incremental.cache"),
     ("render.pages", "incremental.cache"),
-    # check reads bodies converted: it becomes a stage of its own that the build runs too.
-    ("content.check", "render.convert"),
     # Content is read with the renderer's one Markdown parser and picture reader.
     ("content.assemble", "render.images"),
     ("content.assemble", "render.markdown"),
-    ("content.check", "render.markdown"),
     # A language code is checked by the module that knows languages (Babel).
     ("content.schema", "render.i18n"),
     # A page's head tags and its citation are made by publish/, which also writes them as files.

@@ -16,9 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from roundtable import urls
 from roundtable.errors import ContentError
-from roundtable.model import Essay, Roundtable, Site
-from roundtable.render.convert import link_targets
-from roundtable.render.markdown import Link, links
+from roundtable.model import Essay, Link, Roundtable, Site
 
 
 @dataclass(frozen=True)
@@ -37,18 +35,17 @@ def check_site(
     """Inspect a site built in memory (its files, and those copied as they are) for broken
     links and other reader-facing problems."""
     resolver = _Resolver(files, copies)
-    targets = link_targets(site)
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
     items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
     for item in items:
-        for problem, is_error in _body_problems(site, item, targets, resolver):
+        for problem, is_error in _body_problems(item, resolver):
             (errors if is_error else warnings).append(problem)
     return Findings(sorted(errors), sorted(warnings))
 
 
 def _body_problems(
-    site: Site, item: Roundtable | Essay, targets: Mapping[str, str], resolver: _Resolver
+    item: Roundtable | Essay, resolver: _Resolver
 ) -> list[tuple[ContentError, bool]]:
     """Return the broken links, alt-less images and emptiness of one body (errors), and the
     links dropped for their scheme (warnings), each with True for an error."""
@@ -65,13 +62,7 @@ def _body_problems(
             )
         )
     page = urls.page_of(item)
-    for link in links(
-        str(item.body),
-        allow_html=site.config.allow_html,
-        source=item.path,
-        page=page,
-        targets=targets,
-    ):
+    for link in item.links:
         message = _link_problem(link, page, resolver)
         if message:
             line = item.body_line + link.line

@@ -156,9 +156,10 @@ def _pickled(value: object) -> bytes:
 _ITEMS = frozenset({Essay, Roundtable})
 """Model classes hashed by `_item_digest`."""
 
-_UNSHOWN = frozenset({"body", "html"})
+_UNSHOWN = frozenset({"body", "html", "links"})
 """The Markdown source, which no page shows (it reaches pages only as `html` and the values
-derived from it, summary and reading time), and the HTML, which stands in by its hash."""
+derived from it, summary and reading time), the HTML, which stands in by its hash, and the
+body's links, which are in its HTML."""
 
 
 _SHOWN = {

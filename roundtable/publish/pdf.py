@@ -24,8 +24,6 @@ from roundtable import urls
 from roundtable.errors import CannotMake
 from roundtable.model import Essay, Roundtable, Site
 from roundtable.publish.citations import cite_this
-from roundtable.render.convert import link_targets
-from roundtable.render.markdown import links
 from roundtable.render.pages import Derived, Page, Theme, render_document
 
 TEMPLATE = "pdf.html"
@@ -160,19 +158,12 @@ def _pictures(
     site: Site, printer: Printer, items: Sequence[Essay | Roundtable]
 ) -> tuple[tuple[str, str], ...]:
     """Return the content files the items show as pictures, each with a hash of its bytes."""
-    targets = link_targets(site)
     found: set[str] = set()
     for item in items:
         if item.image is not None:
             found.add(item.image.src)
         page = urls.page_of(item)
-        for link in links(
-            str(item.body),
-            allow_html=site.config.allow_html,
-            source=item.path,
-            page=page,
-            targets=targets,
-        ):
+        for link in item.links:
             if link.is_image:
                 found.add(posixpath.normpath(posixpath.join(page, unquote(link.url))))
     static = set(site.static_files)

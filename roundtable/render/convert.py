@@ -151,7 +151,8 @@ def _with_html(
     from the cache when a page first shows it), and its summary if it had none."""
     html = Html(rendered.digest, encoded, None if encoded is not None else fetch)
     summary = item.summary or rendered.first_paragraph
-    return evolve(item, html=html, summary=summary, pictures=shown_pictures(rendered))
+    pictures = shown_pictures(rendered)
+    return evolve(item, html=html, summary=summary, pictures=pictures, links=rendered.links)
 
 
 def shown_pictures(rendered: Rendered) -> tuple[str, ...]:

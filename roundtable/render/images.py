@@ -27,7 +27,7 @@ from roundtable import urls
 from roundtable.errors import ContentError
 from roundtable.model import Essay, Image, Roundtable, Site, Variant, evolve
 from roundtable.regular_files import read_regular
-from roundtable.render.markdown import content_path, links
+from roundtable.render.markdown import content_path
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 RESIZABLE = {
@@ -320,7 +320,7 @@ def picture_errors(
             errors.append(ContentError(item.source, item.lines.get("image.src", 0), message))
         broken = {rel: reasons.of(rel) for rel in item.pictures}
         if any(broken.values()):
-            errors.extend(_body_errors(site, item, broken))
+            errors.extend(_body_errors(item, broken))
     return errors
 
 
@@ -350,15 +350,11 @@ class _Reasons:
         return self.known[rel]
 
 
-def _body_errors(
-    site: Site, item: Essay | Roundtable, broken: Mapping[str, str]
-) -> list[ContentError]:
+def _body_errors(item: Essay | Roundtable, broken: Mapping[str, str]) -> list[ContentError]:
     """Return an error at each line of a body that shows a broken picture."""
     errors = []
-    body = str(item.body)
-    shown = links(body, allow_html=site.config.allow_html, source=item.path, page="", targets={})
-    for link in shown:
-        reason = broken.get(content_path(link.url, item.path) or "") if link.is_image else None
+    for link in item.links:
+        reason = broken.get(content_path(link.written, item.path) or "") if link.is_image else None
         if reason:
             line = item.body_line + link.line
             message = f"picture '{link.written}': {reason}"

@@ -27,7 +27,7 @@ from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from roundtable import urls
-from roundtable.model import text_digest
+from roundtable.model import Link, text_digest
 from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -59,24 +59,6 @@ class TooLarge(Exception):
 
 
 @dataclass(frozen=True)
-class Link:
-    """A link or image in a body, as it will be published."""
-
-    url: str
-    """The href or src, after content links were rewritten."""
-    line: int
-    """0-based line within the body."""
-    is_image: bool
-    """True for an image, whose alt text must not be empty."""
-    alt: str = ""
-    """An image's alt text."""
-    written: str = ""
-    """The link as the editor wrote it, for messages."""
-    dropped: bool = False
-    """True when its scheme is not allowed: it is published as plain text, not as a link."""
-
-
-@dataclass(frozen=True)
 class Rendered:
     """A Markdown document as HTML, with what the site needs to know about it."""
 
@@ -88,6 +70,8 @@ class Rendered:
     """Each content path a relative link was looked up as, and what it resolved to."""
     digest: str = ""
     """Hash of the HTML, so that fingerprints need not hash it on every build."""
+    links: tuple[Link, ...] = ()
+    """Every link and picture, with its line; and those dropped for their scheme."""
 
 
 def is_safe_url(url: str) -> bool:
@@ -145,25 +129,23 @@ def render(
 
     `table_label` names each table for screen readers, in the page's language ('Tabla {number}').
     """
-    md = renderer(allow_html)
+    md, refused = _refusing_renderer(allow_html)
+    refused.clear()
     env: dict[str, Any] = {"source": source, "page": page, "targets": targets}
     env["table_label"] = table_label
     tokens = md.parse(text.translate(XML_INVALID), env)
+    found = _links(md, refused, tokens)
     html = md.renderer.render(tokens, md.options, env)
     if allow_html:
         html = sanitize(html)
-    return Rendered(html, _first_paragraph(tokens), env.get("lookups", {}), text_digest(html))
+    lookups = env.get("lookups", {})
+    return Rendered(html, _first_paragraph(tokens), lookups, text_digest(html), found)
 
 
-def links(
-    text: str, *, allow_html: bool, source: str, page: str, targets: Mapping[str, str]
-) -> list[Link]:
-    """Return every link and image of a body with its line, for `check`; and those dropped
-    for their scheme."""
-    md, refused = _refusing_renderer(allow_html)
-    refused.clear()
+def _links(md: MarkdownIt, refused: list[str], tokens: list[Token]) -> tuple[Link, ...]:
+    """Return every link and picture of a parsed body with its line, and those dropped for
+    their scheme."""
     found = []
-    tokens = md.parse(text, {"source": source, "page": page, "targets": targets})
     any_refused = bool(refused)  # most bodies: no paragraph is parsed a second time
     for token in tokens:
         line = token.map[0] if token.map else 0
@@ -179,7 +161,7 @@ def links(
                 src = str(child.attrGet("src") or "")
                 written = child.meta.get("written", src)
                 found.append(Link(src, line, True, child.content, written))
-    return found
+    return tuple(found)
 
 
 def _dropped_links(md: MarkdownIt, refused: list[str], token: Token) -> list[Link]:
