@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -40,9 +41,11 @@ def printable(text: str) -> str:
 class BuildFailed(Exception):
     """Raised by a stage when the user's files have mistakes; carries all of them."""
 
-    def __init__(self, errors: list[ContentError]) -> None:
+    def __init__(self, errors: list[ContentError], warnings: Sequence[ContentError] = ()) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = sorted(set(errors))
+        self.warnings = sorted(set(warnings))
+        """What the site's check found worth a look, when the build got that far."""
 
 
 class CannotMake(Exception):

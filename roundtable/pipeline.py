@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -23,6 +24,7 @@ from roundtable.content.assemble import (
     assemble,
     source_key,
 )
+from roundtable.content.check import check_site
 from roundtable.content.config import Loaded as ConfigLoaded
 from roundtable.content.config import check_config
 from roundtable.content.discover import (
@@ -43,7 +45,7 @@ from roundtable.content.discover import (
 from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.content.people import Loaded as PeopleLoaded
 from roundtable.content.people import check_people
-from roundtable.errors import ContentError, raise_if_any
+from roundtable.errors import BuildFailed, ContentError, raise_if_any
 from roundtable.incremental import snapshot
 from roundtable.incremental.cache import (
     CACHE_DIR,
@@ -151,6 +153,8 @@ class BuildResult:
     """How many roundtables and essays the site has."""
     groups: dict[str, GroupRecord] = field(default_factory=dict)
     """Every group of pages by name: what the next build compares against to skip it whole."""
+    warnings: tuple[ContentError, ...] = ()
+    """What the site's check found worth a look (the last build's, when nothing had changed)."""
 
     @property
     def page_count(self) -> int:
@@ -253,10 +257,15 @@ def _stages(
             compiled_templates(options),
         )
         rendered, manifest = _with_search(options, pagefind, plan, rendered, previous)
+        pages = published_pages(options, plan, rendered, previous)
+        findings = check_site(site, manifest, pages, dt.date.today())
+        if findings.errors:
+            raise BuildFailed(findings.errors, findings.warnings)
         files = _write(options, cache, plan, rendered, manifest, previous)
     counts = (len(site.roundtables), len(site.essays))
     if options.output is not None:
-        cache.meta[_inputs_key(options.output)] = (inputs.digest if inputs else "", counts)
+        digest = inputs.digest if inputs else ""
+        cache.meta[_inputs_key(options.output)] = (digest, counts, findings.warnings)
     _save(options, cache, made, inputs)
     seconds = time.perf_counter() - started
     return BuildResult(
@@ -269,6 +278,7 @@ def _stages(
         seconds,
         counts,
         plan.groups,
+        tuple(findings.warnings),
     )
 
 
@@ -551,6 +561,30 @@ def content_digests(
     return {path: digest(path) for path in sorted(manifest)}
 
 
+def published_pages(
+    options: BuildOptions,
+    plan: Plan,
+    rendered: Mapping[str, bytes],
+    previous: BuildResult | None,
+) -> Callable[[str], bytes | None]:
+    """Return what reads a page of the site about to be published: made now, else as the
+    output (or the last build in memory) holds it; None for a file copied as it is."""
+
+    def page(path: str) -> bytes | None:
+        if path in plan.copies:
+            return None
+        if path in rendered:
+            return rendered[path]
+        if options.output is None:
+            return previous.files.get(path) if previous is not None else None
+        try:
+            return (options.output / path).read_bytes()
+        except OSError:
+            return None
+
+    return page
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Everything a build reads, hashed: whole, and with the content's Markdown files apart."""
@@ -651,10 +685,10 @@ def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> B
     output = cache.meta.get(_output_key(options.output))
     if not stored or not output or stored[0] != inputs or read_marker(options.output) != output[0]:
         return None
-    manifest, counts = output[1], stored[1]
+    manifest, counts, warnings = output[1], stored[1], stored[2] if len(stored) > 2 else []
     if len(present_files(options.output, manifest)) != len(manifest):
         return None  # someone deleted files by hand: make them again
-    return BuildResult(None, {}, {}, manifest, counts=counts)
+    return BuildResult(None, {}, {}, manifest, counts=counts, warnings=tuple(warnings))
 
 
 def _inputs_key(output: Path) -> str:

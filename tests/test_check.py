@@ -86,3 +86,36 @@ def test_check_reports_build_errors_too(project: Path, capsys: pytest.CaptureFix
         "content/essays/typo.md:4: unknown field 'afiliation' (did you mean 'affiliation'?)"
     ]
     assert not (project / "site").exists()
+
+
+def test_build_refuses_what_check_refuses_leaving_the_site_as_it_was(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One path: a broken link, a bad anchor and a missing picture fail `build` (and an
+    incremental build after a good one) with the lines `check` prints; the site is untouched."""
+    assert run_cli(["build"], project, capsys).status == 0
+    before = tree_digest(project / "site")
+    add(
+        project,
+        "essays/linked.md",
+        ESSAY + "See [gone](missing.md), [bad](first.md#nope) and ![a map](../images/none.png).\n",
+    )
+    checked = run_cli(["check"], project, capsys)
+    built = run_cli(["build"], project, capsys)
+    assert checked.status == built.status == 1
+    problems = [line for line in checked.error_lines if "linked.md" in line]
+    assert len(problems) == 3, checked.err
+    assert [line for line in built.error_lines if "linked.md" in line] == problems
+    assert tree_digest(project / "site") == before
+    assert run_cli(["build", "--no-cache"], project, capsys).status == 1
+
+
+def test_build_prints_the_warnings_check_prints(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Warnings do not fail a build, but it says them, also when nothing changed."""
+    warning = "content/roundtables/beta.md: warning: the roundtable has no essays yet"
+    for _ in range(2):
+        run = run_cli(["build"], project, capsys)
+        assert run.status == 0 and run.out.startswith("Built ")
+        assert [line for line in run.err.splitlines() if line.startswith(warning)], run.err

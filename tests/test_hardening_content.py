@@ -61,8 +61,9 @@ AUTOLINKS = {
 }
 BREAKOUTS = {
     "title": "[l](/u '\"><script>alert()</script>')",
-    "alt": '![" onerror="alert(1)](0 "x")',
-    "destination": '[t]("><script>alert`1`</script>)',
+    # Absolute addresses: a relative one leads nowhere, which fails the build.
+    "alt": '![" onerror="alert(1)](https://example.org/0 "x")',
+    "destination": '[t](https://example.org/"><script>alert`1`</script>)',
     "link-text": "[<svg/onload=alert(1)//]()",
 }
 FENCES = {

@@ -189,6 +189,12 @@ def test_deleted_and_moved_essays(project: Path) -> None:
         (project / "content/essays/third.md").unlink()
         assert wait_until(lambda: server.get("/essays/third/")[0] == 404)
         os.replace(project / "content/essays/second.md", project / "content/essays/renamed.md")
+        # Two files link to the old name: the build fails, saying where, as `build` would.
+        assert wait_until(lambda: "second.md" in server.text("/"))
+        assert server.get("/essays/renamed/")[0] == 404
+        for linking in ("essays/first.md", "roundtables/alpha.md"):
+            path = project / "content" / linking
+            path.write_text(path.read_text(encoding="utf-8").replace("second.md", "renamed.md"))
         assert wait_until(lambda: server.get("/essays/renamed/")[0] == 200)
         assert server.get("/essays/second/")[0] == 404
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from roundtable.commands.new import CannotCreate, new_essay, new_roundtable
-from roundtable.content.check import check_site
 from roundtable.content.config import base_url_problem
 from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
 from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
@@ -144,29 +143,20 @@ def run_check(args: argparse.Namespace) -> int:
     result = _build(build_options(args, None), "")
     if result is None:
         return EXIT_CONTENT
-    try:
-        assert result.site is not None, "check builds in memory, where the site is always made"
-        findings = check_site(result.site, result.files, result.copies, dt.date.today())
-    except BuildFailed as exc:  # a file changed while its body was being checked
-        report(exc.errors)
-        return EXIT_CONTENT
-    warnings = [ContentError(w.path, w.line, "warning: " + w.message) for w in findings.warnings]
-    problems = findings.errors + (warnings if args.strict else [])
-    for line in sorted([*findings.errors, *warnings]):
+    warnings = marked(result.warnings)
+    for line in warnings:
         print(line, file=sys.stderr)
-    print(
-        _check_summary(result, len(findings.errors), len(warnings)),
-        file=sys.stderr if problems else sys.stdout,
-    )
-    return EXIT_CONTENT if problems else EXIT_OK
+    failed = args.strict and bool(warnings)
+    print(_check_summary(result, len(warnings)), file=sys.stderr if failed else sys.stdout)
+    return EXIT_CONTENT if failed else EXIT_OK
 
 
-def _check_summary(result: BuildResult, errors: int, warnings: int) -> str:
+def _check_summary(result: BuildResult, warnings: int) -> str:
     """Return check's closing line."""
     pages = f"Checked {result.page_count} pages ({_counts(result)})"
-    if not errors and not warnings:
+    if not warnings:
         return f"{pages}: no problems found."
-    return f"{pages}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}."
+    return f"{pages}: 0 errors, {_plural(warnings, 'warning')}."
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -324,6 +314,8 @@ def run_build(args: argparse.Namespace) -> int:
     result = _build(build_options(args, output), output_display)
     if result is None:
         return EXIT_CONTENT
+    for line in marked(result.warnings):
+        print(line, file=sys.stderr)
     print(_summary(result, output_display))
     return EXIT_OK
 
@@ -333,7 +325,7 @@ def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
     try:
         return build_site(options)
     except BuildFailed as exc:
-        report(exc.errors)
+        report(exc.errors, exc.warnings)
     except TemplateFailed as exc:
         report([exc.error])
     except OSError as exc:
@@ -351,12 +343,17 @@ def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
     return None
 
 
-def report(errors: list[ContentError]) -> None:
-    """Print every error, one a line, then how many."""
-    for error in errors:
-        print(error, file=sys.stderr)
+def report(errors: list[ContentError], warnings: Sequence[ContentError] = ()) -> None:
+    """Print every error and warning, one a line in file order, then how many errors."""
+    for line in sorted([*errors, *marked(warnings)]):
+        print(line, file=sys.stderr)
     noun = "error" if len(errors) == 1 else "errors"
     print(f"{len(errors)} {noun}.", file=sys.stderr)
+
+
+def marked(warnings: Sequence[ContentError]) -> list[ContentError]:
+    """Return warnings as they are printed: 'path:line: warning: …'."""
+    return [ContentError(w.path, w.line, "warning: " + w.message) for w in warnings]
 
 
 def _summary(result: BuildResult, output_display: str) -> str:

@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from functools import cache
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from roundtable import urls
@@ -30,11 +28,14 @@ class Findings:
 
 
 def check_site(
-    site: Site, files: Mapping[str, bytes], copies: Mapping[str, Path], today: dt.date
+    site: Site, outputs: Collection[str], page: Callable[[str], bytes | None], today: dt.date
 ) -> Findings:
-    """Inspect a site built in memory (its files, and those copied as they are) for broken
-    links and other reader-facing problems."""
-    resolver = _Resolver(files, copies)
+    """Inspect a site about to be published for broken links and other reader-facing problems.
+
+    `outputs` are the paths of every file the site has; `page` gives the bytes of a page among
+    them (None for a file copied as it is), to look for the anchor a link names.
+    """
+    resolver = _Resolver(outputs, page)
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
     items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
@@ -184,14 +185,16 @@ def _translation_problem(site: Site, item: Essay | Roundtable) -> str | None:
 class _Resolver:
     """Answers whether a site path exists, and which ids a page has."""
 
-    def __init__(self, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
-        self.files = files
-        self.copies = copies
+    def __init__(self, outputs: Collection[str], page: Callable[[str], bytes | None]) -> None:
+        self.outputs = outputs
+        self.page = page
+        self.ids: dict[str, frozenset[str]] = {}
+        """The ids of each page looked into, by output path."""
 
     def _file(self, target: str) -> str | None:
         """Return the output file a site path is served from, if any."""
         for candidate in (urls.output_file(target), target, target.rstrip("/") + "/index.html"):
-            if candidate in self.files or candidate in self.copies:
+            if candidate in self.outputs:
                 return candidate
         return None
 
@@ -202,10 +205,14 @@ class _Resolver:
     def has_anchor(self, target: str, anchor: str) -> bool:
         """Return True when the page at a site path has an element with this id."""
         name = self._file(target)
-        return name is not None and name in self.files and anchor in _ids(self.files[name])
+        if name is None:
+            return False
+        if name not in self.ids:
+            page = self.page(name)
+            self.ids[name] = _ids(page) if page is not None else frozenset()
+        return anchor in self.ids[name]
 
 
-@cache
 def _ids(page: bytes) -> frozenset[str]:
     """Return every id in an HTML page."""
     collector = _IdCollector()
