@@ -375,23 +375,27 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def first_difference(built: Path, clean: Path) -> str | None:
-    """Name the first file in which two output folders differ, and show where."""
+    """Name the first file in which two output folders differ, show where, and count the rest.
+
+    The site's pages come first, the build's own marker file (a dot file) last.
+    """
     ours, theirs = files(built), files(clean)
-    for name in sorted(ours.keys() | theirs.keys()):
-        if name not in theirs or name not in ours:
-            return f"{name} is only in the {'incremental' if name in ours else 'clean'} build"
-        if ours[name] != theirs[name]:
-            a, b = ours[name], theirs[name]
-            at = next(
-                (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
-                min(len(a), len(b)),
-            )
-            start = max(at - 60, 0)
-            return (
-                f"{name} differs at byte {at}:\n  incremental: {a[start : at + 60]!r}"
-                f"\n  clean:       {b[start : at + 60]!r}"
-            )
-    return None
+    names = sorted(ours.keys() | theirs.keys(), key=lambda name: (name.startswith("."), name))
+    differing = [name for name in names if ours.get(name) != theirs.get(name)]
+    if not differing:
+        return None
+    name, others = differing[0], len(differing) - 1
+    if name not in theirs or name not in ours:
+        return f"{name} is only in the {'incremental' if name in ours else 'clean'} build"
+    a, b = ours[name], theirs[name]
+    at = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    start = max(at - 60, 0)
+    return (
+        f"{name} differs at byte {at} ({others} other files differ):"
+        f"\n  incremental: {a[start : at + 60]!r}\n  clean:       {b[start : at + 60]!r}"
+    )
 
 
 def assert_reused(
@@ -422,7 +426,8 @@ def check_edit(project: Project, reuse: Reuse, clean_site: Path, where: str) -> 
     made = build(options(project, site, use_cache=True), where)
     clean = build(options(project, clean_site, use_cache=False), where)
     difference = first_difference(site, clean_site)
-    assert difference is None, f"{where}\n{difference}"
+    if difference is not None:
+        pytest.fail(f"{where}\n{difference}", pytrace=False)
     assert_reused(reuse, made, clean, len(shown_pictures(project)), where)
     again = build(options(project, site, use_cache=True), where)
     assert again.rendered == again.images_made == 0, f"{where}\nnothing edited, yet rendered"
@@ -456,11 +461,14 @@ def test_a_difference_names_the_first_file(tmp_path: Path) -> None:
         (tmp_path / folder / "x").mkdir(parents=True)
         (tmp_path / folder / "x/page.html").write_text(f"<p>{folder}</p>", encoding="utf-8")
         (tmp_path / folder / "z.html").write_text("same", encoding="utf-8")
+        (tmp_path / folder / ".marker").write_text(folder, encoding="utf-8")
     assert first_difference(tmp_path / "a", tmp_path / "a") is None
     difference = first_difference(tmp_path / "a", tmp_path / "b")
-    assert difference is not None and difference.startswith("x/page.html differs at byte 3")
+    assert difference is not None
+    assert difference.startswith("x/page.html differs at byte 3 (1 other files differ)")
     (tmp_path / "b/z.html").unlink()
     (tmp_path / "b/x/page.html").write_text("<p>a</p>", encoding="utf-8")
+    (tmp_path / "b/.marker").write_text("a", encoding="utf-8")
     assert first_difference(tmp_path / "a", tmp_path / "b") == (
         "z.html is only in the incremental build"
     )
