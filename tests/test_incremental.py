@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import random
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -420,15 +421,44 @@ def edit_plan(rng: random.Random, count: int) -> list[str]:
     return plan
 
 
-def check_edit(project: Project, reuse: Reuse, clean_site: Path, where: str) -> None:
+@dataclass(frozen=True)
+class Step:
+    """How one edit is built again."""
+
+    reuse: Reuse
+    """What the build must have kept."""
+    stats_trusted: bool
+    """Files' stats are trusted, as long after an edit (else each file is read and hashed)."""
+    new_process: bool
+    """The build starts in a new process (`python build.py build`), not in serve's."""
+
+    def __str__(self) -> str:
+        """Say how the edit was built, for a failure's message."""
+        stats = "stats trusted" if self.stats_trusted else "files hashed"
+        return f"{stats}, {'a new process' if self.new_process else 'the same process'}"
+
+
+def forget_memory() -> None:
+    """Empty the generator's in-process caches, as a new `python build.py` process starts."""
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] == "roundtable":
+            for value in list(vars(module).values()):
+                if hasattr(value, "cache_info") and hasattr(value, "cache_clear"):
+                    value.cache_clear()
+
+
+def check_edit(project: Project, step: Step, clean_site: Path, where: str) -> None:
     """Build incrementally and from scratch; compare the two, and what the first reused."""
     site = project.root / "site"
+    if step.new_process:
+        forget_memory()
     made = build(options(project, site, use_cache=True), where)
+    forget_memory()  # what a clean build makes must not come from the memory of another
     clean = build(options(project, clean_site, use_cache=False), where)
     difference = first_difference(site, clean_site)
     if difference is not None:
         pytest.fail(f"{where}\n{difference}", pytrace=False)
-    assert_reused(reuse, made, clean, len(shown_pictures(project)), where)
+    assert_reused(step.reuse, made, clean, len(shown_pictures(project)), where)
     again = build(options(project, site, use_cache=True), where)
     assert again.rendered == again.images_made == 0, f"{where}\nnothing edited, yet rendered"
     shutil.rmtree(clean_site)
@@ -442,13 +472,16 @@ def test_random_edits_build_incrementally_as_a_clean_build_would(
     build(options(project, project.root / "site", use_cache=True), f"seed {SEED}: first build")
     racy = roundtable.incremental.cache.RACY_NS
     done = [f"seed {SEED} (ROUNDTABLE_EDIT_SEED={SEED} replays it), after the edits"]
-    for step, kind in enumerate(edit_plan(project.rng, EDIT_COUNT), start=1):
+    for number, kind in enumerate(edit_plan(project.rng, EDIT_COUNT), start=1):
+        rng = project.rng
+        step = Step(EDITS[kind].reuse, rng.random() < 0.5, rng.random() < 0.5)
         # A file the test wrote is too new for its stat to be trusted; half the builds trust it
         # anyway, as one long after the edit would (each build outlasts a clock tick).
-        trusted = project.rng.random() < 0.5
-        monkeypatch.setattr(roundtable.incremental.cache, "RACY_NS", 0 if trusted else racy)
-        done.append(f"{step}. {kind}: {EDITS[kind].make(project)} (stats trusted: {trusted})")
-        check_edit(project, EDITS[kind].reuse, tmp_path / f"clean-{step}", "\n  ".join(done))
+        monkeypatch.setattr(
+            roundtable.incremental.cache, "RACY_NS", 0 if step.stats_trusted else racy
+        )
+        done.append(f"{number}. {kind}: {EDITS[kind].make(project)} ({step})")
+        check_edit(project, step, tmp_path / f"clean-{number}", "\n  ".join(done))
 
 
 def test_the_plan_holds_every_kind_of_edit() -> None:
