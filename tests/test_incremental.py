@@ -252,15 +252,21 @@ def add_essay(project: Project) -> str:
 
 
 def delete_essay(project: Project) -> str:
-    """Delete an essay that no translation names."""
-    path = project.rng.choice(movable(project))
+    """Delete an essay that no translation names (or add one, when few are left)."""
+    choices = movable(project)
+    if len(choices) < 2:
+        return add_essay(project)
+    path = project.rng.choice(choices)
     path.unlink()
     return f"essay {path.name} deleted"
 
 
 def rename_essay(project: Project) -> str:
     """Rename an essay's file (its address follows, unless its front matter gives a slug)."""
-    path = project.rng.choice(movable(project))
+    choices = movable(project)
+    if not choices:
+        return add_essay(project)
+    path = project.rng.choice(choices)
     target = path.with_name(f"{project.new_name('renamed')}.md")
     os.replace(path, target)
     return f"essay {path.name} renamed {target.name}"
