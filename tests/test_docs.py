@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import typing
 from collections.abc import Iterator
@@ -11,11 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from helpers.site import REPO
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import BaseModel, TypeAdapter
 
-from helpers.site import REPO
 from roundtable.commands import docs
 from roundtable.commands.cli import _parser
 
@@ -119,7 +120,7 @@ def _anchors(page: Path) -> set[str]:
     """Return the anchors GitHub gives a page's headings."""
     tokens = _tokens(page)
     found: set[str] = set()
-    for opening, inline in zip(tokens, tokens[1:], strict=False):
+    for opening, inline in itertools.pairwise(tokens):
         if opening.type == "heading_open":
             text = "".join(c.content for c in inline.children or [] if c.type != "softbreak")
             anchor = re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import itertools
 import re
 import sys
 import types
@@ -129,7 +130,7 @@ def field_docs(model: type[BaseModel]) -> dict[str, str]:
     tree = ast.parse(source)
     node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == model.__name__)
     docs = {}
-    for field, doc in zip(node.body, node.body[1:], strict=False):
+    for field, doc in itertools.pairwise(node.body):
         if (
             isinstance(field, ast.AnnAssign)
             and isinstance(field.target, ast.Name)

@@ -325,8 +325,8 @@ _EXPECTED = {
     "int_type": ("a whole number", "write a number such as 3, without quotes"),
     "bool_type": ("true or false", "write true or false"),
     "list_type": ("a list", "write one '- item' per line"),
-    "model_type": ("indented 'key: value' lines", "see the README for this field"),
-    "model_attributes_type": ("indented 'key: value' lines", "see the README for this field"),
+    "model_type": ("indented 'key: value' lines", "see docs/content.md for this field"),
+    "model_attributes_type": ("indented 'key: value' lines", "see docs/content.md for this field"),
     "dict_type": ("indented 'key: value' lines", "indent each 'key: value' under it"),
     "date_type": ("a date", "write it as YYYY-MM-DD"),
     "date_only": ("a date without a time", "write it as YYYY-MM-DD"),
@@ -342,7 +342,7 @@ _EXPECTED = {
 
 def _describe(kind: str, detail: ErrorDetails) -> str:
     """Say what was expected, what was found, and how to fix it."""
-    expected, fix = _EXPECTED.get(kind, (detail["msg"], "see the README"))
+    expected, fix = _EXPECTED.get(kind, (detail["msg"], "see docs/content.md"))
     return f"expected {expected}, found {_found(detail['input'])} ({fix})"
 
 
