@@ -146,7 +146,7 @@ def describe(annotation: Any) -> str:
     """Name a field's type in an editor's words."""
     for named, words in NAMED_TYPES:
         if _is_named(annotation, named):
-            return words
+            return words + "".join(_see_below(model) for model in _models_in(annotation))
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
         return describe(args[0])
@@ -159,9 +159,13 @@ def describe(annotation: Any) -> str:
     if origin is dict:
         return "mapping of anything"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        heading = _heading(nested_models()[annotation])
-        return f"mapping ([below](#{_anchor(heading)}))"
+        return "mapping" + _see_below(annotation)
     return PLAIN_TYPES.get(annotation, str(annotation))
+
+
+def _see_below(model: type[BaseModel]) -> str:
+    """Link to the table of a mapping inside a file."""
+    return f" ([below](#{_anchor(_heading(nested_models()[model]))}))"
 
 
 def _is_named(annotation: Any, named: Any) -> bool:
@@ -188,7 +192,7 @@ def _line(*cells: str) -> str:
 
 
 def _default(value: Any) -> str:
-    """Write a field's default as YAML would."""
+    """Write a field's default as YAML would, or 'none' when it is empty."""
     if value is None or value == "" or value == [] or value == {}:
         return "none"
     if isinstance(value, bool):

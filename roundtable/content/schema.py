@@ -176,7 +176,8 @@ class EssayFields(_Strict):
     title: Title
     """The essay's title, the page's only heading. Example: `Follow the Money, Together`"""
     author: Annotated[People, Field(min_length=1)]
-    """Who wrote it: a name, a list of names, or a list of people. Example: `Mariana Peña Ibáñez`"""
+    """Who wrote it, as bylines write it; each person gets an author page.
+    Example: `Mariana Peña Ibáñez`"""
     roundtable: Title
     """The slug (file name) of the roundtable the essay belongs to.
     Example: `us-mexico-security-cooperation`"""
@@ -231,7 +232,7 @@ class RoundtableFields(_Strict):
     date: Date | None = None
     """The publication date (YYYY-MM-DD), the default of its essays. Example: `2021-03-01`"""
     editors: People = []
-    """Who edited it: a name, a list of names, or a list of people.
+    """Who edited it, named with the roundtable ("Edited by …").
     Example: `[Helen Marsh-Castillo, Tomás Aguirre Leal]`"""
     summary: Text = ""
     """One or two sentences for the home page.
