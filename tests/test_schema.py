@@ -132,7 +132,7 @@ def test_what_was_found_is_said_in_an_editors_words() -> None:
         "summary: {a: b}": "e.md:5: summary: expected text, found a set of 'key: value' lines (put the value in quotes)",
         "tags: a": "e.md:5: tags: expected a list, found 'a' (write one '- item' per line)",
         "tags: ['  ']": "e.md:5: tags: expected some text, found an empty value (fill it in or remove the line)",
-        "image: a.jpg": "e.md:5: image: expected indented 'key: value' lines, found 'a.jpg' (see the README for this field)",
+        "image: a.jpg": "e.md:5: image: expected indented 'key: value' lines, found 'a.jpg' (see docs/content.md for this field)",
         "extra: x": "e.md:5: extra: expected indented 'key: value' lines, found 'x' (indent each 'key: value' under it)",
         "date: '2024-13-01'": "e.md:5: date: expected a date, found '2024-13-01' (write it as YYYY-MM-DD)",
         "date: 5": "e.md:5: date: expected a date, found the number 5 (write it as YYYY-MM-DD)",

@@ -108,37 +108,63 @@ class AuthorDetails(_Strict):
     """What `content/authors.yml` holds for one person, keyed by their name."""
 
     affiliation: Text = ""
+    """Where the person works, or their role, shown after their name.
+    Example: `Centro de Estudios Fronterizos`"""
     bio: Text = ""
+    """A sentence or two about the person, shown at the end of their essays and on their page.
+    Example: `Mariana Peña Ibáñez directs the centre's security programme.`"""
     orcid: Orcid = ""
+    """Their ORCID iD, bare or as its orcid.org address; the check digit is verified.
+    Example: `0000-0002-1825-0097`"""
     family: Text = ""
+    """The family name citations use, the end of the name; empty: the last word with its particles.
+    Example: `Peña Ibáñez`"""
 
 
 class PersonFields(_Strict):
     """An author or editor written as a mapping; what it gives wins over `authors.yml`."""
 
     name: Title
+    """The name as bylines write it; `authors.yml` is looked up by it.
+    Example: `Mariana Peña Ibáñez`"""
     affiliation: Text = ""
+    """Where the person works, or their role; wins over `authors.yml`.
+    Example: `Centro de Estudios Fronterizos`"""
     bio: Text = ""
+    """A sentence or two about the person; wins over `authors.yml`.
+    Example: `Mariana Peña Ibáñez directs the centre's security programme.`"""
     orcid: Orcid = ""
+    """Their ORCID iD; wins over `authors.yml`. Example: `0000-0002-1825-0097`"""
     family: Text = ""
+    """The family name citations use; wins over `authors.yml`. Example: `Peña Ibáñez`"""
 
 
 class ImageFields(_Strict):
     """`image:` on an essay or roundtable."""
 
     src: Title
+    """The picture's path inside `content/`; it must exist. Example: `images/port-containers.jpg`"""
     alt: Title
+    """What the picture shows, read aloud to readers who cannot see it.
+    Example: `Containers stacked at the port of Manzanillo`"""
     caption: Text = ""
+    """Shown under the picture. Example: `The port of Manzanillo, 2020.`"""
     credit: Text = ""
+    """Who made the picture, shown after the caption. Example: `Ana Ruiz, Reuters`"""
 
 
 class SourceFields(_Strict):
     """`source:` on a republished essay: where it first appeared."""
 
     name: Title
+    """Where the essay first appeared. Example: `The Dallas Morning News`"""
     url: WebAddress
+    """The original's address.
+    Example: `https://www.dallasnews.com/opinion/2021/02/20/follow-the-money/`"""
     date: Date | None = None
+    """When the original appeared (YYYY-MM-DD). Example: `2021-02-20`"""
     canonical: bool = False
+    """Point search engines at the original instead of this page. Example: `true`"""
 
 
 People = Annotated[list[PersonFields], BeforeValidator(_people)]
@@ -148,50 +174,103 @@ class EssayFields(_Strict):
     """Front matter of an essay."""
 
     title: Title
+    """The essay's title, the page's only heading. Example: `Follow the Money, Together`"""
     author: Annotated[People, Field(min_length=1)]
+    """Who wrote it, as bylines write it; each person gets an author page.
+    Example: `Mariana Peña Ibáñez`"""
     roundtable: Title
+    """The slug (file name) of the roundtable the essay belongs to.
+    Example: `us-mexico-security-cooperation`"""
     affiliation: Text = ""
+    """The author's affiliation or role (a single author only).
+    Example: `Centro de Estudios Fronterizos`"""
     bio: Text = ""
+    """The author's bio, shown at the end (a single author only).
+    Example: `Mariana Peña Ibáñez directs the centre's security programme.`"""
     subtitle: Text = ""
+    """A second line under the title. Example: `Why financial intelligence is the missing piece`"""
     date: Date | None = None
+    """The publication date (YYYY-MM-DD); none: the roundtable's. Example: `2021-03-01`"""
     order: int | None = None
+    """Its position in the roundtable; essays without one come last, by date then title.
+    Example: `1`"""
     summary: Text = ""
+    """Plain text for cards and search engines; empty: the first paragraph.
+    Example: `Why the two countries should trace money together.`"""
     disclaimer: Annotated[str | Literal[False] | None, BeforeValidator(_disclaimer)] = None
+    """Replaces the roundtable's and the site's disclaimer; `false` shows none. Example: `false`"""
     image: ImageFields | None = None
+    """A picture at the top of the page.
+    Example: `{src: images/port-containers.jpg, alt: Containers at a port}`"""
     tags: list[Title] = []
+    """Topics; each has a page listing its essays. Example: `[Fentanyl, Border]`"""
     slug: Title | None = None
+    """The last part of the page's address; none: made from the file name.
+    Example: `follow-the-money`"""
     draft: bool = False
+    """Left out of the site unless the command is given `--drafts`. Example: `true`"""
     extra: dict[str, Any] = {}
+    """Anything, for your own templates (`essay.extra`).
+    Example: `{podcast: https://example.org/ep1.mp3}`"""
     lang: Language | None = None
+    """The essay's language, a BCP 47 code; none: the roundtable's. Example: `es`"""
     translation_of: Title | None = None
+    """The slug of the essay this one translates. Example: `follow-the-money-together`"""
     source: SourceFields | None = None
+    """A republished essay: where it first appeared.
+    Example: `{name: The Dallas Morning News, url: "https://www.dallasnews.com/"}`"""
 
 
 class RoundtableFields(_Strict):
     """Front matter of a roundtable."""
 
     title: Title
+    """The roundtable's title. Example: `Rethinking U.S.–Mexico Security Cooperation Roundtable`"""
     short_title: Text = ""
+    """The title as "Return to …" links say it; empty: the title.
+    Example: `Security Cooperation Roundtable`"""
     date: Date | None = None
+    """The publication date (YYYY-MM-DD), the default of its essays. Example: `2021-03-01`"""
     editors: People = []
+    """Who edited it, named with the roundtable ("Edited by …").
+    Example: `[Helen Marsh-Castillo, Tomás Aguirre Leal]`"""
     summary: Text = ""
+    """One or two sentences for the home page.
+    Example: `Five essays on what each country can do.`"""
     disclaimer: Text | None = None
+    """The default disclaimer of its essays, replacing the site's.
+    Example: `The views are the authors' own.`"""
     image: ImageFields | None = None
+    """A picture at the top of the page.
+    Example: `{src: images/border-dusk.jpg, alt: The border at dusk}`"""
     lang: Language | None = None
+    """The roundtable's language, a BCP 47 code; none: `site.yml`'s. Example: `es`"""
     translation_of: Title | None = None
+    """The slug of the roundtable this one translates. Example: `us-mexico-security-cooperation`"""
 
 
 class SiteFields(_Strict):
     """`content/site.yml`."""
 
     title: Title
+    """The site's name. Example: `Hemisphere Policy Forum`"""
     base_url: Title
+    """Where the site is published (a path is fine); `build --base-url` replaces it.
+    Example: `https://example.org/forum/`"""
     tagline: Text = ""
+    """One line under the title. Example: `Short essays on security in the Americas`"""
     language: Language = "en"
+    """The language of the site and of every page that sets none, a BCP 47 code. Example: `es`"""
     organization: Text = ""
+    """The publisher, named in the footer and in citations. Example: `Hemisphere Policy Forum`"""
     disclaimer: Text = ""
+    """The default disclaimer of every essay.
+    Example: `The views expressed are the authors' alone.`"""
     allow_html: bool = False
+    """Let raw HTML in Markdown through an allowlist sanitizer; `false` shows it as text.
+    Example: `true`"""
     search: bool = True
+    """A search page and box (needs Pagefind); `false`: none. Example: `false`"""
 
 
 Fields = TypeVar("Fields", bound=_Strict)
@@ -247,8 +326,8 @@ _EXPECTED = {
     "int_type": ("a whole number", "write a number such as 3, without quotes"),
     "bool_type": ("true or false", "write true or false"),
     "list_type": ("a list", "write one '- item' per line"),
-    "model_type": ("indented 'key: value' lines", "see the README for this field"),
-    "model_attributes_type": ("indented 'key: value' lines", "see the README for this field"),
+    "model_type": ("indented 'key: value' lines", "see docs/content.md for this field"),
+    "model_attributes_type": ("indented 'key: value' lines", "see docs/content.md for this field"),
     "dict_type": ("indented 'key: value' lines", "indent each 'key: value' under it"),
     "date_type": ("a date", "write it as YYYY-MM-DD"),
     "date_only": ("a date without a time", "write it as YYYY-MM-DD"),
@@ -264,7 +343,7 @@ _EXPECTED = {
 
 def _describe(kind: str, detail: ErrorDetails) -> str:
     """Say what was expected, what was found, and how to fix it."""
-    expected, fix = _EXPECTED.get(kind, (detail["msg"], "see the README"))
+    expected, fix = _EXPECTED.get(kind, (detail["msg"], "see docs/content.md"))
     return f"expected {expected}, found {_found(detail['input'])} ({fix})"
 
 
