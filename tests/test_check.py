@@ -68,10 +68,16 @@ def test_warnings_fail_only_under_strict(project: Path, capsys: pytest.CaptureFi
     run = run_cli(["check"], project, capsys)
     assert run.status == 0
     assert (
-        "content/essays/later.md: warning: date 2999-01-01 is in the future (check the year)"
+        "content/essays/later.md:2: warning: date 2999-01-01 is in the future (check the year)"
         in run.err
     )
-    assert run_cli(["check", "--strict"], project, capsys).status == 1
+    assert run.out.strip().endswith(": 0 errors, 2 warnings.")
+    strict = run_cli(["check", "--strict"], project, capsys)
+    assert strict.status == 1
+    assert strict.err.splitlines()[-1] == (
+        "Checked 15 pages (2 roundtables, 5 essays): 0 errors, 2 warnings; check failed, as "
+        "--strict counts warnings as errors."
+    )
 
 
 def test_check_reports_build_errors_too(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,4 +91,28 @@ def test_check_reports_build_errors_too(project: Path, capsys: pytest.CaptureFix
     assert run.error_lines == [
         "content/essays/typo.md:4: unknown field 'afiliation' (did you mean 'affiliation'?)"
     ]
+    assert run.err.splitlines()[-1] == (
+        "Check failed (links and warnings are checked once these errors are fixed)."
+    )
     assert not (project / "site").exists()
+
+
+def test_broken_links_to_markdown_files_suggest_the_nearest(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "content/roundtables/beta.md").unlink()
+    add(
+        project,
+        "essays/linked.md",
+        ESSAY + "[a](secnd.md), [b](../roundtables/alfa.md#x), [c](nothing-near.md)\n",
+    )
+    run = run_cli(["check"], project, capsys)
+    assert run.error_lines == [
+        "content/essays/linked.md:6: link '../roundtables/alfa.md#x' leads to no page or file of "
+        "the site (did you mean '../roundtables/alpha.md'?)",
+        "content/essays/linked.md:6: link 'nothing-near.md' leads to no page or file of the site "
+        "(link to the Markdown file, e.g. other-essay.md)",
+        "content/essays/linked.md:6: link 'secnd.md' leads to no page or file of the site "
+        "(did you mean 'second.md'?)",
+    ]
+    assert run.err.splitlines()[-1].endswith(": 3 errors, 0 warnings; check failed.")

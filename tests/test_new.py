@@ -26,8 +26,11 @@ def test_new_essay_is_filled_in_and_builds(
         capsys,
     )
     assert run.status == 0
-    assert run.out.strip() == "content/essays/nuevos-lazos-mexico.md"
-    doc = parse("x", (project / run.out.strip()).read_bytes())
+    made = "content/essays/nuevos-lazos-mexico.md"
+    assert run.out.strip() == (
+        f"Created {made} (replace its placeholders; check lists those left)."
+    )
+    doc = parse("x", (project / made).read_bytes())
     assert doc.fields == {
         "title": "¿Nuevos lazos? México",
         "author": "Zoë Q",
@@ -35,7 +38,7 @@ def test_new_essay_is_filled_in_and_builds(
         "date": dt.date.today(),
         "order": 4,  # after first (1), second (2), pictured (3)
     }
-    text = (project / run.out.strip()).read_text(encoding="utf-8")
+    text = (project / made).read_text(encoding="utf-8")
     for hint in (
         "# affiliation:",
         "# bio:",
@@ -71,6 +74,9 @@ def test_new_roundtable_builds_with_an_empty_page(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = run_cli(["new", "roundtable", "Trade and Water"], project, capsys)
-    assert run.status == 0 and run.out.strip() == "content/roundtables/trade-and-water.md"
+    assert run.status == 0 and run.out.strip() == (
+        "Created content/roundtables/trade-and-water.md (replace its placeholders; check lists "
+        "those left)."
+    )
     assert run_cli(["build"], project, capsys).status == 0
     assert (project / "site/roundtables/trade-and-water/index.html").is_file()

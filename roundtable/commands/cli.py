@@ -141,7 +141,7 @@ def run_check(args: argparse.Namespace) -> int:
     problem = _arguments_problem(args)
     if problem:
         return _usage_error(problem)
-    result = _build(build_options(args, None), "")
+    result = _build(build_options(args, None), "", failed=CHECK_FAILED)
     if result is None:
         return EXIT_CONTENT
     try:
@@ -155,18 +155,27 @@ def run_check(args: argparse.Namespace) -> int:
     for line in sorted([*findings.errors, *warnings]):
         print(line, file=sys.stderr)
     print(
-        _check_summary(result, len(findings.errors), len(warnings)),
+        _check_summary(result, len(findings.errors), len(warnings), strict=args.strict),
         file=sys.stderr if problems else sys.stdout,
     )
     return EXIT_CONTENT if problems else EXIT_OK
 
 
-def _check_summary(result: BuildResult, errors: int, warnings: int) -> str:
-    """Return check's closing line."""
+CHECK_FAILED = "Check failed (links and warnings are checked once these errors are fixed)."
+"""check's closing line when the site cannot be made: nothing further was looked at."""
+
+
+def _check_summary(result: BuildResult, errors: int, warnings: int, *, strict: bool) -> str:
+    """Return check's closing line: what was checked, what was found, and whether it failed."""
     pages = f"Checked {result.page_count} pages ({_counts(result)})"
     if not errors and not warnings:
         return f"{pages}: no problems found."
-    return f"{pages}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}."
+    found = f"{pages}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    if errors:
+        return f"{found}; check failed."
+    if strict:
+        return f"{found}; check failed, as --strict counts warnings as errors."
+    return f"{found}."
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -204,8 +213,13 @@ def run_new_essay(args: argparse.Namespace) -> int:
         path = new_essay(site, content, args.title, args.roundtable, args.author, dt.date.today())
     except CannotCreate as exc:
         return _usage_error(str(exc))
-    print(path)
+    print(_created(path))
     return EXIT_OK
+
+
+def _created(path: Path) -> str:
+    """Return new's closing line: the file it wrote, and what is left to do in it."""
+    return f"Created {path} (replace its placeholders; check lists those left)."
 
 
 def run_new_roundtable(args: argparse.Namespace) -> int:
@@ -216,7 +230,7 @@ def run_new_roundtable(args: argparse.Namespace) -> int:
         path = new_roundtable(Path(args.content), args.title, dt.date.today())
     except CannotCreate as exc:
         return _usage_error(str(exc))
-    print(path)
+    print(_created(path))
     return EXIT_OK
 
 
@@ -328,8 +342,9 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
-    """Run the pipeline, reporting the user's mistakes instead of raising them."""
+def _build(options: BuildOptions, output_display: str, *, failed: str = "") -> BuildResult | None:
+    """Run the pipeline, reporting the user's mistakes instead of raising them; `failed` is the
+    closing line after them (default: the build failed, and where nothing changed)."""
     try:
         return build_site(options)
     except BuildFailed as exc:
@@ -347,7 +362,7 @@ def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
         print(printable(f"error: {exc}.{unchanged}"), file=sys.stderr)  # may quote a program
         return None
     where = f" ({output_display.rstrip('/')}/ is unchanged)" if options.output else ""
-    print(f"Build failed{where}.", file=sys.stderr)
+    print(failed or f"Build failed{where}.", file=sys.stderr)
     return None
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -36,8 +36,8 @@ def check_site(
 ) -> Findings:
     """Inspect a site built in memory (its files, and those copied as they are) for broken
     links and other reader-facing problems."""
-    resolver = _Resolver(files, copies)
     targets = link_targets(site)
+    resolver = _Resolver(files, copies, [path for path in targets if path.endswith(".md")])
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
     items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
@@ -72,15 +72,15 @@ def _body_problems(
         page=page,
         targets=targets,
     ):
-        message = _link_problem(link, page, resolver)
+        message = _link_problem(link, page, resolver, item.path)
         if message:
             line = item.body_line + link.line
             problems.append((ContentError(item.source, line, message), not link.dropped))
     return problems
 
 
-def _link_problem(link: Link, page: str, resolver: _Resolver) -> str | None:
-    """Say what is wrong with one link or image, if anything."""
+def _link_problem(link: Link, page: str, resolver: _Resolver, source: str) -> str | None:
+    """Say what is wrong with one link or image in the file `source`, if anything."""
     if link.dropped:
         return (
             f"'{link.written}' is published as plain text, not as a link: only http, https, "
@@ -95,17 +95,36 @@ def _link_problem(link: Link, page: str, resolver: _Resolver) -> str | None:
     kind = "image" if link.is_image else "link"
     target = page if not parts.path else _join(page, unquote(parts.path))
     if target is None or not resolver.exists(target):
-        return f"{kind} '{link.written}' leads to no page or file of the site " + (
-            "(check the path from this file, e.g. ../images/photo.jpg)"
-            if link.is_image
-            else "(link to the Markdown file, e.g. other-essay.md)"
-        )
+        nearest = nearest_file(unquote(parts.path), source, resolver.markdown_files)
+        fix = _fix(link, nearest)
+        return f"{kind} '{link.written}' leads to no page or file of the site ({fix})"
     if parts.fragment and not resolver.has_anchor(target, unquote(parts.fragment)):
         return (
             f"{kind} '{link.written}': no heading or anchor '#{parts.fragment}' on that page "
             "(check the heading's spelling)"
         )
     return None
+
+
+def _fix(link: Link, nearest: str | None) -> str:
+    """Say how to mend a link or image that leads nowhere."""
+    if link.is_image:
+        return "check the path from this file, e.g. ../images/photo.jpg"
+    if nearest:
+        return f"did you mean '{nearest}'?"
+    return "link to the Markdown file, e.g. other-essay.md"
+
+
+def nearest_file(written: str, source: str, known: Iterable[str]) -> str | None:
+    """Return the Markdown file closest to a broken link to one, as the file `source` would
+    write it; None when the link is to no Markdown file or none is close."""
+    if not written.endswith(".md"):
+        return None
+    folder = posixpath.dirname(source) or "."
+    # Compared without '.md', which every candidate shares and would make any two look alike.
+    stems = [posixpath.relpath(path, folder)[:-3] for path in known if path != source]
+    close = difflib.get_close_matches(written[:-3], stems, n=1, cutoff=0.6)
+    return close[0] + ".md" if close else None
 
 
 def _join(page: str, path: str) -> str | None:
@@ -123,23 +142,9 @@ def _join(page: str, path: str) -> str | None:
 def _warnings(site: Site, today: dt.date) -> list[ContentError]:
     """Return the site's warnings: future dates, roundtables with no essays, unpaired
     translations."""
-    found = []
-    for essay in site.essays:
-        if essay.date and essay.date > today:
-            found.append(
-                ContentError(
-                    essay.source, 0, f"date {essay.date} is in the future (check the year)"
-                )
-            )
+    items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
+    found = [_future(item) for item in items if item.date and item.date > today]
     for roundtable in site.roundtables:
-        if roundtable.date and roundtable.date > today:
-            found.append(
-                ContentError(
-                    roundtable.source,
-                    0,
-                    f"date {roundtable.date} is in the future (check the year)",
-                )
-            )
         if not site.reading_list(roundtable.slug):
             found.append(
                 ContentError(
@@ -148,6 +153,12 @@ def _warnings(site: Site, today: dt.date) -> list[ContentError]:
             )
     found.extend(_translation_warnings(site))
     return found
+
+
+def _future(item: Roundtable | Essay) -> ContentError:
+    """Return the warning for a date in the future, at the `date:` line."""
+    line = item.lines.get("date", 0)
+    return ContentError(item.source, line, f"date {item.date} is in the future (check the year)")
 
 
 def _translation_warnings(site: Site) -> Iterator[ContentError]:
@@ -193,9 +204,14 @@ def _translation_problem(site: Site, item: Essay | Roundtable) -> str | None:
 class _Resolver:
     """Answers whether a site path exists, and which ids a page has."""
 
-    def __init__(self, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
+    def __init__(
+        self, files: Mapping[str, bytes], copies: Mapping[str, Path], markdown_files: list[str]
+    ) -> None:
         self.files = files
         self.copies = copies
+        self.markdown_files = markdown_files
+        """Each essay and roundtable file, relative to content/: what a broken link may have
+        meant."""
 
     def _file(self, target: str) -> str | None:
         """Return the output file a site path is served from, if any."""
