@@ -158,3 +158,25 @@ def test_a_duplicate_slug_is_reported_at_its_slug_line(
         "content/essays/zz.md:5: duplicate essay slug 'second': content/essays/another.md has it "
         "too (rename one file or give it a different 'slug:')",
     ]
+
+
+def test_two_roundtables_with_one_short_title_are_an_error_naming_both(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both would say "Return to Alpha", and the search filter would merge them (issue 20)."""
+    (project / "content/roundtables/gamma.md").write_text(
+        "---\ntitle: Gamma Roundtable\nshort_title: alpha \n---\nIntro.\n", encoding="utf-8"
+    )
+    (project / "content/roundtables/delta.md").write_text(
+        "---\ntitle: Alpha\n---\nIntro.\n", encoding="utf-8"
+    )
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 1
+    assert run.error_lines == [
+        "content/roundtables/delta.md:2: title: 'Alpha' is also the short title of "
+        "content/roundtables/alpha.md (readers tell roundtables apart by it: give each its own "
+        "short_title)",
+        "content/roundtables/gamma.md:3: short_title: 'alpha' is also the short title of "
+        "content/roundtables/alpha.md (readers tell roundtables apart by it: give each its own "
+        "short_title)",
+    ]

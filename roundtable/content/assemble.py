@@ -120,6 +120,7 @@ def assemble(
     unread = {_slug_of_file(p.rel) for p, r in checked if r is None}
     essays = [e for e in (checker.essay(p) for p in essay_docs) if e]
     _check_duplicates(roundtables, "roundtable", errors)
+    _check_short_titles(roundtables, errors)
     _check_duplicates(essays, "essay", errors)
     by_slug = {r.slug: r for r in roundtables}
     essays = [e for e in essays if _check_roundtable(e, by_slug, unread, errors)]
@@ -697,6 +698,29 @@ def _check_duplicates(
                 here.lines.get("slug", 0),
                 f"duplicate {kind} slug '{item.slug}': {there.source} has it too (rename one "
                 "file or give it a different 'slug:')",
+            )
+        )
+
+
+def _check_short_titles(roundtables: Iterable[Roundtable], errors: list[ContentError]) -> None:
+    """Report two roundtables in one language with the same short title, naming both.
+
+    Readers tell roundtables apart by it: both essays' pages would say "Return to …" alike,
+    and the search filter would merge them (issue 20).
+    """
+    first: dict[tuple[str, str], Roundtable] = {}
+    for roundtable in roundtables:
+        key = (roundtable.lang, " ".join(roundtable.short_title.casefold().split()))
+        other = first.setdefault(key, roundtable)
+        if other is roundtable:
+            continue
+        field = "short_title" if "short_title" in roundtable.lines else "title"
+        errors.append(
+            ContentError(
+                roundtable.source,
+                roundtable.lines.get(field, 0),
+                f"{field}: '{roundtable.short_title}' is also the short title of {other.source} "
+                "(readers tell roundtables apart by it: give each its own short_title)",
             )
         )
 
