@@ -15,6 +15,7 @@ from typing import NoReturn
 from roundtable.commands.new import CannotCreate, new_essay, new_roundtable
 from roundtable.content.check import check_site
 from roundtable.content.config import base_url_problem
+from roundtable.content.placeholders import AUTHOR
 from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
 from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
 from roundtable.render.pages import TemplateFailed, Theme
@@ -126,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     essay = kinds.add_parser("essay", help="content/essays/<slug>.md")
     essay.add_argument("title")
     essay.add_argument("--roundtable", required=True, metavar="SLUG")
-    essay.add_argument("--author", default="Author Name")
+    essay.add_argument("--author", default=AUTHOR)
     essay.add_argument("--content", metavar="DIR", default="content")
     essay.set_defaults(run=run_new_essay, drafts=True)
     roundtable = kinds.add_parser("roundtable", help="content/roundtables/<slug>.md")

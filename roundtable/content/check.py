@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from roundtable import urls
+from roundtable.content.placeholders import placeholders_left
 from roundtable.errors import ContentError
 from roundtable.model import Essay, Roundtable, Site
 from roundtable.render.convert import link_targets
@@ -140,10 +141,11 @@ def _join(page: str, path: str) -> str | None:
 
 
 def _warnings(site: Site, today: dt.date) -> list[ContentError]:
-    """Return the site's warnings: future dates, roundtables with no essays, unpaired
-    translations."""
+    """Return the site's warnings: future dates, placeholders left from `new`, roundtables
+    with no essays, unpaired translations."""
     items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
     found = [_future(item) for item in items if item.date and item.date > today]
+    found.extend(warning for item in items for warning in placeholders_left(item))
     for roundtable in site.roundtables:
         if not site.reading_list(roundtable.slug):
             found.append(
