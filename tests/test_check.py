@@ -116,3 +116,34 @@ def test_broken_links_to_markdown_files_suggest_the_nearest(
         "(did you mean 'second.md'?)",
     ]
     assert run.err.splitlines()[-1].endswith(": 3 errors, 0 warnings; check failed.")
+
+
+def test_raw_html_is_a_warning_at_its_line_saying_how_to_write_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shown as literal tags unless allow_html: check said nothing before (issue 20)."""
+    (project / "content/roundtables/beta.md").unlink()
+    add(
+        project,
+        "essays/pasted.md",
+        ESSAY + "Some <b>bold</b> and <i>it</i>,\nthen a break<br>\n\n<div>\nblock\n</div>\n\n"
+        "`<b>code</b>`, <https://example.org> and a < b.\n\n<!-- a note -->\n",
+    )
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 0
+    assert run.error_lines == [
+        "content/essays/pasted.md:6: warning: raw <b> is published as text, tags and all (write "
+        "it in Markdown: **bold**; docs/editing.md shows how)",
+        "content/essays/pasted.md:7: warning: raw <br> is published as text, tags and all (write "
+        "it in Markdown: a backslash \\ at the end of the line; docs/editing.md shows how)",
+        "content/essays/pasted.md:9: warning: raw <div> is published as text, tags and all (write "
+        "it in Markdown: the text alone, without the tags; docs/editing.md shows how)",
+        "content/essays/pasted.md:15: warning: an HTML comment is published as text (delete it: "
+        "Markdown has no comments)",
+    ]
+    assert run_cli(["check", "--strict"], project, capsys).status == 1
+    (project / "content/site.yml").write_text(
+        (project / "content/site.yml").read_text(encoding="utf-8") + "allow_html: true\n",
+        encoding="utf-8",
+    )
+    assert run_cli(["check", "--strict"], project, capsys).status == 0

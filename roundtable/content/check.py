@@ -19,7 +19,7 @@ from roundtable.content.placeholders import placeholders_left
 from roundtable.errors import ContentError
 from roundtable.model import Essay, Roundtable, Site
 from roundtable.render.convert import link_targets
-from roundtable.render.markdown import Link, links
+from roundtable.render.markdown import Link, RawHtml, links, raw_html
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ def _body_problems(
                 True,
             )
         )
+    if not site.config.allow_html:
+        problems.extend((warning, False) for warning in raw_html_warnings(item))
     page = urls.page_of(item)
     for link in links(
         str(item.body),
@@ -114,6 +116,48 @@ def _fix(link: Link, nearest: str | None) -> str:
     if nearest:
         return f"did you mean '{nearest}'?"
     return "link to the Markdown file, e.g. other-essay.md"
+
+
+_MARKDOWN_FOR = {
+    **dict.fromkeys(("b", "strong"), "**bold**"),
+    **dict.fromkeys(("i", "em", "cite"), "*italics*"),
+    "a": "[the words](https://example.org/page)",
+    "img": "![what it shows](../images/photo.jpg)",
+    "br": "a backslash \\ at the end of the line",
+    "p": "a blank line between paragraphs",
+    **dict.fromkeys([f"h{level}" for level in range(1, 7)], "## Heading"),
+    **dict.fromkeys(("ul", "li"), "a line per item starting with '- '"),
+    "ol": "a line per item starting with '1. '",
+    "blockquote": "'> ' in front of each quoted line",
+    "sup": "[^1] for a footnote, and '[^1]: the note' below",
+    "hr": "a line '***'",
+    "code": "`code` in backticks",
+    "pre": "a line '```' before and after",
+    "table": "a Markdown table: | heading | heading |",
+    **dict.fromkeys(("div", "span", "font"), "the text alone, without the tags"),
+}
+"""How to write in Markdown what an HTML element does."""
+
+
+def raw_html_warnings(item: Roundtable | Essay) -> list[ContentError]:
+    """Return a warning for each line of a body with raw HTML, which is published as text."""
+    return [_raw_html_warning(item, raw) for raw in raw_html(str(item.body))]
+
+
+def _raw_html_warning(item: Roundtable | Essay, raw: RawHtml) -> ContentError:
+    """Say that raw HTML is shown as text, tags and all, and how to write it in Markdown."""
+    line = item.body_line + raw.line
+    if raw.tag == "!--":
+        message = "an HTML comment is published as text (delete it: Markdown has no comments)"
+        return ContentError(item.source, line, message)
+    shown = f"<{raw.tag}>" if raw.tag else "HTML"
+    markdown = _MARKDOWN_FOR.get(raw.tag)
+    fix = f"write it in Markdown: {markdown}" if markdown else "write it in Markdown instead"
+    return ContentError(
+        item.source,
+        line,
+        f"raw {shown} is published as text, tags and all ({fix}; docs/editing.md shows how)",
+    )
 
 
 def nearest_file(written: str, source: str, known: Iterable[str]) -> str | None:
