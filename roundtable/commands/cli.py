@@ -150,6 +150,7 @@ def run_check(args: argparse.Namespace) -> int:
         findings = check_site(result.site, result.files, result.copies, dt.date.today())
     except BuildFailed as exc:  # a file changed while its body was being checked
         report(exc.errors)
+        print(CHECK_FAILED, file=sys.stderr)
         return EXIT_CONTENT
     warnings = [ContentError(w.path, w.line, "warning: " + w.message) for w in findings.warnings]
     problems = findings.errors + (warnings if args.strict else [])
@@ -353,10 +354,8 @@ def _build(options: BuildOptions, output_display: str, *, failed: str = "") -> B
     except TemplateFailed as exc:
         report([exc.error])
     except OSError as exc:
-        print(
-            f"{exc.filename or output_display}: {exc.strerror} (the previous site is unchanged)",
-            file=sys.stderr,
-        )
+        unchanged = " (the previous site is unchanged)" if options.output else ""  # check: none
+        print(f"{exc.filename or output_display}: {exc.strerror}{unchanged}", file=sys.stderr)
         return None
     except CannotMake as exc:  # what the user asked for cannot be made here: one line says why
         unchanged = f" {output_display.rstrip('/')}/ is unchanged." if options.output else ""
