@@ -168,7 +168,7 @@ def nearest_file(written: str, source: str, known: Iterable[str]) -> str | None:
     folder = posixpath.dirname(source) or "."
     # Compared without '.md', which every candidate shares and would make any two look alike.
     stems = [posixpath.relpath(path, folder)[:-3] for path in known if path != source]
-    close = difflib.get_close_matches(written[:-3], stems, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(posixpath.normpath(written)[:-3], stems, n=1, cutoff=0.6)
     return close[0] + ".md" if close else None
 
 

@@ -393,8 +393,8 @@ def _indentation_hint(lines: list[str], index: int, first_line: int) -> str | No
     that value, and YAML then finds a second ': ' in it. Quotes cannot fix that; indentation
     can (issue 20: `   alt: "…"`, already quoted, was told to add quotes).
     """
-    here = _KEY_LINE.match(lines[index])
-    above = _key_above(lines, index)
+    here = _KEY_LINE.match(lines[index]) if index < len(lines) else None
+    above = _key_above(lines, index) if here else None
     if here is None or above is None:
         return None
     number, key = above
