@@ -125,3 +125,58 @@ def test_static_files_are_copied_to_the_same_path(
     (project / "content/files/report.pdf").write_bytes(b"%PDF-1.4 fake")
     assert run_cli(["build"], project, capsys).status == 0
     assert (project / "site/files/report.pdf").read_bytes() == b"%PDF-1.4 fake"
+
+
+def test_a_roundtable_that_cannot_be_read_is_the_only_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its essays say nothing (issue 20: each said 'unknown roundtable', did you mean another)."""
+    (project / "content/roundtables/alpha.md").write_text(
+        "---\ntitle: Alpha\ndate: 2024-05-01\n summary: The alpha summary.\n---\nIntro.\n",
+        encoding="utf-8",
+    )
+    (project / "content/roundtables/alphas.md").write_text(
+        "---\ntitle: Alphas\n---\nIntro.\n", encoding="utf-8"
+    )
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 1
+    assert run.error_lines == [
+        "content/roundtables/alpha.md:4: invalid YAML: mapping values are not allowed in this "
+        "context (this line is indented more than 'date:' on line 3; line it up with 'date:')"
+    ]
+
+
+def test_a_duplicate_slug_is_reported_at_its_slug_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_essay(project, "another.md", "title: N\nauthor: A\nroundtable: alpha\nslug: second")
+    write_essay(project, "zz.md", "title: N\nauthor: A\nroundtable: alpha\nslug: second")
+    run = run_cli(["build"], project, capsys)
+    assert run.error_lines == [
+        "content/essays/another.md:5: duplicate essay slug 'second': content/essays/second.md "
+        "has it too (rename one file or give it a different 'slug:')",
+        "content/essays/zz.md:5: duplicate essay slug 'second': content/essays/another.md has it "
+        "too (rename one file or give it a different 'slug:')",
+    ]
+
+
+def test_two_roundtables_with_one_short_title_are_an_error_naming_both(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both would say "Return to Alpha", and the search filter would merge them (issue 20)."""
+    (project / "content/roundtables/gamma.md").write_text(
+        "---\ntitle: Gamma Roundtable\nshort_title: alpha \n---\nIntro.\n", encoding="utf-8"
+    )
+    (project / "content/roundtables/delta.md").write_text(
+        "---\ntitle: Alpha\n---\nIntro.\n", encoding="utf-8"
+    )
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 1
+    assert run.error_lines == [
+        "content/roundtables/delta.md:2: title: 'Alpha' is also the short title of "
+        "content/roundtables/alpha.md (readers tell roundtables apart by it: give each its own "
+        "short_title)",
+        "content/roundtables/gamma.md:3: short_title: 'alpha' is also the short title of "
+        "content/roundtables/alpha.md (readers tell roundtables apart by it: give each its own "
+        "short_title)",
+    ]

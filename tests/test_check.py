@@ -19,6 +19,8 @@ def add(project: Path, name: str, text: str) -> None:
     (project / "content" / name).write_text(text, encoding="utf-8")
 
 
+CHECK_FAILED = "Check failed (fix these errors, then check again)."
+
 ESSAY = "---\ntitle: Linked\nauthor: A\nroundtable: alpha\n---\n"
 
 
@@ -68,10 +70,16 @@ def test_warnings_fail_only_under_strict(project: Path, capsys: pytest.CaptureFi
     run = run_cli(["check"], project, capsys)
     assert run.status == 0
     assert (
-        "content/essays/later.md: warning: date 2999-01-01 is in the future (check the year)"
+        "content/essays/later.md:2: warning: date 2999-01-01 is in the future (check the year)"
         in run.err
     )
-    assert run_cli(["check", "--strict"], project, capsys).status == 1
+    assert run.out.strip().endswith(": 0 errors, 2 warnings.")
+    strict = run_cli(["check", "--strict"], project, capsys)
+    assert strict.status == 1
+    assert strict.err.splitlines()[-1] == (
+        "Checked 15 pages (2 roundtables, 5 essays): 0 errors, 2 warnings; check failed, as "
+        "--strict counts warnings as errors."
+    )
 
 
 def test_check_reports_build_errors_too(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,6 +93,9 @@ def test_check_reports_build_errors_too(project: Path, capsys: pytest.CaptureFix
     assert run.error_lines == [
         "content/essays/typo.md:4: unknown field 'afiliation' (did you mean 'affiliation'?)"
     ]
+    assert run.err.splitlines()[-1] == (
+        CHECK_FAILED
+    )
     assert not (project / "site").exists()
 
 
@@ -119,3 +130,55 @@ def test_build_prints_the_warnings_check_prints(
         run = run_cli(["build"], project, capsys)
         assert run.status == 0 and run.out.startswith("Built ")
         assert [line for line in run.err.splitlines() if line.startswith(warning)], run.err
+
+
+def test_broken_links_to_markdown_files_suggest_the_nearest(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "content/roundtables/beta.md").unlink()
+    add(
+        project,
+        "essays/linked.md",
+        ESSAY + "[a](secnd.md), [b](../roundtables/alfa.md#x), [c](nothing-near.md)\n",
+    )
+    run = run_cli(["check"], project, capsys)
+    assert run.error_lines == [
+        "content/essays/linked.md:6: link '../roundtables/alfa.md#x' leads to no page or file of "
+        "the site (did you mean '../roundtables/alpha.md'?)",
+        "content/essays/linked.md:6: link 'nothing-near.md' leads to no page or file of the site "
+        "(link to the Markdown file, e.g. other-essay.md)",
+        "content/essays/linked.md:6: link 'secnd.md' leads to no page or file of the site "
+        "(did you mean 'second.md'?)",
+    ]
+    assert run.err.splitlines()[-2:] == ["3 errors.", CHECK_FAILED]
+
+
+def test_raw_html_is_a_warning_at_its_line_saying_how_to_write_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shown as literal tags unless allow_html: check said nothing before (issue 20)."""
+    (project / "content/roundtables/beta.md").unlink()
+    add(
+        project,
+        "essays/pasted.md",
+        ESSAY + "Some <b>bold</b> and <i>it</i>,\nthen a break<br>\n\n<div>\nblock\n</div>\n\n"
+        "`<b>code</b>`, <https://example.org> and a < b.\n\n<!-- a note -->\n",
+    )
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 0
+    assert run.error_lines == [
+        "content/essays/pasted.md:6: warning: raw <b> is published as text, tags and all (write "
+        "it in Markdown: **bold**; docs/editing.md shows how)",
+        "content/essays/pasted.md:7: warning: raw <br> is published as text, tags and all (write "
+        "it in Markdown: a backslash \\ at the end of the line; docs/editing.md shows how)",
+        "content/essays/pasted.md:9: warning: raw <div> is published as text, tags and all (write "
+        "it in Markdown: the text alone, without the tags; docs/editing.md shows how)",
+        "content/essays/pasted.md:15: warning: an HTML comment is published as text (delete it: "
+        "Markdown has no comments)",
+    ]
+    assert run_cli(["check", "--strict"], project, capsys).status == 1
+    (project / "content/site.yml").write_text(
+        (project / "content/site.yml").read_text(encoding="utf-8") + "allow_html: true\n",
+        encoding="utf-8",
+    )
+    assert run_cli(["check", "--strict"], project, capsys).status == 0

@@ -214,10 +214,35 @@ def test_mistakes_are_explained_whole(raw: bytes, line: int, message: str) -> No
             "tabs; quote values starting with @ or `)",
         ),
         (
-            "title: a\n  b: c",
-            3,
+            "title: a: b",
+            2,
             "invalid YAML: mapping values are not allowed in this context (put quotes around a "
             "value that contains ': ')",
+        ),
+        (
+            "image:\n  src: a.jpg\n  alt: A map: the border",
+            4,
+            "invalid YAML: mapping values are not allowed in this context (put quotes around a "
+            "value that contains ': ')",
+        ),
+        # Over-indented, not unquoted (issue 20): quotes cannot fix these, indentation can.
+        (
+            "title: a\n  b: c",
+            3,
+            "invalid YAML: mapping values are not allowed in this context (this line is indented "
+            "more than 'title:' on line 2; line it up with 'title:')",
+        ),
+        (
+            'image:\n  src: a.jpg\n   alt: "A map: the border"',
+            4,
+            "invalid YAML: mapping values are not allowed in this context (this line is indented "
+            "more than 'src:' on line 3; line it up with 'src:')",
+        ),
+        (
+            "author:\n  - name: A\n     affiliation: B",
+            4,
+            "invalid YAML: mapping values are not allowed in this context (this line is indented "
+            "more than 'name:' on line 3; line it up with 'name:')",
         ),
         (
             "a:\n  - b\n c: d",

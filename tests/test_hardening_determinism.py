@@ -71,8 +71,10 @@ def ties_project(root: Path) -> Path:
     for slug, title in [("tie-c", "Same Title"), ("tie-a", "Same Title"), ("tie-b", "Other")]:
         write_essay(project, f"{slug}.md", title=title, date="2024-06-01", order=7)
     for slug in ("gamma", "delta"):
+        # The same title; short titles differ, as readers must tell the two apart.
         (project / "content/roundtables" / f"{slug}.md").write_text(
-            "---\ntitle: Twin Roundtable\ndate: 2024-07-01\n---\nIntro.\n", encoding="utf-8"
+            f"---\ntitle: Twin Roundtable\nshort_title: {slug}\ndate: 2024-07-01\n---\nIntro.\n",
+            encoding="utf-8",
         )
         write_essay(project, f"in-{slug}.md", roundtable=slug, title="Twin essay", author="Same")
     return project

@@ -121,7 +121,7 @@ def test_6_new_with_a_very_long_title_makes_a_readable_file_name(
     extra = ["--roundtable", "alpha"] if kind == "essay" else []
     run = build(project, kind, title, *extra, command="new")
     assert run.status == 0 and "Traceback" not in run.err, run.err
-    made = Path(project / run.out.strip())
+    made = project / run.out.split()[1]
     assert len(made.stem) <= 80 and made.stem.strip("-") == made.stem
     assert title.strip() in made.read_text(encoding="utf-8")
     assert build(project).status == 0

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 EXAMPLES = int(os.environ.get("ROUNDTABLE_FUZZ_EXAMPLES", "30"))
-SUMMARY = re.compile(r"^(\d+ errors?\.|Build failed\.|Checked .*)$")
+SUMMARY = re.compile(r"^(\d+ errors?\.|Build failed\.|Check failed \(.*\)\.|Checked .*)$")
 """The lines `check` prints besides located ones."""
 
 

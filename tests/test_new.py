@@ -26,8 +26,11 @@ def test_new_essay_is_filled_in_and_builds(
         capsys,
     )
     assert run.status == 0
-    assert run.out.strip() == "content/essays/nuevos-lazos-mexico.md"
-    doc = parse("x", (project / run.out.strip()).read_bytes())
+    made = "content/essays/nuevos-lazos-mexico.md"
+    assert run.out.strip() == (
+        f"Created {made} (replace its placeholders; check lists those left)."
+    )
+    doc = parse("x", (project / made).read_bytes())
     assert doc.fields == {
         "title": "¿Nuevos lazos? México",
         "author": "Zoë Q",
@@ -35,7 +38,7 @@ def test_new_essay_is_filled_in_and_builds(
         "date": dt.date.today(),
         "order": 4,  # after first (1), second (2), pictured (3)
     }
-    text = (project / run.out.strip()).read_text(encoding="utf-8")
+    text = (project / made).read_text(encoding="utf-8")
     for hint in (
         "# affiliation:",
         "# bio:",
@@ -71,6 +74,36 @@ def test_new_roundtable_builds_with_an_empty_page(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = run_cli(["new", "roundtable", "Trade and Water"], project, capsys)
-    assert run.status == 0 and run.out.strip() == "content/roundtables/trade-and-water.md"
+    assert run.status == 0 and run.out.strip() == (
+        "Created content/roundtables/trade-and-water.md (replace its placeholders; check lists "
+        "those left)."
+    )
     assert run_cli(["build"], project, capsys).status == 0
     assert (project / "site/roundtables/trade-and-water/index.html").is_file()
+
+
+def test_check_warns_of_every_placeholder_new_writes_and_strict_refuses_them(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Left in, they were published: an author page for "Author Name" (issue 20)."""
+    (project / "content/roundtables/beta.md").unlink()
+    assert run_cli(["new", "essay", "Fresh", "--roundtable", "alpha"], project, capsys).status == 0
+    assert run_cli(["new", "roundtable", "Trade"], project, capsys).status == 0
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 0
+    placeholders = [line for line in run.error_lines if "placeholder" in line]
+    assert placeholders == [
+        "content/essays/fresh.md:3: warning: author: 'Author Name' is the placeholder 'new' "
+        "writes (write the author's name)",
+        "content/essays/fresh.md:22: warning: 'Write the essay here: a blank line between "
+        "paragraphs.' is placeholder text from 'new' (replace it with your own)",
+        "content/essays/fresh.md:24: warning: '## A section heading' is placeholder text from "
+        "'new' (replace it with your own)",
+        "content/essays/fresh.md:26: warning: 'Use `##` for section headings, *italics* for "
+        "emphasis, and [links](https://example.org).' is placeholder text from 'new' (replace it "
+        "with your own)",
+        "content/roundtables/trade.md:15: warning: 'Introduce the roundtable here: the question "
+        "it asks and why it matters now.' is placeholder text from 'new' (replace it with your "
+        "own)",
+    ]
+    assert run_cli(["check", "--strict"], project, capsys).status == 1

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from roundtable.commands.new import CannotCreate, new_essay, new_roundtable
 from roundtable.content.config import base_url_problem
+from roundtable.content.placeholders import AUTHOR
 from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
 from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
 from roundtable.render.pages import TemplateFailed, Theme
@@ -125,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     essay = kinds.add_parser("essay", help="content/essays/<slug>.md")
     essay.add_argument("title")
     essay.add_argument("--roundtable", required=True, metavar="SLUG")
-    essay.add_argument("--author", default="Author Name")
+    essay.add_argument("--author", default=AUTHOR)
     essay.add_argument("--content", metavar="DIR", default="content")
     essay.set_defaults(run=run_new_essay, drafts=True)
     roundtable = kinds.add_parser("roundtable", help="content/roundtables/<slug>.md")
@@ -140,23 +141,31 @@ def run_check(args: argparse.Namespace) -> int:
     problem = _arguments_problem(args)
     if problem:
         return _usage_error(problem)
-    result = _build(build_options(args, None), "")
+    result = _build(build_options(args, None), "", failed=CHECK_FAILED)
     if result is None:
         return EXIT_CONTENT
     warnings = marked(result.warnings)
     for line in warnings:
         print(line, file=sys.stderr)
     failed = args.strict and bool(warnings)
-    print(_check_summary(result, len(warnings)), file=sys.stderr if failed else sys.stdout)
+    summary = _check_summary(result, len(warnings), strict=args.strict)
+    print(summary, file=sys.stderr if failed else sys.stdout)
     return EXIT_CONTENT if failed else EXIT_OK
 
 
-def _check_summary(result: BuildResult, warnings: int) -> str:
-    """Return check's closing line."""
+CHECK_FAILED = "Check failed (fix these errors, then check again)."
+"""check's closing line when the site has mistakes."""
+
+
+def _check_summary(result: BuildResult, warnings: int, *, strict: bool) -> str:
+    """Return check's closing line: what was checked, what was found, and whether it failed."""
     pages = f"Checked {result.page_count} pages ({_counts(result)})"
     if not warnings:
         return f"{pages}: no problems found."
-    return f"{pages}: 0 errors, {_plural(warnings, 'warning')}."
+    found = f"{pages}: 0 errors, {_plural(warnings, 'warning')}"
+    if strict:
+        return f"{found}; check failed, as --strict counts warnings as errors."
+    return f"{found}."
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -194,8 +203,13 @@ def run_new_essay(args: argparse.Namespace) -> int:
         path = new_essay(site, content, args.title, args.roundtable, args.author, dt.date.today())
     except CannotCreate as exc:
         return _usage_error(str(exc))
-    print(path)
+    print(_created(path))
     return EXIT_OK
+
+
+def _created(path: Path) -> str:
+    """Return new's closing line: the file it wrote, and what is left to do in it."""
+    return f"Created {path} (replace its placeholders; check lists those left)."
 
 
 def run_new_roundtable(args: argparse.Namespace) -> int:
@@ -206,7 +220,7 @@ def run_new_roundtable(args: argparse.Namespace) -> int:
         path = new_roundtable(Path(args.content), args.title, dt.date.today())
     except CannotCreate as exc:
         return _usage_error(str(exc))
-    print(path)
+    print(_created(path))
     return EXIT_OK
 
 
@@ -320,8 +334,9 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
-    """Run the pipeline, reporting the user's mistakes instead of raising them."""
+def _build(options: BuildOptions, output_display: str, *, failed: str = "") -> BuildResult | None:
+    """Run the pipeline, reporting the user's mistakes instead of raising them; `failed` is the
+    closing line after them (default: the build failed, and where nothing changed)."""
     try:
         return build_site(options)
     except BuildFailed as exc:
@@ -329,17 +344,15 @@ def _build(options: BuildOptions, output_display: str) -> BuildResult | None:
     except TemplateFailed as exc:
         report([exc.error])
     except OSError as exc:
-        print(
-            f"{exc.filename or output_display}: {exc.strerror} (the previous site is unchanged)",
-            file=sys.stderr,
-        )
+        unchanged = " (the previous site is unchanged)" if options.output else ""  # check: none
+        print(f"{exc.filename or output_display}: {exc.strerror}{unchanged}", file=sys.stderr)
         return None
     except CannotMake as exc:  # what the user asked for cannot be made here: one line says why
         unchanged = f" {output_display.rstrip('/')}/ is unchanged." if options.output else ""
         print(printable(f"error: {exc}.{unchanged}"), file=sys.stderr)  # may quote a program
         return None
     where = f" ({output_display.rstrip('/')}/ is unchanged)" if options.output else ""
-    print(f"Build failed{where}.", file=sys.stderr)
+    print(failed or f"Build failed{where}.", file=sys.stderr)
     return None
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from roundtable.content.discover import ROUNDTABLES_DIR
+from roundtable.content.placeholders import ESSAY_BODY, ROUNDTABLE_BODY
 from roundtable.model import Site
 from roundtable.slugs import make_slug
 
@@ -36,13 +37,16 @@ def new_essay(
         roundtable=roundtable,
         date=today.isoformat(),
         order=max(orders, default=0) + 1,
+        body="\n".join(ESSAY_BODY),
     )
     return _create(content / ESSAYS_DIR / f"{_slug(title)}.md", text)
 
 
 def new_roundtable(content: Path, title: str, today: dt.date) -> Path:
     """Write content/roundtables/<slug>.md for a new roundtable; return its path."""
-    text = ROUNDTABLE_TEMPLATE.format(title=quoted(title), date=today.isoformat())
+    text = ROUNDTABLE_TEMPLATE.format(
+        title=quoted(title), date=today.isoformat(), body="\n".join(ROUNDTABLE_BODY)
+    )
     return _create(content / ROUNDTABLES_DIR / f"{_slug(title)}.md", text)
 
 
@@ -108,11 +112,7 @@ order: {order}
 # slug: a-shorter-url                  # default: from the file name
 # draft: true                          # left out of the site until removed
 ---
-Write the essay here: a blank line between paragraphs.
-
-## A section heading
-
-Use `##` for section headings, *italics* for emphasis, and [links](https://example.org).
+{body}
 """
 
 ROUNDTABLE_TEMPLATE = """\
@@ -130,5 +130,5 @@ date: {date}
 #   caption: "What is happening"
 #   credit: "Photo: Name / Agency"
 ---
-Introduce the roundtable here: the question it asks and why it matters now.
+{body}
 """

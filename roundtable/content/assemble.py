@@ -115,13 +115,15 @@ def assemble(
     errors: list[ContentError] = list(_static_errors(sources))
     checker = _Checker(sources, errors, directory, memo)
     checker.prefetch(roundtable_docs, essay_docs)
-    roundtables = [r for r in (checker.roundtable(p) for p in roundtable_docs) if r]
-    roundtables = [evolve(r, lang=r.lang or config.language) for r in roundtables]
+    checked = [(p, checker.roundtable(p)) for p in roundtable_docs]
+    roundtables = [evolve(r, lang=r.lang or config.language) for _, r in checked if r]
+    unread = {_slug_of_file(p.rel) for p, r in checked if r is None}
     essays = [e for e in (checker.essay(p) for p in essay_docs) if e]
     _check_duplicates(roundtables, "roundtable", errors)
+    _check_short_titles(roundtables, errors)
     _check_duplicates(essays, "essay", errors)
     by_slug = {r.slug: r for r in roundtables}
-    essays = [e for e in essays if _check_roundtable(e, by_slug, errors)]
+    essays = [e for e in essays if _check_roundtable(e, by_slug, unread, errors)]
     essays = [_settled(e, by_slug, config) for e in essays]
     published = [e for e in essays if drafts or not e.draft]
     ordered_roundtables = sorted(roundtables, key=_newest_first)
@@ -422,7 +424,7 @@ class _Checker:
 
     def _file_slug(self, parsed: Parsed, doc: Document) -> str | None:
         """Derive a slug from a file name, reporting names that make no usable URL."""
-        slug = make_slug(posixpath.splitext(posixpath.basename(parsed.rel))[0])
+        slug = _slug_of_file(parsed.rel)
         if not slug:
             self.errors.append(
                 doc.error(
@@ -681,29 +683,68 @@ def reading_minutes(body: str) -> int:
 def _check_duplicates(
     items: Iterable[Roundtable | Essay], kind: str, errors: list[ContentError]
 ) -> None:
-    """Report every slug used by two files, naming both."""
-    first: dict[str, str] = {}
+    """Report every slug used by two files, naming both, at the `slug:` line that made it."""
+    first: dict[str, Roundtable | Essay] = {}
     for item in items:
-        if item.slug in first:
-            errors.append(
-                ContentError(
-                    item.source,
-                    1,
-                    f"duplicate {kind} slug '{item.slug}': "
-                    f"{first[item.slug]} has it too (rename one file or give it a "
-                    "different 'slug:')",
-                )
+        other = first.setdefault(item.slug, item)
+        if other is item:
+            continue
+        # A slug from a file name has no line; one written in `slug:` is where to change it.
+        written_first = "slug" in other.lines and "slug" not in item.lines
+        here, there = (other, item) if written_first else (item, other)
+        errors.append(
+            ContentError(
+                here.source,
+                here.lines.get("slug", 0),
+                f"duplicate {kind} slug '{item.slug}': {there.source} has it too (rename one "
+                "file or give it a different 'slug:')",
             )
-        else:
-            first[item.slug] = item.source
+        )
+
+
+def _check_short_titles(roundtables: Iterable[Roundtable], errors: list[ContentError]) -> None:
+    """Report two roundtables in one language with the same short title, naming both.
+
+    Readers tell roundtables apart by it: both essays' pages would say "Return to …" alike,
+    and the search filter would merge them (issue 20).
+    """
+    first: dict[tuple[str, str], Roundtable] = {}
+    for roundtable in roundtables:
+        key = (roundtable.lang, " ".join(roundtable.short_title.casefold().split()))
+        other = first.setdefault(key, roundtable)
+        if other is roundtable:
+            continue
+        field = "short_title" if "short_title" in roundtable.lines else "title"
+        errors.append(
+            ContentError(
+                roundtable.source,
+                roundtable.lines.get(field, 0),
+                f"{field}: '{roundtable.short_title}' is also the short title of {other.source} "
+                "(readers tell roundtables apart by it: give each its own short_title)",
+            )
+        )
+
+
+def _slug_of_file(rel: str) -> str:
+    """Return the slug a file's name makes ('' when it makes none)."""
+    return make_slug(posixpath.splitext(posixpath.basename(rel))[0])
 
 
 def _check_roundtable(
-    essay: Essay, roundtables: Mapping[str, Roundtable], errors: list[ContentError]
+    essay: Essay,
+    roundtables: Mapping[str, Roundtable],
+    unread: set[str],
+    errors: list[ContentError],
 ) -> bool:
-    """Report an essay whose roundtable does not exist, with the closest slug."""
+    """Report an essay whose roundtable does not exist, with the closest slug.
+
+    An essay whose roundtable's file has mistakes is left out without a word: that file's own
+    errors say what to fix, and "did you mean" another roundtable would mislead (issue 20).
+    """
     if essay.roundtable in roundtables:
         return True
+    if essay.roundtable in unread:
+        return False
     close = difflib.get_close_matches(essay.roundtable, list(roundtables), n=1, cutoff=0.6)
     hint = (
         f"did you mean '{close[0]}'?"

@@ -7,14 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import posixpath
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from roundtable import urls
+from roundtable.content.placeholders import placeholders_left
 from roundtable.errors import ContentError
 from roundtable.model import Essay, Link, Roundtable, Site
+from roundtable.render.markdown import RawHtml, raw_html
 
 
 @dataclass(frozen=True)
@@ -35,18 +37,18 @@ def check_site(
     `outputs` are the paths of every file the site has; `page` gives the bytes of a page among
     them (None for a file copied as it is), to look for the anchor a link names.
     """
-    resolver = _Resolver(outputs, page)
+    items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
+    resolver = _Resolver(outputs, page, [item.path for item in items])
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
-    items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
     for item in items:
-        for problem, is_error in _body_problems(item, resolver):
+        for problem, is_error in _body_problems(site, item, resolver):
             (errors if is_error else warnings).append(problem)
     return Findings(sorted(errors), sorted(warnings))
 
 
 def _body_problems(
-    item: Roundtable | Essay, resolver: _Resolver
+    site: Site, item: Roundtable | Essay, resolver: _Resolver
 ) -> list[tuple[ContentError, bool]]:
     """Return the broken links, alt-less images and emptiness of one body (errors), and the
     links dropped for their scheme (warnings), each with True for an error."""
@@ -62,17 +64,19 @@ def _body_problems(
                 True,
             )
         )
+    if not site.config.allow_html:
+        problems.extend((warning, False) for warning in raw_html_warnings(item))
     page = urls.page_of(item)
     for link in item.links:
-        message = _link_problem(link, page, resolver)
+        message = _link_problem(link, page, resolver, item.path)
         if message:
             line = item.body_line + link.line
             problems.append((ContentError(item.source, line, message), not link.dropped))
     return problems
 
 
-def _link_problem(link: Link, page: str, resolver: _Resolver) -> str | None:
-    """Say what is wrong with one link or image, if anything."""
+def _link_problem(link: Link, page: str, resolver: _Resolver, source: str) -> str | None:
+    """Say what is wrong with one link or image in the file `source`, if anything."""
     if link.dropped:
         return (
             f"'{link.written}' is published as plain text, not as a link: only http, https, "
@@ -87,17 +91,78 @@ def _link_problem(link: Link, page: str, resolver: _Resolver) -> str | None:
     kind = "image" if link.is_image else "link"
     target = page if not parts.path else _join(page, unquote(parts.path))
     if target is None or not resolver.exists(target):
-        return f"{kind} '{link.written}' leads to no page or file of the site " + (
-            "(check the path from this file, e.g. ../images/photo.jpg)"
-            if link.is_image
-            else "(link to the Markdown file, e.g. other-essay.md)"
-        )
+        nearest = nearest_file(unquote(parts.path), source, resolver.markdown_files)
+        fix = _fix(link, nearest)
+        return f"{kind} '{link.written}' leads to no page or file of the site ({fix})"
     if parts.fragment and not resolver.has_anchor(target, unquote(parts.fragment)):
         return (
             f"{kind} '{link.written}': no heading or anchor '#{parts.fragment}' on that page "
             "(check the heading's spelling)"
         )
     return None
+
+
+def _fix(link: Link, nearest: str | None) -> str:
+    """Say how to mend a link or image that leads nowhere."""
+    if link.is_image:
+        return "check the path from this file, e.g. ../images/photo.jpg"
+    if nearest:
+        return f"did you mean '{nearest}'?"
+    return "link to the Markdown file, e.g. other-essay.md"
+
+
+_MARKDOWN_FOR = {
+    **dict.fromkeys(("b", "strong"), "**bold**"),
+    **dict.fromkeys(("i", "em", "cite"), "*italics*"),
+    "a": "[the words](https://example.org/page)",
+    "img": "![what it shows](../images/photo.jpg)",
+    "br": "a backslash \\ at the end of the line",
+    "p": "a blank line between paragraphs",
+    **dict.fromkeys([f"h{level}" for level in range(1, 7)], "## Heading"),
+    **dict.fromkeys(("ul", "li"), "a line per item starting with '- '"),
+    "ol": "a line per item starting with '1. '",
+    "blockquote": "'> ' in front of each quoted line",
+    "sup": "[^1] for a footnote, and '[^1]: the note' below",
+    "hr": "a line '***'",
+    "code": "`code` in backticks",
+    "pre": "a line '```' before and after",
+    "table": "a Markdown table: | heading | heading |",
+    **dict.fromkeys(("div", "span", "font"), "the text alone, without the tags"),
+}
+"""How to write in Markdown what an HTML element does."""
+
+
+def raw_html_warnings(item: Roundtable | Essay) -> list[ContentError]:
+    """Return a warning for each line of a body with raw HTML, which is published as text."""
+    return [_raw_html_warning(item, raw) for raw in raw_html(str(item.body))]
+
+
+def _raw_html_warning(item: Roundtable | Essay, raw: RawHtml) -> ContentError:
+    """Say that raw HTML is shown as text, tags and all, and how to write it in Markdown."""
+    line = item.body_line + raw.line
+    if raw.tag == "!--":
+        message = "an HTML comment is published as text (delete it: Markdown has no comments)"
+        return ContentError(item.source, line, message)
+    shown = f"<{raw.tag}>" if raw.tag else "HTML"
+    markdown = _MARKDOWN_FOR.get(raw.tag)
+    fix = f"write it in Markdown: {markdown}" if markdown else "write it in Markdown instead"
+    return ContentError(
+        item.source,
+        line,
+        f"raw {shown} is published as text, tags and all ({fix}; docs/editing.md shows how)",
+    )
+
+
+def nearest_file(written: str, source: str, known: Iterable[str]) -> str | None:
+    """Return the Markdown file closest to a broken link to one, as the file `source` would
+    write it; None when the link is to no Markdown file or none is close."""
+    if not written.endswith(".md"):
+        return None
+    folder = posixpath.dirname(source) or "."
+    # Compared without '.md', which every candidate shares and would make any two look alike.
+    stems = [posixpath.relpath(path, folder)[:-3] for path in known if path != source]
+    close = difflib.get_close_matches(posixpath.normpath(written)[:-3], stems, n=1, cutoff=0.6)
+    return close[0] + ".md" if close else None
 
 
 def _join(page: str, path: str) -> str | None:
@@ -113,25 +178,12 @@ def _join(page: str, path: str) -> str | None:
 
 
 def _warnings(site: Site, today: dt.date) -> list[ContentError]:
-    """Return the site's warnings: future dates, roundtables with no essays, unpaired
-    translations."""
-    found = []
-    for essay in site.essays:
-        if essay.date and essay.date > today:
-            found.append(
-                ContentError(
-                    essay.source, 0, f"date {essay.date} is in the future (check the year)"
-                )
-            )
+    """Return the site's warnings: future dates, placeholders left from `new`, roundtables
+    with no essays, unpaired translations."""
+    items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
+    found = [_future(item) for item in items if item.date and item.date > today]
+    found.extend(warning for item in items for warning in placeholders_left(item))
     for roundtable in site.roundtables:
-        if roundtable.date and roundtable.date > today:
-            found.append(
-                ContentError(
-                    roundtable.source,
-                    0,
-                    f"date {roundtable.date} is in the future (check the year)",
-                )
-            )
         if not site.reading_list(roundtable.slug):
             found.append(
                 ContentError(
@@ -140,6 +192,12 @@ def _warnings(site: Site, today: dt.date) -> list[ContentError]:
             )
     found.extend(_translation_warnings(site))
     return found
+
+
+def _future(item: Roundtable | Essay) -> ContentError:
+    """Return the warning for a date in the future, at the `date:` line."""
+    line = item.lines.get("date", 0)
+    return ContentError(item.source, line, f"date {item.date} is in the future (check the year)")
 
 
 def _translation_warnings(site: Site) -> Iterator[ContentError]:
@@ -185,11 +243,19 @@ def _translation_problem(site: Site, item: Essay | Roundtable) -> str | None:
 class _Resolver:
     """Answers whether a site path exists, and which ids a page has."""
 
-    def __init__(self, outputs: Collection[str], page: Callable[[str], bytes | None]) -> None:
+    def __init__(
+        self,
+        outputs: Collection[str],
+        page: Callable[[str], bytes | None],
+        markdown_files: list[str],
+    ) -> None:
         self.outputs = outputs
         self.page = page
         self.ids: dict[str, frozenset[str]] = {}
         """The ids of each page looked into, by output path."""
+        self.markdown_files = markdown_files
+        """Each essay and roundtable file, relative to content/: what a broken link may have
+        meant."""
 
     def _file(self, target: str) -> str | None:
         """Return the output file a site path is served from, if any."""

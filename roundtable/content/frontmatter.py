@@ -193,7 +193,7 @@ def load_yaml(source: str, first_line: int) -> tuple[dict[str, Any], dict[Key, i
         _refuse_invisible((), fields, lines, first_line)
         return fields, lines
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_syntax_error(exc, first_line) from None
+        raise _yaml_syntax_error(exc, first_line, source) from None
     except yaml.reader.ReaderError as exc:
         # Not a MarkedYAMLError: YAML refuses control characters before it looks at anything.
         raise FrontMatterError(
@@ -366,7 +366,7 @@ _OPENERS = (
 )
 
 
-def _yaml_syntax_error(exc: yaml.MarkedYAMLError, first_line: int) -> FrontMatterError:
+def _yaml_syntax_error(exc: yaml.MarkedYAMLError, first_line: int, source: str) -> FrontMatterError:
     """Turn PyYAML's message into one line with a hint on how to fix it.
 
     An unclosed quote or bracket is found where the file ends or the next key begins; it is
@@ -377,4 +377,40 @@ def _yaml_syntax_error(exc: yaml.MarkedYAMLError, first_line: int) -> FrontMatte
     line = first_line + (mark.line if mark else 0)
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     hint = next((h for needle, h in _HINTS if needle in problem), "check quoting and indentation")
+    if "mapping values are not allowed" in problem and mark:
+        hint = _indentation_hint(source.split("\n"), mark.line, first_line) or hint
     return FrontMatterError(line, f"invalid YAML: {problem} ({hint})")
+
+
+_KEY_LINE = re.compile(r"^(\s*(?:-\s+)*)([^\s#:'\"-][^:]*):(?:\s|$)")
+"""A `key: value` line (or `- key: value`); group 1 ends where the key starts."""
+
+
+def _indentation_hint(lines: list[str], index: int, first_line: int) -> str | None:
+    """Say which key above an over-indented line it should line up with, if it is one.
+
+    A key indented more than the key above it, which already has its value, is read as more of
+    that value, and YAML then finds a second ': ' in it. Quotes cannot fix that; indentation
+    can (issue 20: `   alt: "…"`, already quoted, was told to add quotes).
+    """
+    here = _KEY_LINE.match(lines[index]) if index < len(lines) else None
+    above = _key_above(lines, index) if here else None
+    if here is None or above is None:
+        return None
+    number, key = above
+    if len(key.group(1)) >= len(here.group(1)) or lines[number].rstrip().endswith(":"):
+        return None
+    name = key.group(2).strip()
+    return (
+        f"this line is indented more than '{name}:' on line {first_line + number}; "
+        f"line it up with '{name}:'"
+    )
+
+
+def _key_above(lines: list[str], index: int) -> tuple[int, re.Match[str]] | None:
+    """Return the nearest `key: value` line above a line, with its index."""
+    for number in range(index - 1, -1, -1):
+        key = _KEY_LINE.match(lines[number])
+        if key:
+            return number, key
+    return None

@@ -388,3 +388,46 @@ def _plain_text(children: list[Token]) -> str:
         elif child.type == "image":
             words.append(child.content)
     return "".join(words).strip()
+
+
+@dataclass(frozen=True)
+class RawHtml:
+    """A tag written in a body, which a site without `allow_html` shows as text."""
+
+    line: int
+    """0-based line within the body."""
+    tag: str
+    """The element's name in lower case ('b', 'br'), '!--' for a comment, '' for anything else
+    (`<!DOCTYPE>`, `<?php`)."""
+
+
+_TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*|!--)")
+
+
+@cache
+def _html_finder() -> MarkdownIt:
+    """Return a parser like the site's that reads raw HTML as HTML, to find where it is."""
+    return MarkdownIt("js-default", {"html": True}).use(footnote_plugin)
+
+
+def raw_html(text: str) -> list[RawHtml]:
+    """Return the first tag on each line of a body that holds raw HTML (not in code)."""
+    if "<" not in text:
+        return []  # most bodies: not parsed a second time
+    found: dict[int, RawHtml] = {}
+    for token in _html_finder().parse(text):
+        line = token.map[0] if token.map else 0
+        if token.type == "html_block":
+            found.setdefault(line, _raw(line, token.content))
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline":
+                found.setdefault(line, _raw(line, child.content))
+    return sorted(found.values(), key=lambda raw: raw.line)
+
+
+def _raw(line: int, html: str) -> RawHtml:
+    """Name the element a piece of raw HTML starts with."""
+    name = _TAG_NAME.match(html.lstrip())
+    return RawHtml(line, name.group(1).lower() if name else "")
