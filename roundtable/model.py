@@ -200,6 +200,17 @@ class Link:
 
 
 @dataclass(frozen=True)
+class RawHtml:
+    """A tag written in a body, which a site without `allow_html` shows as text."""
+
+    line: int
+    """0-based line within the body."""
+    tag: str
+    """The element's name in lower case ('b', 'br'), '!--' for a comment, '' for anything else
+    (`<!DOCTYPE>`, `<?php`)."""
+
+
+@dataclass(frozen=True)
 class Roundtable:
     """A set of essays on one theme, introduced by its editors."""
 
@@ -239,6 +250,8 @@ class Roundtable:
     """Content files its introduction shows as pictures (only these are decoded and resized)."""
     links: tuple[Link, ...] = ()
     """Every link and picture of its introduction, known once it is converted."""
+    raw_html: tuple[RawHtml, ...] = ()
+    """Raw HTML written in its introduction, shown as text: known once it is converted."""
 
 
 @dataclass(frozen=True)
@@ -295,6 +308,8 @@ class Essay:
     """Content files its body shows as pictures (only these are decoded and resized)."""
     links: tuple[Link, ...] = ()
     """Every link and picture of its body, known once it is converted."""
+    raw_html: tuple[RawHtml, ...] = ()
+    """Raw HTML written in its body, shown as text: known once it is converted."""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ def test_ties_fall_back_to_date_then_title(
 ) -> None:
     for essay in ("first", "second", "third", "pictured", "zeta-draft"):
         (project / "content/essays" / f"{essay}.md").unlink()
+    alpha = project / "content/roundtables/alpha.md"  # its link to second.md would fail the build
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("second.md", "b.md"))
     write_essay(
         project, "b.md", "title: Bravo\nauthor: A\nroundtable: alpha\norder: 2\ndate: 2024-01-01"
     )

@@ -93,9 +93,7 @@ def test_check_reports_build_errors_too(project: Path, capsys: pytest.CaptureFix
     assert run.error_lines == [
         "content/essays/typo.md:4: unknown field 'afiliation' (did you mean 'affiliation'?)"
     ]
-    assert run.err.splitlines()[-1] == (
-        CHECK_FAILED
-    )
+    assert run.err.splitlines()[-1] == (CHECK_FAILED)
     assert not (project / "site").exists()
 
 

@@ -101,9 +101,15 @@ def translated(project: Project) -> set[str]:
 
 
 def movable(project: Project) -> list[Path]:
-    """Return the essays that may be deleted or renamed without breaking a translation."""
+    """Return the essays that may be deleted or renamed without breaking a translation or a
+    link (a build refuses a link that leads nowhere)."""
     targets = translated(project)
-    return [p for p in project.essays() if slug_of(p) not in targets]
+    linked = "\n".join(p.read_text(encoding="utf-8") for p in project.content.rglob("*.md"))
+    return [
+        p
+        for p in project.essays()
+        if slug_of(p) not in targets and p.name not in linked and f"/{slug_of(p)}/" not in linked
+    ]
 
 
 def originals(project: Project) -> list[Path]:

@@ -15,8 +15,7 @@ from urllib.parse import unquote, urlsplit
 from roundtable import urls
 from roundtable.content.placeholders import placeholders_left
 from roundtable.errors import ContentError
-from roundtable.model import Essay, Link, Roundtable, Site
-from roundtable.render.markdown import RawHtml, raw_html
+from roundtable.model import Essay, Link, RawHtml, Roundtable, Site
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,13 @@ def check_site(
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
     for item in items:
-        for problem, is_error in _body_problems(site, item, resolver):
+        for problem, is_error in _body_problems(item, resolver):
             (errors if is_error else warnings).append(problem)
     return Findings(sorted(errors), sorted(warnings))
 
 
 def _body_problems(
-    site: Site, item: Roundtable | Essay, resolver: _Resolver
+    item: Roundtable | Essay, resolver: _Resolver
 ) -> list[tuple[ContentError, bool]]:
     """Return the broken links, alt-less images and emptiness of one body (errors), and the
     links dropped for their scheme (warnings), each with True for an error."""
@@ -64,8 +63,7 @@ def _body_problems(
                 True,
             )
         )
-    if not site.config.allow_html:
-        problems.extend((warning, False) for warning in raw_html_warnings(item))
+    problems.extend((warning, False) for warning in raw_html_warnings(item))
     page = urls.page_of(item)
     for link in item.links:
         message = _link_problem(link, page, resolver, item.path)
@@ -134,7 +132,7 @@ _MARKDOWN_FOR = {
 
 def raw_html_warnings(item: Roundtable | Essay) -> list[ContentError]:
     """Return a warning for each line of a body with raw HTML, which is published as text."""
-    return [_raw_html_warning(item, raw) for raw in raw_html(str(item.body))]
+    return [_raw_html_warning(item, raw) for raw in item.raw_html]
 
 
 def _raw_html_warning(item: Roundtable | Essay, raw: RawHtml) -> ContentError:

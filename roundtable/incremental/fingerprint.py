@@ -156,10 +156,10 @@ def _pickled(value: object) -> bytes:
 _ITEMS = frozenset({Essay, Roundtable})
 """Model classes hashed by `_item_digest`."""
 
-_UNSHOWN = frozenset({"body", "html", "links"})
+_UNSHOWN = frozenset({"body", "html", "links", "raw_html"})
 """The Markdown source, which no page shows (it reaches pages only as `html` and the values
 derived from it, summary and reading time), the HTML, which stands in by its hash, and the
-body's links, which are in its HTML."""
+body's links and raw HTML, which are in its HTML."""
 
 
 _SHOWN = {

@@ -152,7 +152,14 @@ def _with_html(
     html = Html(rendered.digest, encoded, None if encoded is not None else fetch)
     summary = item.summary or rendered.first_paragraph
     pictures = shown_pictures(rendered)
-    return evolve(item, html=html, summary=summary, pictures=pictures, links=rendered.links)
+    return evolve(
+        item,
+        html=html,
+        summary=summary,
+        pictures=pictures,
+        links=rendered.links,
+        raw_html=rendered.raw_html,
+    )
 
 
 def shown_pictures(rendered: Rendered) -> tuple[str, ...]:

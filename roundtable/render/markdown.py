@@ -27,7 +27,7 @@ from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from roundtable import urls
-from roundtable.model import Link, text_digest
+from roundtable.model import Link, RawHtml, text_digest
 from roundtable.slugs import make_slug
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -72,6 +72,8 @@ class Rendered:
     """Hash of the HTML, so that fingerprints need not hash it on every build."""
     links: tuple[Link, ...] = ()
     """Every link and picture, with its line; and those dropped for their scheme."""
+    raw_html: tuple[RawHtml, ...] = ()
+    """Raw HTML written in the body, shown as text (a site without `allow_html` only)."""
 
 
 def is_safe_url(url: str) -> bool:
@@ -139,7 +141,8 @@ def render(
     if allow_html:
         html = sanitize(html)
     lookups = env.get("lookups", {})
-    return Rendered(html, _first_paragraph(tokens), lookups, text_digest(html), found)
+    raw = () if allow_html else tuple(raw_html(text))
+    return Rendered(html, _first_paragraph(tokens), lookups, text_digest(html), found, raw)
 
 
 def _links(md: MarkdownIt, refused: list[str], tokens: list[Token]) -> tuple[Link, ...]:
@@ -388,17 +391,6 @@ def _plain_text(children: list[Token]) -> str:
         elif child.type == "image":
             words.append(child.content)
     return "".join(words).strip()
-
-
-@dataclass(frozen=True)
-class RawHtml:
-    """A tag written in a body, which a site without `allow_html` shows as text."""
-
-    line: int
-    """0-based line within the body."""
-    tag: str
-    """The element's name in lower case ('b', 'br'), '!--' for a comment, '' for anything else
-    (`<!DOCTYPE>`, `<?php`)."""
 
 
 _TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*|!--)")
