@@ -105,12 +105,13 @@ class _Strict(BaseModel):
 
 
 class AuthorDetails(_Strict):
-    """What `content/authors.yml` holds for one person, keyed by their name."""
+    """What `content/authors.yml` holds for one person (or organisation), keyed by the name."""
 
     affiliation: Text = ""
     bio: Text = ""
     orcid: Orcid = ""
     family: Text = ""
+    organization: bool = False
 
 
 class PersonFields(_Strict):
@@ -121,6 +122,7 @@ class PersonFields(_Strict):
     bio: Text = ""
     orcid: Orcid = ""
     family: Text = ""
+    organization: bool = False
 
 
 class ImageFields(_Strict):
@@ -136,7 +138,7 @@ class SourceFields(_Strict):
     """`source:` on a republished essay: where it first appeared."""
 
     name: Title
-    url: WebAddress
+    url: WebAddress | None = None
     date: Date | None = None
     canonical: bool = False
 
@@ -148,7 +150,8 @@ class EssayFields(_Strict):
     """Front matter of an essay."""
 
     title: Title
-    author: Annotated[People, Field(min_length=1)]
+    # Absent: an unsigned piece. Written but empty (`author:`) is a mistake, not a choice.
+    author: Annotated[People, Field(min_length=1)] = []
     roundtable: Title
     affiliation: Text = ""
     bio: Text = ""
@@ -165,6 +168,7 @@ class EssayFields(_Strict):
     lang: Language | None = None
     translation_of: Title | None = None
     source: SourceFields | None = None
+    translator: People = []
 
 
 class RoundtableFields(_Strict):
@@ -215,7 +219,7 @@ def _explain(schema: type[_Strict], doc: Document, detail: ErrorDetails) -> Cont
         return doc.error(loc[:-1], f"missing required field '{name}' (add a line '{loc[-1]}: …')")
     if kind == "extra_forbidden":
         return doc.error(loc, f"unknown field '{name}' ({_suggest(schema, loc, str(loc[-1]))})")
-    if kind == "list_type" and name in ("author", "editors"):
+    if kind == "list_type" and name in ("author", "editors", "translator"):
         kind = "people_type"
     return doc.error(loc, f"{name}: {_describe(kind, detail)}")
 
@@ -232,7 +236,7 @@ def _suggest(schema: type[_Strict], loc: tuple[str | int, ...], key: str) -> str
 def _allowed_fields(schema: type[_Strict], loc: tuple[str | int, ...]) -> list[str]:
     """Return the field names allowed at the mapping that holds `loc`."""
     parent = [part for part in loc[:-1] if not isinstance(part, int)]
-    if parent and parent[0] in ("author", "editors"):
+    if parent and parent[0] in ("author", "editors", "translator"):
         return list(PersonFields.model_fields)
     if parent and parent[0] == "image":
         return list(ImageFields.model_fields)

@@ -378,6 +378,7 @@ def _essay_page(site: Site, essay: Essay, cards: Mapping[str, Essay], pdfs: bool
         {
             "essay": essay,
             "roundtable": site.roundtable_of(essay),
+            "published": site.date_of(essay),
             "siblings": siblings,
             "position": index + 1 if index >= 0 and len(works) > 1 else 0,
             "previous": siblings[index - 1] if index > 0 else None,
@@ -460,7 +461,7 @@ def _language_context(
 def _republished_context(essay: Essay) -> dict[str, Any]:
     """Point the canonical link at the original of a republished essay, when it says so."""
     source = essay.republished
-    return {"canonical": source.url} if source is not None and source.canonical else {}
+    return {"canonical": source.url} if source and source.canonical and source.url else {}
 
 
 def _topic_links(site: Site) -> tuple[tuple[str, str, int], ...]:
