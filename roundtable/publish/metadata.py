@@ -13,6 +13,7 @@ from typing import Any
 from roundtable import urls
 from roundtable.model import Essay, Image, Person, Roundtable, Site
 from roundtable.publish.citations import Reference, reference
+from roundtable.render.markdown import DESCRIPTION, shortened
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -93,7 +94,7 @@ def opengraph(
     tags = [
         ("og:type", kind),
         ("og:title", title),
-        ("og:description", description or title),
+        ("og:description", shortened(description or title, DESCRIPTION)),
         ("og:url", url),
         ("og:site_name", site.config.title),
     ]

@@ -19,7 +19,7 @@ from roundtable.incremental.cache import CacheDamaged, CompiledTemplates
 from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, Topic
 from roundtable.publish import citations, feeds, metadata, sitemap
 from roundtable.render import i18n
-from roundtable.render.markdown import render_inline
+from roundtable.render.markdown import DESCRIPTION, render_inline, shortened
 from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
 from roundtable.write import Sink, Stage
@@ -122,6 +122,7 @@ def environment(
         keep_trailing_newline=True,
     )
     env.filters["markdown_inline"] = lambda text: Markup(render_inline(text))
+    env.filters["description"] = lambda text: shortened(text, DESCRIPTION)
     return env
 
 
