@@ -39,9 +39,11 @@ def _date(value: Any) -> Any:
 
 
 def _people(value: Any) -> Any:
-    """Accept a name, a list of names, or a list of {name, …} mappings."""
+    """Accept a name, a {name, …} mapping, or a list of names or mappings."""
     if isinstance(value, str):
         return [{"name": value}]
+    if isinstance(value, dict):
+        return [value]
     if isinstance(value, list):
         return [{"name": item} if isinstance(item, str) else item for item in value]
     return value
