@@ -95,6 +95,10 @@ def test_a_picture_over_an_italic_line_is_a_figure_with_caption_and_credit() -> 
     )
 
 
+def test_a_line_break_after_the_picture_makes_a_figure_too() -> None:
+    assert "<figcaption>Caption.</figcaption>" in html("![A map](map.png)  \n*Caption.*")
+
+
 def test_a_figure_may_have_a_caption_without_credit() -> None:
     document = BeautifulSoup(
         html("![A map](map.png)\n*Where the routes **cross**.*"), "html.parser"

@@ -370,7 +370,8 @@ def _figure_parts(tokens: list[Token], index: int) -> FigureParts | None:
     if tokens[index].type != "paragraph_open" or tokens[index].hidden:
         return None  # a tight list's paragraphs are hidden: a figure there would lose its <li>
     children = tokens[index + 1].children or []
-    if [c.type for c in children[:3]] != ["image", "softbreak", "em_open"]:
+    kinds = [child.type for child in children[:3]]
+    if kinds not in (["image", "softbreak", "em_open"], ["image", "hardbreak", "em_open"]):
         return None
     end = _closing_em(children, 2)
     rest = children[end + 1 :]
