@@ -129,6 +129,8 @@ class Person:
     """ORCID iD, '0000-0002-1825-0097'; empty when unknown."""
     family: str = ""
     """Family name as citations write it ('Peña Ibáñez'); empty: the last word of the name."""
+    organization: bool = False
+    """An organisation signs ('World Politics Review'): citations never invert its name."""
 
 
 @dataclass(frozen=True)
@@ -173,8 +175,8 @@ class Republication:
 
     name: str
     """The outlet, e.g. 'The Dallas Morning News'."""
-    url: str
-    """The original's address."""
+    url: str = ""
+    """The original's address; empty when it is not online ('Latin America Advisor, Oct. 11')."""
     date: dt.date | None = None
     """When it first appeared."""
     canonical: bool = False
@@ -265,7 +267,7 @@ class Essay:
     roundtable: str
     """Slug of the roundtable it belongs to."""
     authors: tuple[Person, ...]
-    """Who wrote it, in byline order."""
+    """Who wrote it, in byline order; empty for an unsigned piece."""
     source: str
     """The file it came from, as the user names it."""
     path: str = ""
@@ -294,6 +296,8 @@ class Essay:
     """Slug of the essay this one translates; empty for an original."""
     republished: Republication | None = None
     """Where it first appeared, for a republished piece."""
+    translators: tuple[Person, ...] = ()
+    """Who translated it, for a piece written in another language first."""
     reading_minutes: int = 0
     """Minutes a reader takes, from the words of the body."""
     lines: Mapping[str, int] = field(default_factory=dict)
@@ -420,6 +424,11 @@ class Site:
         named = self.roundtable(essay.roundtable)
         shown = self.in_language(named, self.language_of(essay))
         return shown if isinstance(shown, Roundtable) else named
+
+    def date_of(self, essay: Essay) -> dt.date | None:
+        """Return the one date an essay is shown, cited and listed with: its own, else that of
+        the roundtable it is read in."""
+        return essay.date or self.roundtable_of(essay).date
 
     @cached_property
     def _reading_lists(self) -> dict[str, tuple[Essay, ...]]:

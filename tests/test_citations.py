@@ -403,3 +403,33 @@ def test_unlisted_languages_cite_in_english_and_keys_of_article_titles() -> None
     assert chicago(french).startswith("Bo Chen, “Why Now?” <cite>")
     assert ", n.d., https://" in chicago(french)
     assert bibtex_key(dataclasses.replace(UNDATED, title="The A")) == "chennd"
+
+
+def test_an_unsigned_piece_starts_with_its_title() -> None:
+    ref = dataclasses.replace(THREE, authors=())
+    assert str(chicago(ref)).startswith("“Follow the Money, Together: Finance &amp; Trust,” <cite>")
+    assert str(apa(ref)).startswith(
+        "Follow the Money, Together: Finance &amp; Trust. (2021, March 1). <cite>"
+    )
+    assert "author" not in bibtex(ref) and "AU  -" not in ris(ref)
+
+
+def test_an_organisation_is_never_inverted() -> None:
+    ref = dataclasses.replace(THREE, authors=(split_name("World Politics Review", "", True),))
+    assert str(chicago(ref)).startswith("World Politics Review, “Follow")
+    assert str(apa(ref)).startswith("World Politics Review (2021, March 1).")
+    assert "author = {{World Politics Review}}" in bibtex(ref)
+    assert "AU  - World Politics Review\n" in ris(ref)
+
+
+def test_translators_follow_the_title() -> None:
+    ref = dataclasses.replace(
+        THREE, authors=THREE.authors[:1], translators=(split_name("Jane Q. Doe"),)
+    )
+    assert "Trust,” trans. Jane Q. Doe, <cite>" in str(chicago(ref))
+    assert "Finance &amp; Trust (J. Q. Doe, Trans.). <cite>" in str(apa(ref))
+    assert "translator = {Doe, Jane Q.}" in bibtex(ref)
+    assert "A4  - Doe, Jane Q.\n" in ris(ref)
+    spanish = dataclasses.replace(ref, language="es")
+    assert "Trust”, trad. Jane Q. Doe, <cite>" in str(chicago(spanish))
+    assert "(J. Q. Doe, Trad.)" in str(apa(spanish))

@@ -305,12 +305,13 @@ def edit_translation(project: Project) -> str:
     path = project.content / f"essays/{project.new_name('translated')}.md"
     front = {
         "title": f"Traducción: {project.words(2)}",
-        "author": of["author"],
         "roundtable": of["roundtable"],
         "date": project.date(),
         "lang": language,
         "translation_of": slug_of(original),
     }
+    if "author" in of:  # else an unsigned piece, as its original
+        front["author"] = of["author"]
     write_item(path, front, f"{project.words(15).capitalize()}.\n")
     return f"translation {path.name} of {original.name} into {language}"
 

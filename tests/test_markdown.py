@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from roundtable.render.markdown import is_safe_url, render, render_inline, renderer
+from roundtable.render.markdown import is_safe_url, render, render_inline, renderer, shortened
 
 
 def html(text: str, allow_html: bool = False) -> str:
@@ -84,3 +84,81 @@ def test_content_links_resolve_relative_to_the_source_file() -> None:
 
 def test_inline_markdown_for_bios() -> None:
     assert render_inline("*A* <b>x</b>") == "<em>A</em> &lt;b&gt;x&lt;/b&gt;"
+
+
+def test_a_picture_over_an_italic_line_is_a_figure_with_caption_and_credit() -> None:
+    out = html("![A map](map.png)\n*Where the routes cross.* Map: [Ana](https://example.org)\n")
+    assert out == (
+        '<figure class="figure"><img src="map.png" alt="A map"><figcaption>Where the routes '
+        'cross. <span class="credit">Map: <a href="https://example.org">Ana</a></span>'
+        "</figcaption>\n</figure>\n"
+    )
+
+
+def test_a_line_break_after_the_picture_makes_a_figure_too() -> None:
+    assert "<figcaption>Caption.</figcaption>" in html("![A map](map.png)  \n*Caption.*")
+
+
+def test_a_figure_may_have_a_caption_without_credit() -> None:
+    document = BeautifulSoup(
+        html("![A map](map.png)\n*Where the routes **cross**.*"), "html.parser"
+    )
+    assert document.figure is not None and document.figure.figcaption is not None
+    assert (
+        str(document.figure.figcaption)
+        == "<figcaption>Where the routes <strong>cross</strong>.</figcaption>"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![A map](map.png)\n\n*An italic paragraph of its own.*",  # a blank line: not a caption
+        "![A map](map.png) *beside the picture*",
+        "![A map](map.png)\nPlain text under it.",
+        "- ![A map](map.png)\n  *In a tight list.*",
+    ],
+)
+def test_other_pictures_stay_pictures(text: str) -> None:
+    assert "<figure" not in html(text) and "<figcaption" not in html(text)
+
+
+def test_a_figure_survives_the_sanitizer_of_opted_in_html() -> None:
+    out = html("![A map](map.png)\n*Caption.* Credit", allow_html=True)
+    assert '<figure class="figure">' in out and '<span class="credit">Credit</span>' in out
+
+
+def test_a_figure_is_not_the_first_paragraph() -> None:
+    result = render("![A map](map.png)\n*Caption.*\n\nThe essay starts here.", allow_html=False)
+    assert result.first_paragraph == "The essay starts here."
+
+
+LONG = (
+    "U.S. officials met their Mexican counterparts on Oct. 11 in Mexico City to discuss the "
+    "flow of fentanyl precursors. The talks, led by Dr. Ana Ruiz, ended without an agreement. "
+    "Both sides said they would meet again in January. “We are closer than ever,” one "
+    "official said. Others were less sure, and said so in public, which irritated the hosts a "
+    "great deal more than anyone had expected at the time."
+)
+
+
+def test_a_long_first_paragraph_is_cut_at_a_sentence_near_300_characters() -> None:
+    summary = render(LONG, allow_html=False).first_paragraph
+    assert summary == LONG[: LONG.index(" Others")]
+
+
+@pytest.mark.parametrize(
+    ("near", "expected"),
+    [
+        (160, LONG[: LONG.index(" Both")]),  # 'U.S.', 'Oct.' and 'Dr.' end no sentence
+        (100, LONG[: LONG.index(" The talks")]),
+        (1000, LONG),
+    ],
+)
+def test_shortened_keeps_whole_sentences(near: int, expected: str) -> None:
+    assert shortened(LONG, near) == expected
+
+
+def test_shortened_cuts_one_long_sentence_at_a_word() -> None:
+    sentence = "word " * 100
+    assert shortened(sentence, 160) == ("word " * 32).strip() + "…"

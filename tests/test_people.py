@@ -61,7 +61,7 @@ def test_mistakes_are_located_and_named_and_the_rest_is_kept(tmp_path: Path) -> 
     assert directory == {"Ana Ruiz": Details(affiliation="CIDE")}
     assert errors[0] == (
         "content/authors.yml:3: Li Wei: expected indented 'key: value' lines under the name "
-        "(affiliation:, bio:, orcid:, family:)"
+        "(affiliation:, bio:, orcid:, family:, organization:)"
     )
     assert errors[1] == (
         "content/authors.yml:6: Bo Chen: orcid: expected an ORCID iD, found '1234' "

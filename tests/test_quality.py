@@ -22,6 +22,8 @@ READER_PAGES = {
     "roundtable": "roundtables/us-mexico-security-cooperation/",
     "essay": "essays/southbound-firearms/",
     "essay with footnotes": "essays/extradition-without-trust/",
+    "unsigned essay with a figure": "essays/shared-manifests-brief/",
+    "republished and translated essay": "essays/consuls-view/",
     "author": "authors/rebecca-stroud/",
     "translated essay": "essays/sigamos-juntos-el-rastro-del-dinero/",
     "topic": "topics/fentanyl/",

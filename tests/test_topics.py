@@ -160,7 +160,7 @@ def test_orcid_and_family_name_reach_metadata_and_citations(site: Path) -> None:
         (
             "Bo Chen: Two Institute\n",
             "content/authors.yml:1: Bo Chen: expected indented 'key: value' lines under the name "
-            "(affiliation:, bio:, orcid:, family:)",
+            "(affiliation:, bio:, orcid:, family:, organization:)",
         ),
     ],
 )

@@ -394,6 +394,7 @@ class _Checker:
             return None
         slug = self._essay_slug(parsed, doc, fields.slug)
         authors = self._authors(doc, fields)
+        republished = self._republication(doc, fields.source)
         if slug is None or authors is None or not self._tags_make_urls(doc, fields.tags):
             return None
         return Essay(
@@ -415,7 +416,8 @@ class _Checker:
             extra=dict(fields.extra),
             lang=fields.lang or "",
             translation_of=fields.translation_of or "",
-            republished=_republication(fields.source),
+            republished=republished,
+            translators=tuple(self._person(p) for p in fields.translator),
             reading_minutes=reading_minutes(doc.body),
             lines=_key_lines(doc),
             body=_text(parsed, doc),
@@ -489,17 +491,29 @@ class _Checker:
                 bio=person.bio or fields.bio,
             )
             return (with_details(person, self.directory),)
+        fix = (
+            "an unsigned piece has no author to describe (add 'author: …', or remove the line)"
+            if not people
+            else "applies to a single author (give each author their own: '- name: …' then "
+            "'{key}: …' under it)"
+        )
         for key in ("affiliation", "bio"):
             if getattr(fields, key):
-                self.errors.append(
-                    doc.error(
-                        (key,),
-                        f"{key}: applies to a single author (give each author "
-                        f"their own: '- name: …' then '{key}: …' under it)",
-                    )
-                )
+                self.errors.append(doc.error((key,), f"{key}: " + fix.format(key=key)))
                 return None
         return tuple(with_details(person, self.directory) for person in people)
+
+    def _republication(self, doc: Document, fields: SourceFields | None) -> Republication | None:
+        """Return where a republished essay first appeared; a canonical link needs an address."""
+        if fields is None:
+            return None
+        if fields.canonical and not fields.url:
+            message = (
+                "source.canonical: there is no source.url to point search engines at "
+                "(add the original's address, or remove 'canonical: true')"
+            )
+            self.errors.append(doc.error(("source", "canonical"), message))
+        return Republication(fields.name, fields.url or "", fields.date, fields.canonical)
 
     def _image(self, doc: Document, fields: ImageFields | None) -> Image | None:
         """Return the image with its size, reporting a path that is unsafe or missing."""
@@ -655,6 +669,7 @@ def _person(fields: PersonFields) -> Person:
         bio=fields.bio,
         orcid=fields.orcid,
         family=fields.family,
+        organization=fields.organization,
     )
 
 
@@ -665,13 +680,6 @@ def _key_lines(doc: Document) -> dict[str, int]:
     if ("image", "src") in doc.lines:
         lines["image.src"] = doc.lines["image", "src"]
     return lines
-
-
-def _republication(fields: SourceFields | None) -> Republication | None:
-    """Return where a republished essay first appeared."""
-    if fields is None:
-        return None
-    return Republication(fields.name, fields.url, fields.date, fields.canonical)
 
 
 def reading_minutes(body: str) -> int:

@@ -1,4 +1,5 @@
-"""`content/authors.yml`: each person's affiliation, bio, ORCID iD and family name, written once.
+"""`content/authors.yml`: each person's affiliation, bio, ORCID iD and family name (or that the
+name is an organisation's), written once.
 
 Keyed by the name as bylines write it. What an essay's front matter says about a person wins
 over the file, so an essay can still give an affiliation of its own.
@@ -25,6 +26,7 @@ class Details:
     bio: str = ""
     orcid: str = ""
     family: str = ""
+    organization: bool = False
 
 
 Directory = dict[str, Details]
@@ -59,7 +61,7 @@ def _entry(doc: Document, name: str, value: object) -> tuple[Details | None, lis
     if not isinstance(value, dict):
         message = (
             f"{name}: expected indented 'key: value' lines under the name "
-            "(affiliation:, bio:, orcid:, family:)"
+            "(affiliation:, bio:, orcid:, family:, organization:)"
         )
         return None, [doc.error((name,), message)]
     lines = {key[1:]: line for key, line in doc.lines.items() if key[:1] == (name,) and key[1:]}
@@ -75,7 +77,7 @@ def _entry(doc: Document, name: str, value: object) -> tuple[Details | None, lis
 
 def _details(fields: AuthorDetails) -> Details:
     """Return validated details as a plain value (kept between builds without pydantic)."""
-    return Details(fields.affiliation, fields.bio, fields.orcid, fields.family)
+    return Details(fields.affiliation, fields.bio, fields.orcid, fields.family, fields.organization)
 
 
 def family_problem(name: str, family: str) -> str | None:
@@ -97,4 +99,5 @@ def with_details(person: Person, directory: Directory) -> Person:
         bio=person.bio or details.bio,
         orcid=person.orcid or details.orcid,
         family=person.family or details.family,
+        organization=person.organization or details.organization,
     )

@@ -39,9 +39,11 @@ def _date(value: Any) -> Any:
 
 
 def _people(value: Any) -> Any:
-    """Accept a name, a list of names, or a list of {name, …} mappings."""
+    """Accept a name, a {name, …} mapping, or a list of names or mappings."""
     if isinstance(value, str):
         return [{"name": value}]
+    if isinstance(value, dict):
+        return [value]
     if isinstance(value, list):
         return [{"name": item} if isinstance(item, str) else item for item in value]
     return value
@@ -105,7 +107,7 @@ class _Strict(BaseModel):
 
 
 class AuthorDetails(_Strict):
-    """What `content/authors.yml` holds for one person, keyed by their name."""
+    """What `content/authors.yml` holds for one person (or organisation), keyed by the name."""
 
     affiliation: Text = ""
     """Where the person works, or their role, shown after their name.
@@ -119,6 +121,9 @@ class AuthorDetails(_Strict):
     family: Text = ""
     """The family name citations use, the end of the name; empty: the last word with its particles.
     Example: `Peña Ibáñez`"""
+    organization: bool = False
+    """An organisation, not a person: its name is never inverted in citations.
+    Example: `true`"""
 
 
 class PersonFields(_Strict):
@@ -137,6 +142,8 @@ class PersonFields(_Strict):
     """Their ORCID iD; wins over `authors.yml`. Example: `0000-0002-1825-0097`"""
     family: Text = ""
     """The family name citations use; wins over `authors.yml`. Example: `Peña Ibáñez`"""
+    organization: bool = False
+    """An organisation, not a person; wins over `authors.yml`. Example: `true`"""
 
 
 class ImageFields(_Strict):
@@ -158,8 +165,8 @@ class SourceFields(_Strict):
 
     name: Title
     """Where the essay first appeared. Example: `The Dallas Morning News`"""
-    url: WebAddress
-    """The original's address.
+    url: WebAddress | None = None
+    """The original's address, if it has one.
     Example: `https://www.dallasnews.com/opinion/2021/02/20/follow-the-money/`"""
     date: Date | None = None
     """When the original appeared (YYYY-MM-DD). Example: `2021-02-20`"""
@@ -175,9 +182,10 @@ class EssayFields(_Strict):
 
     title: Title
     """The essay's title, the page's only heading. Example: `Follow the Money, Together`"""
-    author: Annotated[People, Field(min_length=1)]
-    """Who wrote it, as bylines write it; each person gets an author page.
-    Example: `Mariana Peña Ibáñez`"""
+    # Absent: an unsigned piece. Written but empty (`author:`) is a mistake, not a choice.
+    author: Annotated[People, Field(min_length=1)] = []
+    """Who wrote it, as bylines write it; each person gets an author page; none: an unsigned
+    piece. Example: `Mariana Peña Ibáñez`"""
     roundtable: Title
     """The slug (file name) of the roundtable the essay belongs to.
     Example: `us-mexico-security-cooperation`"""
@@ -219,6 +227,8 @@ class EssayFields(_Strict):
     source: SourceFields | None = None
     """A republished essay: where it first appeared.
     Example: `{name: The Dallas Morning News, url: "https://www.dallasnews.com/"}`"""
+    translator: People = []
+    """Who translated it, shown under the byline and in citations. Example: `Ana Ruiz`"""
 
 
 class RoundtableFields(_Strict):
@@ -294,7 +304,7 @@ def _explain(schema: type[_Strict], doc: Document, detail: ErrorDetails) -> Cont
         return doc.error(loc[:-1], f"missing required field '{name}' (add a line '{loc[-1]}: …')")
     if kind == "extra_forbidden":
         return doc.error(loc, f"unknown field '{name}' ({_suggest(schema, loc, str(loc[-1]))})")
-    if kind == "list_type" and name in ("author", "editors"):
+    if kind == "list_type" and name in ("author", "editors", "translator"):
         kind = "people_type"
     return doc.error(loc, f"{name}: {_describe(kind, detail)}")
 
@@ -311,7 +321,7 @@ def _suggest(schema: type[_Strict], loc: tuple[str | int, ...], key: str) -> str
 def _allowed_fields(schema: type[_Strict], loc: tuple[str | int, ...]) -> list[str]:
     """Return the field names allowed at the mapping that holds `loc`."""
     parent = [part for part in loc[:-1] if not isinstance(part, int)]
-    if parent and parent[0] in ("author", "editors"):
+    if parent and parent[0] in ("author", "editors", "translator"):
         return list(PersonFields.model_fields)
     if parent and parent[0] == "image":
         return list(ImageFields.model_fields)

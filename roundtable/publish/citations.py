@@ -19,7 +19,7 @@ from bibtexparser.model import Entry, Field
 from markupsafe import Markup
 
 from roundtable import urls
-from roundtable.model import Essay, Site
+from roundtable.model import Essay, Person, Site
 from roundtable.publish.names import Name, initials, split_name
 from roundtable.slugs import make_slug
 
@@ -62,13 +62,19 @@ class StyleWords:
     """Babel pattern of APA's month and day."""
     comma_inside_quotes: bool
     """English puts the comma after a quoted title inside the quotation marks; Spanish, after."""
+    translated_by: str
+    """Before the translators' names in a Chicago note."""
+    translator: str
+    """After the translators' names in APA's parenthesis."""
 
 
 STYLE_WORDS = {
-    "en": StyleWords("and", True, "&", "n.d.", "MMMM d, y", "MMMM d", True),
-    "es": StyleWords("y", False, "y", "s. f.", "d 'de' MMMM 'de' y", "d 'de' MMMM", False),
+    "en": StyleWords("and", True, "&", "n.d.", "MMMM d, y", "MMMM d", True, "trans.", "Trans."),
+    "es": StyleWords(
+        "y", False, "y", "s. f.", "d 'de' MMMM 'de' y", "d 'de' MMMM", False, "trad.", "Trad."
+    ),
 }
-"""By primary language; the Spanish editions of both styles write 'y' and 's. f.'."""
+"""By primary language; the Spanish editions of both styles write 'y', 's. f.' and 'trad.'."""
 
 
 def style_words(language: str) -> StyleWords:
@@ -83,7 +89,7 @@ class Reference:
     title: str
     """The title, with the subtitle after a colon."""
     authors: tuple[Name, ...]
-    """In byline order."""
+    """In byline order; none for an unsigned piece, which citations start with its title."""
     container: str
     """The roundtable's title."""
     publisher: str
@@ -100,6 +106,8 @@ class Reference:
     """The tags."""
     container_language: str = ""
     """The language of the roundtable's title, when it is not the essay's."""
+    translators: tuple[Name, ...] = ()
+    """Who translated it."""
 
 
 def reference(site: Site, essay: Essay) -> Reference:
@@ -107,16 +115,22 @@ def reference(site: Site, essay: Essay) -> Reference:
     roundtable = site.roundtable_of(essay)
     return Reference(
         title=full_title(essay),
-        authors=tuple(split_name(person.name, person.family) for person in essay.authors),
+        authors=tuple(_name(person) for person in essay.authors),
+        translators=tuple(_name(person) for person in essay.translators),
         container=roundtable.title,
         container_language=site.language_of(roundtable),
         publisher=site.config.organization or site.config.title,
-        date=essay.date or roundtable.date,
+        date=site.date_of(essay),
         url=urls.absolute(site.config.base_url, urls.page_of(essay)),
         language=site.language_of(essay),
         abstract=essay.summary,
         keywords=essay.tags,
     )
+
+
+def _name(person: Person) -> Name:
+    """Return a person's (or organisation's) name split as citations need it."""
+    return split_name(person.name, person.family, person.organization)
 
 
 def full_title(essay: Essay) -> str:
@@ -131,7 +145,11 @@ def chicago(ref: Reference) -> Markup:
     """Return a Chicago full note (CMOS 17th ed.): names as written, so none is misread."""
     words = style_words(ref.language)
     quoted = f"“{_end(ref.title, ',')}”" if words.comma_inside_quotes else f"“{ref.title}”,"
-    head = Markup("{}, {} {}").format(_note_authors(ref.authors, words), quoted, _cite(ref))
+    if ref.translators:
+        quoted += f" {words.translated_by} {_note_authors(ref.translators, words)},"
+    head = Markup("{} {}").format(quoted, _cite(ref))
+    if ref.authors:  # an unsigned piece starts with its title (CMOS 14.75)
+        head = Markup("{}, {}").format(_note_authors(ref.authors, words), head)
     publisher = [] if ref.publisher == ref.container else [ref.publisher]
     date = _long_date(ref.date, words) if ref.date else words.no_date
     return Markup(", ").join([head, *publisher, date, ref.url]) + "."
@@ -140,11 +158,16 @@ def chicago(ref: Reference) -> Markup:
 def apa(ref: Reference) -> Markup:
     """Return an APA reference (7th ed.)."""
     words = style_words(ref.language)
-    date = f"{ref.date.year}, {_month_day(ref.date, words)}" if ref.date else words.no_date
-    return Markup("{} ({}). {} {}. {}{}").format(
-        _apa_authors(ref.authors, words),
-        date,
-        _end(ref.title, "."),
+    when = f"{ref.date.year}, {_month_day(ref.date, words)}" if ref.date else words.no_date
+    date = f"({when})."
+    title = _end(ref.title, ".")
+    if ref.translators:
+        names = _apa_authors(tuple(_given_first(n) for n in ref.translators), words)
+        title = f"{ref.title} ({names}, {words.translator})."
+    # Without an author, the title takes the author's place, before the date (APA 9.12).
+    head = [title, date] if not ref.authors else [_apa_authors(ref.authors, words), date, title]
+    return Markup("{} {}. {}{}").format(
+        " ".join(head),
         _cite(ref),
         "" if ref.publisher == ref.container else f"{ref.publisher}. ",
         ref.url,
@@ -162,6 +185,7 @@ def bibtex(ref: Reference) -> str:
     """Return a BibTeX @misc entry; names and titles keep their letters in UTF-8."""
     fields = {
         "author": " and ".join(_bibtex_name(name) for name in ref.authors),
+        "translator": " and ".join(_bibtex_name(name) for name in ref.translators),
         "title": "{" + _latex(ref.title) + "}",  # inner braces keep the title's capitals
         "howpublished": "{" + _latex(ref.container) + "}",
         "publisher": _latex(ref.publisher),
@@ -197,6 +221,7 @@ def ris(ref: Reference) -> str:
     record = {
         "type_of_reference": "ELEC",
         "authors": [_inverted(name) for name in ref.authors],
+        "subsidiary_authors": [_inverted(name) for name in ref.translators],  # A4: translator
         "title": ref.title,
         "secondary_title": ref.container,
         "publisher": ref.publisher,
@@ -231,6 +256,12 @@ def _apa_authors(names: tuple[Name, ...], words: StyleWords) -> str:
         return listed[0]
     comma = "," if words.serial_comma else ""
     return ", ".join(listed[:-1]) + f"{comma} {words.ampersand} " + listed[-1]
+
+
+def _given_first(name: Name) -> Name:
+    """Return a name as APA writes translators: initials first, 'J. Doe' (an organisation whole)."""
+    shown = " ".join(part for part in (initials(name.given), name.family) if part)
+    return Name(name.full, "", shown, name.suffix)
 
 
 def _apa_name(name: Name) -> str:

@@ -79,14 +79,9 @@ def roundtable_feed(site: Site, roundtable: Roundtable) -> Feed:
     )
 
 
-def essay_date(site: Site, essay: Essay) -> dt.date | None:
-    """Return when an essay appeared: its own date, else its roundtable's."""
-    return essay.date or site.roundtable(essay.roundtable).date
-
-
 def _entries(site: Site, essays: tuple[Essay, ...]) -> tuple[FeedEntry, ...]:
     """Return the newest dated essays as entries; an essay with no date cannot be placed."""
-    dated = [(date, essay) for essay in essays if (date := essay_date(site, essay))]
+    dated = [(date, essay) for essay in essays if (date := site.date_of(essay))]
     dated.sort(key=lambda pair: pair[0], reverse=True)  # stable: reading order breaks ties
     return tuple(_entry(site, essay, date) for date, essay in dated[:FEED_LIMIT])
 
@@ -100,7 +95,9 @@ def _entry(site: Site, essay: Essay, date: dt.date) -> FeedEntry:
         published=_timestamp(date),
         authors=tuple(
             (person.name, urls.absolute(base_url, urls.page_of(person))) for person in essay.authors
-        ),
+        )
+        # Atom wants an author for every entry: an unsigned piece is the publisher's.
+        or ((site.config.organization or site.config.title, base_url),),
         summary=essay.summary,
         content=str(essay.html),
         categories=essay.tags,
@@ -109,7 +106,7 @@ def _entry(site: Site, essay: Essay, date: dt.date) -> FeedEntry:
 
 def _updated(site: Site, essays: tuple[Essay, ...], fallbacks: list[dt.date | None]) -> str:
     """Return the newest essay's date, else the newest roundtable date, else SOURCE_DATE_EPOCH."""
-    dates = [date for essay in essays if (date := essay_date(site, essay))]
+    dates = [date for essay in essays if (date := site.date_of(essay))]
     dates = dates or [date for date in fallbacks if date]
     if dates:
         return _timestamp(max(dates))

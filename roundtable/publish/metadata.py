@@ -13,6 +13,7 @@ from typing import Any
 from roundtable import urls
 from roundtable.model import Essay, Image, Person, Roundtable, Site
 from roundtable.publish.citations import Reference, reference
+from roundtable.render.markdown import DESCRIPTION, shortened
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -93,7 +94,7 @@ def opengraph(
     tags = [
         ("og:type", kind),
         ("og:title", title),
-        ("og:description", description or title),
+        ("og:description", shortened(description or title, DESCRIPTION)),
         ("og:url", url),
         ("og:site_name", site.config.title),
     ]
@@ -124,7 +125,6 @@ def json_ld(site: Site, essay: Essay, ref: Reference) -> dict[str, Any]:
         "url": ref.url,
         "mainEntityOfPage": ref.url,
         "inLanguage": ref.language,
-        "author": [_person(site, person) for person in essay.authors],
         "isPartOf": {
             "@type": "CreativeWork",
             "name": roundtable.title,
@@ -133,6 +133,8 @@ def json_ld(site: Site, essay: Essay, ref: Reference) -> dict[str, Any]:
         "publisher": {"@type": "Organization", "name": ref.publisher, "url": site.config.base_url},
     }
     optional = {
+        "author": [_person(site, person) for person in essay.authors],  # none: unsigned
+        "translator": [{"@type": _kind(p), "name": p.name} for p in essay.translators],
         "alternativeHeadline": essay.subtitle,
         "description": essay.summary,
         "datePublished": ref.date.isoformat() if ref.date else "",
@@ -144,17 +146,23 @@ def json_ld(site: Site, essay: Essay, ref: Reference) -> dict[str, Any]:
 
 
 def _person(site: Site, person: Person) -> dict[str, Any]:
-    """Return an author as a schema.org Person, with the institution as an Organization."""
+    """Return an author as a schema.org Person (or Organization), with the institution as an
+    Organization."""
     data: dict[str, Any] = {
-        "@type": "Person",
+        "@type": _kind(person),
         "name": person.name,
         "url": _absolute_page(site, person),
     }
-    if person.affiliation:
+    if person.affiliation and not person.organization:  # schema.org: a Person's only
         data["affiliation"] = {"@type": "Organization", "name": person.affiliation}
     if person.orcid:
         data["sameAs"] = orcid_url(person.orcid)
     return data
+
+
+def _kind(person: Person) -> str:
+    """Return the schema.org type of who signs or translates: a Person or an Organization."""
+    return "Organization" if person.organization else "Person"
 
 
 def orcid_url(orcid: str) -> str:

@@ -36,11 +36,14 @@ class Name:
     """Jr., III, …"""
 
 
-def split_name(full: str, family: str = "") -> Name:
+def split_name(full: str, family: str = "", organization: bool = False) -> Name:
     """Split a name as written into given names, family name and suffix.
 
-    `family`, when the editors give it (authors.yml), is taken as it is: 'Peña Ibáñez'.
+    `family`, when the editors give it (authors.yml), is taken as it is: 'Peña Ibáñez'. An
+    organisation's name is never split: it is all 'family', as reference managers file it.
     """
+    if organization:
+        return Name(full, "", full)
     if family and full.endswith(family) and family != full:
         return Name(full, full[: -len(family)].strip(), family)
     words = full.replace(",", " ").split()

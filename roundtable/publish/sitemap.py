@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from roundtable import urls
 from roundtable.model import Site
-from roundtable.publish.feeds import essay_date
 
 
 class SitemapEntry(NamedTuple):
@@ -37,7 +36,7 @@ def _page_dates(site: Site) -> dict[str, dt.date]:
         if roundtable.date:
             _keep_newest(dates, [urls.page_of(roundtable), urls.HOME], roundtable.date)
     for essay in site.essays:
-        if date := essay_date(site, essay):
+        if date := site.date_of(essay):
             pages = [urls.page_of(essay), urls.roundtable(essay.roundtable), urls.HOME]
             _keep_newest(dates, pages + [urls.page_of(person) for person in essay.authors], date)
     return dates

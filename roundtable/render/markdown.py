@@ -65,7 +65,7 @@ class Rendered:
     html: str
     """The body as HTML."""
     first_paragraph: str
-    """Plain text of the first paragraph, the default summary."""
+    """Plain text of the first paragraph, cut near CARD_SUMMARY characters: the default summary."""
     lookups: Mapping[str, str | None]
     """Each content path a relative link was looked up as, and what it resolved to."""
     digest: str = ""
@@ -110,6 +110,7 @@ def _configured(allow_html: bool, validate: Callable[[str], bool]) -> MarkdownIt
     md.use(footnote_plugin)
     md.core.ruler.after("block", "demote_headings", _demote_headings)
     md.core.ruler.after("inline", "bound_links", _bound_links)
+    md.core.ruler.after("bound_links", "figures", _make_figures)
     md.core.ruler.push("heading_ids", _give_headings_ids)
     md.core.ruler.push("content_links", _rewrite_content_links)
     md.add_render_rule("table_open", _open_table_region)
@@ -142,7 +143,8 @@ def render(
         html = sanitize(html)
     lookups = env.get("lookups", {})
     raw = () if allow_html else tuple(raw_html(text))
-    return Rendered(html, _first_paragraph(tokens), lookups, text_digest(html), found, raw)
+    summary = shortened(_first_paragraph(tokens), CARD_SUMMARY)
+    return Rendered(html, summary, lookups, text_digest(html), found, raw)
 
 
 def _links(md: MarkdownIt, refused: list[str], tokens: list[Token]) -> tuple[Link, ...]:
@@ -327,6 +329,83 @@ def _render_picture(
     return f"<picture>{source}{html}</picture>"
 
 
+def _make_figures(state: StateCore) -> None:
+    """Make a figure of each picture whose next line is an italic caption, maybe with a credit:
+
+        ![Trucks queue at the bridge](../images/border.jpg)
+        *Trucks queue to cross into El Paso.* Photo: Ana López
+
+    The picture, then <figcaption> with the caption and, after it, <span class="credit">.
+    """
+    tokens = state.tokens
+    index = 0
+    while index < len(tokens):
+        parts = _figure_parts(tokens, index)
+        if parts is not None:
+            tokens[index : index + 3] = _figure_tokens(tokens[index], tokens[index + 1], *parts)
+        index += 1
+
+
+FigureParts = tuple[list[Token], list[Token]]
+"""A caption's inline tokens and a credit's (empty when there is none)."""
+
+
+def _figure_parts(tokens: list[Token], index: int) -> FigureParts | None:
+    """Return the caption and credit of a paragraph that is a picture and its caption, if it is."""
+    if tokens[index].type != "paragraph_open" or tokens[index].hidden:
+        return None  # a tight list's paragraphs are hidden: a figure there would lose its <li>
+    children = tokens[index + 1].children or []
+    kinds = [child.type for child in children[:3]]
+    if kinds not in (["image", "softbreak", "em_open"], ["image", "hardbreak", "em_open"]):
+        return None
+    end = _closing_em(children, 2)
+    rest = children[end + 1 :]
+    while rest and (rest[0].type == "softbreak" or not rest[0].content.strip()):
+        rest = rest[1:]
+    if rest and rest[0].type == "text":
+        rest[0].content = rest[0].content.lstrip()
+    return children[3:end], rest
+
+
+def _closing_em(children: list[Token], start: int) -> int:
+    """Return the index of the em_close that closes the em_open at `start`."""
+    depth = 0
+    for index in range(start, len(children)):
+        if children[index].type in ("em_open", "em_close"):
+            depth += children[index].nesting
+        if depth == 0:
+            return index
+    return len(children) - 1  # markdown-it closes every em it opens
+
+
+def _figure_tokens(
+    opening: Token, inline: Token, caption: list[Token], credit: list[Token]
+) -> list[Token]:
+    """Return the tokens of a figure: the picture, then its caption and credit."""
+    line = opening.map[0] if opening.map else 0
+    end = opening.map[1] if opening.map else line + 1
+    picture_text, _, caption_text = inline.content.partition("\n")
+    figure = Token(
+        "figure_open", "figure", 1, attrs={"class": "figure"}, map=[line, end], block=True
+    )
+    picture = Token("inline", "", 0, content=picture_text, map=[line, line + 1])
+    picture.children = (inline.children or [])[:1]
+    if credit:
+        opened = Token("credit_open", "span", 1, attrs={"class": "credit"})
+        closed = Token("credit_close", "span", -1)
+        credit = [Token("text", "", 0, content=" "), opened, *credit, closed]
+    words = Token("inline", "", 0, content=caption_text, map=[line + 1, end])
+    words.children = [*caption, *credit]
+    return [
+        figure,
+        picture,
+        Token("figcaption_open", "figcaption", 1, map=[line + 1, end], block=True),
+        words,
+        Token("figcaption_close", "figcaption", -1, block=True),
+        Token("figure_close", "figure", -1, block=True),
+    ]
+
+
 def _resolved(url: str, env: MutableMapping[str, Any]) -> str | None:
     """Return the content path a relative URL names from the source file, if it can."""
     return content_path(url, env.get("source", ""))
@@ -370,6 +449,42 @@ def _reference_line(state: StateCore, url: str, otherwise: int) -> int:
         if state.md.normalizeLink(reference["href"]) == url:
             return int(reference["map"][0])
     return otherwise
+
+
+CARD_SUMMARY = 300
+"""Characters a summary made from the first paragraph is cut near, for cards and feeds."""
+DESCRIPTION = 160
+"""Characters a page's meta description is cut near, about what search results show."""
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+(?=[\"'“‘«(¿¡]?[A-Z0-9À-ÞĀ-Ž])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Sra|St|Gen|Gov|Sen|Rep|Pres|No|vs|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Co|Corp|Ltd|Jr)\.|\b[A-Z]\.)$"
+)
+"""What ends with a full stop without ending a sentence: 'U.S.', 'Dr.', 'Oct.', 'J.'."""
+
+
+def shortened(text: str, near: int) -> str:
+    """Return the sentences of `text` that fit in about `near` characters (a quarter more at
+    most); a first sentence too long for that is cut at a word, with an ellipsis."""
+    text = " ".join(text.split())
+    limit = near + near // 4
+    if len(text) <= limit:
+        return text
+    runs = [run for run in _sentence_runs(text) if len(run) <= limit]
+    if runs:
+        return min(runs, key=lambda run: abs(len(run) - near))
+    cut = text[: near + 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
+    return cut + "…"
+
+
+def _sentence_runs(text: str) -> list[str]:
+    """Return each run of whole sentences from the start of `text`, shortest first."""
+    runs = []
+    for match in _SENTENCE_END.finditer(text):
+        run = text[: match.start()] + match.group(0).rstrip()
+        if not _ABBREVIATION.search(text[: match.start() + 1]):
+            runs.append(run)
+    return runs
 
 
 def _first_paragraph(tokens: list[Token]) -> str:

@@ -19,7 +19,7 @@ from roundtable.incremental.cache import CacheDamaged, CompiledTemplates
 from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, Topic
 from roundtable.publish import citations, feeds, metadata, sitemap
 from roundtable.render import i18n
-from roundtable.render.markdown import render_inline
+from roundtable.render.markdown import DESCRIPTION, render_inline, shortened
 from roundtable.slugs import make_slug
 from roundtable.workers import map_in_workers
 from roundtable.write import Sink, Stage
@@ -122,6 +122,7 @@ def environment(
         keep_trailing_newline=True,
     )
     env.filters["markdown_inline"] = lambda text: Markup(render_inline(text))
+    env.filters["description"] = lambda text: shortened(text, DESCRIPTION)
     return env
 
 
@@ -378,6 +379,7 @@ def _essay_page(site: Site, essay: Essay, cards: Mapping[str, Essay], pdfs: bool
         {
             "essay": essay,
             "roundtable": site.roundtable_of(essay),
+            "published": site.date_of(essay),
             "siblings": siblings,
             "position": index + 1 if index >= 0 and len(works) > 1 else 0,
             "previous": siblings[index - 1] if index > 0 else None,
@@ -460,7 +462,7 @@ def _language_context(
 def _republished_context(essay: Essay) -> dict[str, Any]:
     """Point the canonical link at the original of a republished essay, when it says so."""
     source = essay.republished
-    return {"canonical": source.url} if source is not None and source.canonical else {}
+    return {"canonical": source.url} if source and source.canonical and source.url else {}
 
 
 def _topic_links(site: Site) -> tuple[tuple[str, str, int], ...]:
