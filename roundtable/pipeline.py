@@ -58,7 +58,7 @@ from roundtable.incremental.cache import (
 from roundtable.incremental.fingerprint import Fingerprinter, theme_digest
 from roundtable.incremental.search import with_search_index
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
-from roundtable.publish import pdf
+from roundtable.publish import cms, pdf
 from roundtable.publish.search import Pagefind, find_pagefind
 from roundtable.render import i18n
 from roundtable.render.convert import convert, convert_items, html_for_workers
@@ -425,6 +425,7 @@ def plan_outputs(
     made = make_variants(sorted({**in_text, **heroes}.items()), images)
     raise_if_any(picture_errors(site, options.content, pictures, made.failed))
     generated = {urls.asset(name): path for name, path in theme.assets.items()} | made.files
+    generated |= cms.bundle_files() if site.config.cms else {}
     _refuse_collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
     manifest |= fingerprint_copies(copies)

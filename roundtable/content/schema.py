@@ -90,6 +90,16 @@ def _web_address(value: str) -> str:
     raise PydanticCustomError("web_address", "'{value}' is not a web address", {"value": value})
 
 
+GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+
+
+def _github_repo(value: str) -> str:
+    """Accept a GitHub repository written 'owner/name'."""
+    if not value or GITHUB_REPO.match(value):
+        return value
+    raise PydanticCustomError("github_repo", "'{value}' is not 'owner/name'", {"value": value})
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
@@ -192,6 +202,9 @@ class SiteFields(_Strict):
     disclaimer: Text = ""
     allow_html: bool = False
     search: bool = True
+    cms: bool = True
+    repo: Annotated[Text, AfterValidator(_github_repo)] = ""
+    branch: Title = "main"
 
 
 Fields = TypeVar("Fields", bound=_Strict)
@@ -258,6 +271,7 @@ _EXPECTED = {
     "disclaimer_type": ("text", "write the disclaimer, or false to omit it"),
     "orcid_format": ("an ORCID iD", "write it as 0000-0002-1825-0097"),
     "language": ("a language code", "write a BCP 47 code such as en, es or pt-BR"),
+    "github_repo": ("a GitHub repository", "write it as owner/name, e.g. forum/website"),
     "web_address": ("a web address", "write the full address, starting with https://"),
 }
 

@@ -17,7 +17,7 @@ from roundtable import urls
 from roundtable.errors import ContentError
 from roundtable.incremental.cache import CacheDamaged, CompiledTemplates
 from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, Topic
-from roundtable.publish import citations, feeds, metadata, sitemap
+from roundtable.publish import citations, cms, feeds, metadata, sitemap
 from roundtable.render import i18n
 from roundtable.render.markdown import render_inline
 from roundtable.slugs import make_slug
@@ -281,6 +281,8 @@ def _site_outputs(site: Site) -> Iterator[Page]:
     yield Page(urls.SITEMAP, "sitemap.xml", {"entries": entries})
     sitemap_url = urls.absolute(site.config.base_url, urls.SITEMAP)
     yield Page(urls.ROBOTS, "robots.txt", {"sitemap_url": sitemap_url})
+    if site.config.cms:
+        yield from (Page(path, "", {}, body=body) for path, body in cms.admin_files(site))
 
 
 def _home_page(site: Site) -> Page:

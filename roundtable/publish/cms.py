@@ -1,0 +1,270 @@
+"""The content editor under /admin/: Decap CMS, and its config.yml made from the schema.
+
+Every form field comes from `content/schema.py`: a field added there appears in the form with
+no change here. Only what a type cannot say is named: which fields are long text, the picture
+inside `image`, and the choices the site gives (its roundtables, languages and people).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from roundtable import urls
+from roundtable.content.schema import EssayFields, RoundtableFields
+from roundtable.model import Site
+
+BUNDLE = Path(__file__).parent / "decap"
+"""Decap CMS's browser bundle, from npm at the version in its VERSION file (tools/update-decap)."""
+LOCAL_API = "/__roundtable/cms/api/v1"
+"""Where `serve` answers as Decap's local backend (decap-server's protocol)."""
+CONTENT = "content"
+"""The content folder's path in the site's repository."""
+MEDIA = "images"
+"""Where pictures uploaded in the editor go, inside the content folder."""
+
+LONG_TEXT = frozenset({"summary", "bio", "disclaimer", "caption"})
+"""Fields written as paragraphs rather than one line."""
+PICTURE = "src"
+"""The field of `image:` that names the picture file."""
+
+Widget = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the site offers a form to choose from."""
+
+    roundtables: tuple[tuple[str, str], ...]
+    """(title, slug) of every roundtable."""
+    languages: tuple[str, ...]
+    """The site's language and every language its content is written in."""
+    people: tuple[str, ...]
+    """Names of the people who write or edit for the site."""
+
+
+def choices_of(site: Site) -> Choices:
+    """Gather the roundtables, languages and people a form offers."""
+    written = [r.lang for r in site.roundtables] + [e.lang for e in site.essays]
+    languages = {site.config.language, *(lang for lang in written if lang)}
+    editors = (person.name for r in site.roundtables for person in r.editors)
+    people = {*(author.person.name for author in site.authors), *editors}
+    return Choices(
+        tuple((r.title, r.slug) for r in site.roundtables),
+        tuple(sorted(languages)),
+        tuple(sorted(people)),
+    )
+
+
+def config(site: Site, essay_schema: type[BaseModel] = EssayFields) -> dict[str, Any]:
+    """Return Decap's configuration for a site: its repository, media and collections."""
+    choices = choices_of(site)
+    backend = {"name": "github", "branch": site.config.branch}
+    if site.config.repo:
+        backend["repo"] = site.config.repo
+    return {
+        "backend": backend,
+        "publish_mode": "editorial_workflow",
+        "site_url": site.config.base_url,
+        "display_url": site.config.base_url,
+        "media_folder": f"{CONTENT}/{MEDIA}",
+        "public_folder": MEDIA,
+        "omit_empty_optional_fields": True,
+        "slug": {"encoding": "ascii", "clean_accents": True},
+        "collections": [
+            _collection("essays", "Essays", "Essay", essay_schema, choices),
+            _collection("roundtables", "Roundtables", "Roundtable", RoundtableFields, choices),
+        ],
+    }
+
+
+def _collection(
+    name: str, label: str, singular: str, schema: type[BaseModel], choices: Choices
+) -> Widget:
+    """Return a folder collection: one Markdown file with front matter per item."""
+    collection: Widget = {
+        "name": name,
+        "label": label,
+        "label_singular": singular,
+        "folder": f"{CONTENT}/{name}",
+        "create": True,
+        "extension": "md",
+        "format": "frontmatter",
+        "slug": "{{slug}}",
+        "identifier_field": "title",
+        "sortable_fields": ["date", "title"],
+        "fields": [*form_fields(schema, choices), _BODY],
+    }
+    if "roundtable" in schema.model_fields:
+        collection["view_groups"] = [{"label": "Roundtable", "field": "roundtable"}]
+    return collection
+
+
+_BODY: Widget = {"name": "body", "label": "Body", "widget": "markdown", "required": False}
+
+
+def form_fields(schema: type[BaseModel], choices: Choices) -> list[Widget]:
+    """Return a form field for every field of a schema that a form can hold."""
+    fields = []
+    for name, info in schema.model_fields.items():
+        widget = _widget(name, info.annotation, choices)
+        if widget is not None:
+            fields.append(_field(name, info, widget))
+    return fields
+
+
+def _field(name: str, info: FieldInfo, widget: Widget) -> Widget:
+    """Return one form field: its name, label, widget, and whether it is required."""
+    field: Widget = {"name": name, "label": name.replace("_", " ").capitalize(), **widget}
+    field["required"] = info.is_required() or _at_least_one(info)
+    if widget["widget"] == "boolean" and isinstance(info.default, bool):
+        field["default"] = info.default
+    return field
+
+
+def _at_least_one(info: FieldInfo) -> bool:
+    """Return True for a list the schema wants at least one entry in (an essay's authors)."""
+    return any(getattr(rule, "min_length", 0) for rule in info.metadata)
+
+
+def _widget(name: str, annotation: Any, choices: Choices) -> Widget | None:
+    """Return the widget for a field's type; None for one no form holds (free-form `extra`)."""
+    kind = _plain(annotation)
+    named = _named_widget(name, kind, choices)
+    if named is not None:
+        return named
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return {"widget": "object", "collapsed": True, "fields": form_fields(kind, choices)}
+    if get_origin(kind) is list:
+        return _list_widget(name, get_args(kind)[0], choices)
+    if get_origin(kind) is dict:
+        return None
+    return _SCALARS.get(kind, {"widget": "string"})
+
+
+_SCALARS: dict[Any, Widget] = {
+    bool: {"widget": "boolean"},
+    int: {"widget": "number", "value_type": "int"},
+    float: {"widget": "number", "value_type": "float"},
+    dt.date: {
+        "widget": "datetime",
+        "format": "YYYY-MM-DD",
+        "date_format": "YYYY-MM-DD",
+        "time_format": False,
+        "picker_utc": True,
+    },
+}
+
+
+def _named_widget(name: str, kind: Any, choices: Choices) -> Widget | None:
+    """Return the widget of a field whose name says more than its type."""
+    if name == "roundtable":
+        options = [{"label": title, "value": slug} for title, slug in choices.roundtables]
+        return {"widget": "select", "options": options}
+    if name == "lang":
+        return {"widget": "select", "options": list(choices.languages)}
+    if name == PICTURE:
+        return {"widget": "image", "choose_url": False}
+    if name in LONG_TEXT and kind is str:
+        return {"widget": "text"}
+    return None
+
+
+def _list_widget(name: str, item: Any, choices: Choices) -> Widget:
+    """Return a list of plain values, or of forms (an essay's authors)."""
+    item = _plain(item)
+    if isinstance(item, type) and issubclass(item, BaseModel):
+        fields = [_with_people(field, choices) for field in form_fields(item, choices)]
+        return {"widget": "list", "summary": "{{fields.name}}", "fields": fields}
+    return {"widget": "list"}
+
+
+def _with_people(field: Widget, choices: Choices) -> Widget:
+    """Suggest the site's people under a person's name (Decap has no free text with choices)."""
+    if field["name"] != "name" or not choices.people:
+        return field
+    return {**field, "hint": "People on the site: " + ", ".join(choices.people)}
+
+
+def _plain(annotation: Any) -> Any:
+    """Strip `None` and `False` from a union (`Text | None`, `str | Literal[False]`)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kept = [a for a in get_args(annotation) if a is not type(None) and not _is_false(a)]
+        return _plain(kept[0]) if len(kept) == 1 else annotation
+    if hasattr(annotation, "__metadata__"):  # Annotated[...] inside a list or union
+        return _plain(get_args(annotation)[0])
+    return annotation
+
+
+def _is_false(annotation: Any) -> bool:
+    """Return True for `Literal[False]`."""
+    return get_origin(annotation) is Literal and get_args(annotation) == (False,)
+
+
+def config_yaml(site: Site) -> bytes:
+    """Return config.yml: the configuration, as Decap reads it from beside its page."""
+    text = yaml.safe_dump(config(site), sort_keys=False, allow_unicode=True, width=100)
+    return (
+        "# Made by Roundtable from the content schema: edit the schema, not this file.\n" + text
+    ).encode("utf-8")
+
+
+def admin_page(site: Site) -> bytes:
+    """Return /admin/index.html: the editor's page, which loads only files beside it."""
+    title = html.escape(f"Edit {site.config.title}")
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n'
+        f"<title>{title}</title>\n"
+        '<link href="config.yml" type="text/yaml" rel="cms-config-url">\n'
+        "</head>\n<body>\n"
+        '<script src="manual-init.js"></script>\n'
+        '<script src="decap-cms.js"></script>\n'
+        '<script src="init.js"></script>\n'
+        "</body>\n</html>\n"
+    ).encode()
+
+
+MANUAL_INIT = b"window.CMS_MANUAL_INIT = true;\n"
+"""Stops Decap from starting by itself, so that init.js can add the local backend."""
+
+
+def init_script() -> bytes:
+    """Return init.js: start Decap, with `serve`'s local backend on this computer only.
+
+    On a site's own host the editor signs in to GitHub; opened from `serve` (localhost), it
+    saves into content/ through LOCAL_API instead. Decap wants that address absolute.
+    """
+    local = json.dumps(LOCAL_API)
+    return (
+        "(() => {\n"
+        '  const here = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);\n'
+        f"  const url = new URL({local}, location.href).href;\n"
+        "  const local_backend = { url, allowed_hosts: [location.hostname] };\n"
+        "  CMS.init(here ? { config: { local_backend } } : {});\n"
+        "})();\n"
+    ).encode()
+
+
+def admin_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """Yield the files made for /admin/ by output path: the page, its scripts, config.yml."""
+    yield urls.ADMIN, admin_page(site)
+    yield urls.ADMIN + "config.yml", config_yaml(site)
+    yield urls.ADMIN + "manual-init.js", MANUAL_INIT
+    yield urls.ADMIN + "init.js", init_script()
+
+
+def bundle_files() -> dict[str, Path]:
+    """Return Decap's bundle files by output path under /admin/."""
+    return {urls.ADMIN + path.name: path for path in sorted(BUNDLE.iterdir()) if path.is_file()}
