@@ -129,7 +129,20 @@ def _field(name: str, info: FieldInfo, widget: Widget) -> Widget:
     field["required"] = info.is_required() or _at_least_one(info)
     if widget["widget"] == "boolean" and isinstance(info.default, bool):
         field["default"] = info.default
+    if widget["widget"] == "object" and not field["required"]:
+        field["fields"] = [_needed_if_filled(inner, name) for inner in widget["fields"]]
     return field
+
+
+def _needed_if_filled(inner: Widget, parent: str) -> Widget:
+    """Relax a field of an optional group, which Decap would otherwise fill in or demand in
+    every entry: no default (a group holding only `canonical: false` is half a source), and
+    nothing required (`check` still refuses a group half filled in; the hint says so before).
+    """
+    relaxed = {key: value for key, value in inner.items() if key != "default"}
+    if inner["required"]:
+        relaxed |= {"required": False, "hint": f"Needed when {parent} is filled in."}
+    return relaxed
 
 
 def _at_least_one(info: FieldInfo) -> bool:

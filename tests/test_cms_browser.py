@@ -1,0 +1,91 @@
+"""The content editor in Chromium: /admin/ saves through serve's local backend into content/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import yaml
+
+from helpers.browser import launch_browser, serve_directory
+from helpers.server import DevServer, dev_server, wait_until
+from helpers.site import run_subprocess, sample_project
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
+ROUNDTABLE = "us-mexico-security-cooperation"
+ROUNDTABLE_TITLE = "Rethinking U.S.–Mexico Security Cooperation Roundtable"
+CONFIG_ERROR = "Error loading the CMS configuration"
+SECONDS = 30_000
+"""Playwright's waits, in milliseconds: generous, for a shared machine."""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the sample site."""
+    return sample_project(tmp_path / "project")
+
+
+@pytest.fixture
+def editing(project: Path) -> Iterator[tuple[DevServer, Page]]:
+    """serve running on the project, and a page of the editor signed in to the local backend."""
+    with dev_server(project) as server, launch_browser() as context:
+        page = _signed_in(context, server.url)
+        yield server, page
+
+
+def _signed_in(context: BrowserContext, url: str) -> Page:
+    """Open /admin/, which finds serve's local backend, and go in."""
+    page = context.new_page()
+    page.set_default_timeout(SECONDS)
+    page.goto(url + "admin/")
+    page.get_by_role("button", name="Login").click()
+    page.get_by_text("Essays", exact=True).first.wait_for()
+    return page
+
+
+def field(page: Page, name: str) -> str:
+    """Return a selector for the first form control of a field, by its name in the config."""
+    return f"[id^='{name}-field-']"
+
+
+def _publish(page: Page) -> None:
+    """Save the entry as Decap does locally: Publish, then Publish now."""
+    page.get_by_role("button", name="Publish").first.click()
+    page.get_by_text("Publish now", exact=True).click()
+
+
+def test_an_essay_created_in_the_form_is_written_checked_and_published(
+    editing: tuple[DevServer, Page], project: Path
+) -> None:
+    server, page = editing
+    page.goto(server.url + "admin/#/collections/essays/new")
+    page.fill(field(page, "title"), "Ports as Partners")
+    page.get_by_role("button", name=re.compile("Add author")).click()
+    page.fill(field(page, "name"), "Priya Raman")
+    page.click(field(page, "roundtable"))
+    page.get_by_text(ROUNDTABLE_TITLE, exact=True).click()
+    page.fill(field(page, "date"), "2026-11-30")
+    page.fill(field(page, "summary"), "Customs officers on both sides already share data.")
+    page.fill(field(page, "tags"), "Trade, Border")
+    page.locator("[contenteditable=true]").last.click()  # the body: Decap's rich text editor
+    page.keyboard.type("Ports move more than goods.")
+    _publish(page)
+
+    essay = project / "content" / "essays" / "ports-as-partners.md"
+    assert wait_until(essay.exists, timeout=30), "the essay was not written into content/"
+    front = yaml.safe_load(essay.read_text(encoding="utf-8").split("---")[1])
+    assert front["title"] == "Ports as Partners"
+    assert front["author"] == [{"name": "Priya Raman"}]
+    assert front["roundtable"] == ROUNDTABLE
+    assert str(front["date"]) == "2026-11-30"
+    assert front["tags"] == ["Trade", "Border"]
+    assert "Ports move more than goods." in essay.read_text(encoding="utf-8")
+
+    check = run_subprocess(["check", "--strict"], cwd=project)
+    assert check.status == 0, check.out + check.err
+    assert wait_until(lambda: "Ports as Partners" in server.text(f"/roundtables/{ROUNDTABLE}/"))
