@@ -89,3 +89,35 @@ def test_an_essay_created_in_the_form_is_written_checked_and_published(
     check = run_subprocess(["check", "--strict"], cwd=project)
     assert check.status == 0, check.out + check.err
     assert wait_until(lambda: "Ports as Partners" in server.text(f"/roundtables/{ROUNDTABLE}/"))
+
+
+def front_matter(path: Path) -> dict[str, object]:
+    """Return a Markdown file's front matter, parsed."""
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+
+
+def body(path: Path) -> str:
+    """Return a Markdown file's body, without the blank lines around it."""
+    return path.read_text(encoding="utf-8").split("---", 2)[2].strip()
+
+
+@pytest.mark.parametrize("slug", ["southbound-firearms", "extradition-without-trust"])
+def test_an_essay_edited_in_the_form_keeps_the_fields_it_did_not_touch(
+    editing: tuple[DevServer, Page], project: Path, slug: str
+) -> None:
+    server, page = editing
+    essay = project / "content" / "essays" / f"{slug}.md"
+    before, text_before = front_matter(essay), body(essay)
+    page.goto(server.url + f"admin/#/collections/essays/entries/{slug}")
+    title = page.locator(field(page, "title"))
+    title.wait_for()
+    assert title.input_value() == before["title"]
+    page.fill(field(page, "summary"), "A new summary, written in the editor.")
+    _publish(page)
+
+    assert wait_until(lambda: "written in the editor" in essay.read_text(encoding="utf-8"))
+    after = front_matter(essay)
+    assert after.pop("summary") == "A new summary, written in the editor."
+    before.pop("summary")
+    assert after == before
+    assert body(essay) == text_before

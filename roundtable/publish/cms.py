@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,8 +25,10 @@ from roundtable.model import Site
 
 BUNDLE = Path(__file__).parent / "decap"
 """Decap CMS's browser bundle, from npm at the version in its VERSION file (tools/update-decap)."""
+SCRIPTS = Path(__file__).parent / "admin"
+"""Our scripts beside it: init.js starts Decap, with serve's local backend when local."""
 LOCAL_API = "/__roundtable/cms/api/v1"
-"""Where `serve` answers as Decap's local backend (decap-server's protocol)."""
+"""Where `serve` answers as Decap's local backend (decap-server's protocol); init.js names it."""
 CONTENT = "content"
 """The content folder's path in the site's repository."""
 MEDIA = "images"
@@ -198,7 +199,9 @@ def _list_widget(name: str, item: Any, choices: Choices) -> Widget:
     item = _plain(item)
     if isinstance(item, type) and issubclass(item, BaseModel):
         fields = [_with_people(field, choices) for field in form_fields(item, choices)]
-        return {"widget": "list", "summary": "{{fields.name}}", "fields": fields}
+        # Our widget (admin/init.js): Decap's list, reading `author: A. Name` too. Its forms are
+        # not under `fields`, which Decap would read into every entry and break on a name.
+        return {"widget": "forms", "summary": "{{fields.name}}", "forms": fields}
     return {"widget": "list"}
 
 
@@ -249,35 +252,13 @@ def admin_page(site: Site) -> bytes:
     ).encode()
 
 
-MANUAL_INIT = b"window.CMS_MANUAL_INIT = true;\n"
-"""Stops Decap from starting by itself, so that init.js can add the local backend."""
-
-
-def init_script() -> bytes:
-    """Return init.js: start Decap, with `serve`'s local backend on this computer only.
-
-    On a site's own host the editor signs in to GitHub; opened from `serve` (localhost), it
-    saves into content/ through LOCAL_API instead. Decap wants that address absolute.
-    """
-    local = json.dumps(LOCAL_API)
-    return (
-        "(() => {\n"
-        '  const here = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);\n'
-        f"  const url = new URL({local}, location.href).href;\n"
-        "  const local_backend = { url, allowed_hosts: [location.hostname] };\n"
-        "  CMS.init(here ? { config: { local_backend } } : {});\n"
-        "})();\n"
-    ).encode()
-
-
 def admin_files(site: Site) -> Iterator[tuple[str, bytes]]:
     """Yield the files made for /admin/ by output path: the page, its scripts, config.yml."""
     yield urls.ADMIN, admin_page(site)
     yield urls.ADMIN + "config.yml", config_yaml(site)
-    yield urls.ADMIN + "manual-init.js", MANUAL_INIT
-    yield urls.ADMIN + "init.js", init_script()
 
 
 def bundle_files() -> dict[str, Path]:
-    """Return Decap's bundle files by output path under /admin/."""
-    return {urls.ADMIN + path.name: path for path in sorted(BUNDLE.iterdir()) if path.is_file()}
+    """Return the files copied into /admin/ by output path: Decap's bundle, our scripts."""
+    files = sorted([*BUNDLE.iterdir(), *SCRIPTS.iterdir()])
+    return {urls.ADMIN + path.name: path for path in files if path.is_file()}
