@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from helpers.browser import launch_browser, serve_directory
+from helpers.browser import CHROMIUM_ARGS, chromium_path, launch_browser, serve_directory
 from helpers.server import DevServer, dev_server, wait_until
 from helpers.site import run_subprocess, sample_project
 
@@ -121,3 +124,48 @@ def test_an_essay_edited_in_the_form_keeps_the_fields_it_did_not_touch(
     before.pop("summary")
     assert after == before
     assert body(essay) == text_before
+
+
+def test_the_published_config_loads_in_decap_and_asks_to_sign_in_to_github(
+    project: Path, tmp_path: Path
+) -> None:
+    """On the site's own host (not this computer) the editor reads config.yml as it is."""
+    site_yml = project / "content" / "site.yml"
+    site_yml.write_text(site_yml.read_text() + "repo: forum/website\nbranch: main\n")
+    built = run_subprocess(["build", "--output", str(tmp_path / "site")], cwd=project)
+    assert built.status == 0, built.err
+    with serve_directory(tmp_path / "site") as local:
+        url = local.replace("127.0.0.1", "cms.test")
+        with _browser_at(url) as context:
+            page = context.new_page()
+            page.set_default_timeout(SECONDS)
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(url + "admin/")
+            page.get_by_role("button", name="Login with GitHub").wait_for()
+            assert CONFIG_ERROR not in page.inner_text("body")
+            assert errors == []
+
+
+@contextmanager
+def _browser_at(url: str) -> Iterator[BrowserContext]:
+    """Yield a browser in which the URL's host is this computer, and as trusted as an https
+    site is (Decap needs a secure context), as a site's real host would be."""
+    host = urlsplit(url).hostname
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=chromium_path(),
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                f"--host-resolver-rules=MAP {host} 127.0.0.1",
+                f"--unsafely-treat-insecure-origin-as-secure={url.rstrip('/')}",
+            ],
+        )
+        try:
+            yield context
+        finally:
+            context.close()
