@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
 from helpers.browser import CHROMIUM_ARGS, chromium_path, launch_browser, serve_directory
 from helpers.server import DevServer, dev_server, wait_until
 from helpers.site import run_subprocess, sample_project
