@@ -154,8 +154,9 @@ class BuildResult:
 
     @property
     def page_count(self) -> int:
-        """Return the number of HTML pages."""
-        return sum(1 for path in self.manifest if path.endswith(".html"))
+        """Return the number of HTML pages readers see (not the editor's, under admin/)."""
+        pages = (path for path in self.manifest if not path.startswith(urls.ADMIN))
+        return sum(1 for path in pages if path.endswith(".html"))
 
 
 @dataclass(frozen=True)
