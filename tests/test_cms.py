@@ -34,6 +34,11 @@ def site_of(project: Path) -> Site:
     return site
 
 
+def config_of(site: Site, essay_schema: type[EssayFields] | None = None) -> dict[str, Any]:
+    """Return the editor's configuration for a site."""
+    return cms.config(site.config, cms.choices_of(site), essay_schema)
+
+
 def fields_by_name(collection: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Return a collection's form fields by name."""
     return {field["name"]: field for field in collection["fields"]}
@@ -48,7 +53,7 @@ def bilingual(tmp_path_factory: pytest.TempPathFactory) -> Site:
 @pytest.fixture(scope="module")
 def essays(bilingual: Site) -> dict[str, dict[str, Any]]:
     """The essay form of the bilingual site, by field name."""
-    return fields_by_name(cms.config(bilingual)["collections"][0])
+    return fields_by_name(config_of(bilingual)["collections"][0])
 
 
 def test_every_essay_field_of_the_schema_has_its_widget(essays: dict[str, dict[str, Any]]) -> None:
@@ -88,7 +93,7 @@ def test_a_field_added_to_the_schema_appears_in_the_form(bilingual: Site) -> Non
         reading_minutes: int | None = None
         embargoed: bool = False
 
-    fields = fields_by_name(cms.config(bilingual, Extended)["collections"][0])
+    fields = fields_by_name(config_of(bilingual, Extended)["collections"][0])
     assert fields["reading_minutes"]["widget"] == "number"
     assert fields["embargoed"] == {
         "name": "embargoed",
@@ -100,7 +105,7 @@ def test_a_field_added_to_the_schema_appears_in_the_form(bilingual: Site) -> Non
 
 
 def test_the_backend_and_folders_come_from_site_yml(bilingual: Site) -> None:
-    config = cms.config(bilingual)
+    config = config_of(bilingual)
     assert config["backend"] == {"name": "github", "branch": "main"}
     assert config["publish_mode"] == "editorial_workflow"
     assert [c["folder"] for c in config["collections"]] == ["content/essays", "content/roundtables"]

@@ -10,18 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import html
 import types
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
 from roundtable import urls
-from roundtable.content.schema import EssayFields, RoundtableFields
-from roundtable.model import Site
+from roundtable.model import Site, SiteConfig
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
 
 BUNDLE = Path(__file__).parent / "decap"
 """Decap CMS's browser bundle, from npm at the version in its VERSION file (tools/update-decap)."""
@@ -67,23 +67,30 @@ def choices_of(site: Site) -> Choices:
     )
 
 
-def config(site: Site, essay_schema: type[BaseModel] = EssayFields) -> dict[str, Any]:
-    """Return Decap's configuration for a site: its repository, media and collections."""
-    choices = choices_of(site)
-    backend = {"name": "github", "branch": site.config.branch}
-    if site.config.repo:
-        backend["repo"] = site.config.repo
+def config(
+    settings: SiteConfig, choices: Choices, essay_schema: type[BaseModel] | None = None
+) -> dict[str, Any]:
+    """Return Decap's configuration for a site: its repository, media and collections.
+
+    `essay_schema` replaces the essays' schema (a test adds a field to it).
+    """
+    # Imported here: pydantic takes a tenth of a second to load, and most builds reuse config.yml.
+    from roundtable.content.schema import EssayFields, RoundtableFields
+
+    backend = {"name": "github", "branch": settings.branch}
+    if settings.repo:
+        backend["repo"] = settings.repo
     return {
         "backend": backend,
         "publish_mode": "editorial_workflow",
-        "site_url": site.config.base_url,
-        "display_url": site.config.base_url,
+        "site_url": settings.base_url,
+        "display_url": settings.base_url,
         "media_folder": f"{CONTENT}/{MEDIA}",
         "public_folder": MEDIA,
         "omit_empty_optional_fields": True,
         "slug": {"encoding": "ascii", "clean_accents": True},
         "collections": [
-            _collection("essays", "Essays", "Essay", essay_schema, choices),
+            _collection("essays", "Essays", "Essay", essay_schema or EssayFields, choices),
             _collection("roundtables", "Roundtables", "Roundtable", RoundtableFields, choices),
         ],
     }
@@ -157,8 +164,8 @@ def _widget(name: str, annotation: Any, choices: Choices) -> Widget | None:
     named = _named_widget(name, kind, choices)
     if named is not None:
         return named
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        return {"widget": "object", "collapsed": True, "fields": form_fields(kind, choices)}
+    if _is_form(kind):
+        return {"widget": "object", "fields": form_fields(kind, choices)}
     if get_origin(kind) is list:
         return _list_widget(name, get_args(kind)[0], choices)
     if get_origin(kind) is dict:
@@ -197,7 +204,7 @@ def _named_widget(name: str, kind: Any, choices: Choices) -> Widget | None:
 def _list_widget(name: str, item: Any, choices: Choices) -> Widget:
     """Return a list of plain values, or of forms (an essay's authors)."""
     item = _plain(item)
-    if isinstance(item, type) and issubclass(item, BaseModel):
+    if _is_form(item):
         fields = [_with_people(field, choices) for field in form_fields(item, choices)]
         # Our widget (admin/init.js): Decap's list, reading `author: A. Name` too. Its forms are
         # not under `fields`, which Decap would read into every entry and break on a name.
@@ -222,22 +229,27 @@ def _plain(annotation: Any) -> Any:
     return annotation
 
 
+def _is_form(kind: Any) -> bool:
+    """Return True for a schema of its own (pydantic's models have `model_fields`)."""
+    return isinstance(kind, type) and hasattr(kind, "model_fields")
+
+
 def _is_false(annotation: Any) -> bool:
     """Return True for `Literal[False]`."""
     return get_origin(annotation) is Literal and get_args(annotation) == (False,)
 
 
-def config_yaml(site: Site) -> bytes:
+def config_yaml(settings: SiteConfig, choices: Choices) -> bytes:
     """Return config.yml: the configuration, as Decap reads it from beside its page."""
-    text = yaml.safe_dump(config(site), sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.safe_dump(config(settings, choices), sort_keys=False, allow_unicode=True, width=100)
     return (
         "# Made by Roundtable from the content schema: edit the schema, not this file.\n" + text
     ).encode("utf-8")
 
 
-def admin_page(site: Site) -> bytes:
+def admin_page(settings: SiteConfig) -> bytes:
     """Return /admin/index.html: the editor's page, which loads only files beside it."""
-    title = html.escape(f"Edit {site.config.title}")
+    title = html.escape(f"Edit {settings.title}")
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -250,12 +262,6 @@ def admin_page(site: Site) -> bytes:
         '<script src="init.js"></script>\n'
         "</body>\n</html>\n"
     ).encode()
-
-
-def admin_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """Yield the files made for /admin/ by output path: the page, its scripts, config.yml."""
-    yield urls.ADMIN, admin_page(site)
-    yield urls.ADMIN + "config.yml", config_yaml(site)
 
 
 def bundle_files() -> dict[str, Path]:

@@ -282,7 +282,17 @@ def _site_outputs(site: Site) -> Iterator[Page]:
     sitemap_url = urls.absolute(site.config.base_url, urls.SITEMAP)
     yield Page(urls.ROBOTS, "robots.txt", {"sitemap_url": sitemap_url})
     if site.config.cms:
-        yield from (Page(path, "", {}, body=body) for path, body in cms.admin_files(site))
+        yield from _editor_pages(site)
+
+
+def _editor_pages(site: Site) -> Iterator[Page]:
+    """Yield the content editor's page and config.yml (publish/cms.py); the files beside them
+    are copied as they are."""
+    page = Derived(partial(cms.admin_page, site.config), (site.config,))
+    choices = cms.choices_of(site)
+    config = Derived(partial(cms.config_yaml, site.config, choices), (site.config, choices))
+    yield Page(urls.ADMIN, "", {}, body=page)
+    yield Page(urls.ADMIN + "config.yml", "", {}, body=config)
 
 
 def _home_page(site: Site) -> Page:

@@ -13,13 +13,19 @@
     if (typeof value === "string") return List([form(value)]);
     return value && value.map ? value.map(form) : value;
   };
-  const wrap = (Part) => (props) =>
-    h(Part, {
+  const control = (props) =>
+    h(list.control, {
       ...props,
       field: props.field.set("fields", props.field.get("forms")),
       value: asForms(props.value, props.field),
     });
-  CMS.registerWidget("forms", wrap(list.control), wrap(list.preview));
+  // Its preview names the people: their forms hold each one's `name`.
+  const names = (value) =>
+    (typeof value === "string" ? [value] : Array.from(value || [])).map((item) =>
+      typeof item === "string" ? item : (item && item.get && item.get("name")) || "",
+    );
+  const preview = (props) => h("p", {}, names(props.value).join(", "));
+  CMS.registerWidget("forms", control, preview);
 
   // Served by `roundtable serve` on this computer: save into content/ through its local
   // backend (Decap's decap-server protocol), with no account. Anywhere else: GitHub.
