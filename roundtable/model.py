@@ -117,6 +117,8 @@ class SiteConfig:
     """The site's GitHub repository, 'owner/name', which the content editor commits to."""
     branch: str = "main"
     """The branch the content editor commits to."""
+    cms_auth: str = ""
+    """The OAuth server the content editor signs in to GitHub through; empty: Netlify's."""
 
 
 @dataclass(frozen=True)

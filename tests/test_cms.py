@@ -127,10 +127,16 @@ def build(project: Path, output: Path) -> None:
 
 
 def test_the_built_site_has_the_editor_and_no_reader_page_links_to_it(tmp_path: Path) -> None:
-    build(sample_with(tmp_path, "repo: forum/website\nbranch: drafts\n"), tmp_path / "site")
+    settings = "repo: forum/website\nbranch: drafts\ncms_auth: https://auth.example.org\n"
+    build(sample_with(tmp_path, settings), tmp_path / "site")
     admin = tmp_path / "site" / "admin"
     config = yaml.safe_load((admin / "config.yml").read_text())
-    assert config["backend"] == {"name": "github", "branch": "drafts", "repo": "forum/website"}
+    assert config["backend"] == {
+        "name": "github",
+        "branch": "drafts",
+        "repo": "forum/website",
+        "base_url": "https://auth.example.org",
+    }
     scripts = re.findall(r'src="([^"]+)"', (admin / "index.html").read_text())
     assert scripts == ["manual-init.js", "decap-cms.js", "init.js"]
     assert all((admin / script).is_file() for script in scripts)

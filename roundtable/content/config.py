@@ -75,4 +75,5 @@ def _to_config(fields: SiteFields) -> SiteConfig:
         cms=fields.cms,
         repo=fields.repo,
         branch=fields.branch,
+        cms_auth=fields.cms_auth or "",
     )

@@ -205,6 +205,7 @@ class SiteFields(_Strict):
     cms: bool = True
     repo: Annotated[Text, AfterValidator(_github_repo)] = ""
     branch: Title = "main"
+    cms_auth: WebAddress | None = None
 
 
 Fields = TypeVar("Fields", bound=_Strict)

@@ -38,6 +38,15 @@ LONG_TEXT = frozenset({"summary", "bio", "disclaimer", "caption"})
 """Fields written as paragraphs rather than one line."""
 PICTURE = "src"
 """The field of `image:` that names the picture file."""
+LABELS = {
+    "src": "Picture",
+    "alt": "Alt text (what the picture shows, for those who cannot see it)",
+    "lang": "Language",
+    "orcid": "ORCID iD",
+    "url": "Web address",
+    "translation_of": "Translation of (the original's slug)",
+}
+"""Labels for the fields whose name says too little to an editor; the others' name is theirs."""
 
 Widget = dict[str, Any]
 
@@ -80,6 +89,8 @@ def config(
     backend = {"name": "github", "branch": settings.branch}
     if settings.repo:
         backend["repo"] = settings.repo
+    if settings.cms_auth:
+        backend["base_url"] = settings.cms_auth
     return {
         "backend": backend,
         "publish_mode": "editorial_workflow",
@@ -133,7 +144,8 @@ def form_fields(schema: type[BaseModel], choices: Choices) -> list[Widget]:
 
 def _field(name: str, info: FieldInfo, widget: Widget) -> Widget:
     """Return one form field: its name, label, widget, and whether it is required."""
-    field: Widget = {"name": name, "label": name.replace("_", " ").capitalize(), **widget}
+    label = LABELS.get(name, name.replace("_", " ").capitalize())
+    field: Widget = {"name": name, "label": label, **widget}
     field["required"] = info.is_required() or _at_least_one(info)
     if widget["widget"] == "boolean" and isinstance(info.default, bool):
         field["default"] = info.default
