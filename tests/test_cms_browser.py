@@ -109,7 +109,10 @@ def test_an_essay_edited_in_the_form_keeps_the_fields_it_did_not_touch(
 ) -> None:
     server, page = editing
     essay = project / "content" / "essays" / f"{slug}.md"
+    text = essay.read_text(encoding="utf-8")
+    essay.write_text(text.replace("\n---\n", "\nextra:\n  note: not in the form\n---\n", 1))
     before, text_before = front_matter(essay), body(essay)
+    assert before["extra"] == {"note": "not in the form"}
     page.goto(server.url + f"admin/#/collections/essays/entries/{slug}")
     title = page.locator(field(page, "title"))
     title.wait_for()
