@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from helpers.browser import CHROMIUM_ARGS, chromium_path, launch_browser, serve_directory
 from helpers.server import DevServer, dev_server, wait_until
 from helpers.site import run_subprocess, sample_project
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext, Page, Route
 
 ROUNDTABLE = "us-mexico-security-cooperation"
 ROUNDTABLE_TITLE = "Rethinking U.S.–Mexico Security Cooperation Roundtable"
@@ -33,11 +30,14 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def editing(project: Path) -> Iterator[tuple[DevServer, Page]]:
+def editing(project: Path, browser_context: BrowserContext) -> Iterator[tuple[DevServer, Page]]:
     """serve running on the project, and a page of the editor signed in to the local backend."""
-    with dev_server(project) as server, launch_browser() as context:
-        page = _signed_in(context, server.url)
-        yield server, page
+    with dev_server(project) as server:
+        page = _signed_in(browser_context, server.url)
+        try:
+            yield server, page
+        finally:
+            page.close()
 
 
 def _signed_in(context: BrowserContext, url: str) -> Page:
@@ -129,45 +129,43 @@ def test_an_essay_edited_in_the_form_keeps_the_fields_it_did_not_touch(
 
 
 def test_the_published_config_loads_in_decap_and_asks_to_sign_in_to_github(
-    project: Path, tmp_path: Path
+    project: Path, tmp_path: Path, browser_context: BrowserContext
 ) -> None:
-    """On the site's own host (not this computer) the editor reads config.yml as it is."""
+    """On the site's own host (https, not this computer) the editor reads config.yml as it is."""
     site_yml = project / "content" / "site.yml"
     site_yml.write_text(site_yml.read_text() + "repo: forum/website\nbranch: main\n")
     built = run_subprocess(["build", "--output", str(tmp_path / "site")], cwd=project)
     assert built.status == 0, built.err
-    with serve_directory(tmp_path / "site") as local:
-        url = local.replace("127.0.0.1", "cms.test")
-        with _browser_at(url) as context:
-            page = context.new_page()
-            page.set_default_timeout(SECONDS)
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(url + "admin/")
-            page.get_by_role("button", name="Login with GitHub").wait_for()
-            assert CONFIG_ERROR not in page.inner_text("body")
-            assert errors == []
+    page = browser_context.new_page()
+    try:
+        page.set_default_timeout(SECONDS)
+        page.route(f"{HOST}**", lambda route: _from_folder(route, tmp_path / "site"))
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(HOST + "admin/")
+        page.get_by_role("button", name="Login with GitHub").wait_for()
+        assert CONFIG_ERROR not in page.inner_text("body")
+        assert errors == []
+    finally:
+        page.close()
 
 
-@contextmanager
-def _browser_at(url: str) -> Iterator[BrowserContext]:
-    """Yield a browser in which the URL's host is this computer, and as trusted as an https
-    site is (Decap needs a secure context), as a site's real host would be."""
-    host = urlsplit(url).hostname
-    from playwright.sync_api import sync_playwright
+HOST = "https://forum.example/"
+"""Where the published site seems to be: a host of its own, over https, as on GitHub Pages."""
+TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".yml": "text/yaml",
+    ".wasm": "application/wasm",
+}
 
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=chromium_path(),
-            headless=True,
-            args=[
-                *CHROMIUM_ARGS,
-                f"--host-resolver-rules=MAP {host} 127.0.0.1",
-                f"--unsafely-treat-insecure-origin-as-secure={url.rstrip('/')}",
-            ],
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+
+def _from_folder(route: Route, folder: Path) -> None:
+    """Answer a request to HOST with the built site's file, as a static host would."""
+    path = urlsplit(route.request.url).path.lstrip("/")
+    file = folder / (path + "index.html" if path.endswith("/") or not path else path)
+    if not file.is_file():
+        route.fulfill(status=404, body="")
+        return
+    content_type = TYPES.get(file.suffix, "application/octet-stream")
+    route.fulfill(status=200, body=file.read_bytes(), content_type=content_type)
