@@ -475,8 +475,9 @@ def handler_for(current: Callable[[], LiveSite]) -> type[BaseHTTPRequestHandler]
 
         def do_POST(self) -> None:
             """Answer the content editor (Decap's local backend); nothing else takes a POST."""
-            facts = local_cms.read_request(self, str(self.client_address[0]))
-            if urlsplit(self.path).path != LOCAL_API or facts is None:
+            wanted = urlsplit(self.path).path == LOCAL_API
+            facts = local_cms.read_request(self, str(self.client_address[0])) if wanted else None
+            if facts is None:
                 self.close_connection = True
                 self._send(HTTPStatus.NOT_FOUND, b"", "text/plain", {"Connection": "close"}, True)
                 return
