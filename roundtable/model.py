@@ -111,6 +111,14 @@ class SiteConfig:
     """Let raw HTML in Markdown through an allowlist sanitizer instead of escaping it."""
     search: bool = True
     """Build the full-text search index (Pagefind) with the site."""
+    cms: bool = True
+    """Publish the content editor (Decap CMS) under /admin/."""
+    repo: str = ""
+    """The site's GitHub repository, 'owner/name', which the content editor commits to."""
+    branch: str = "main"
+    """The branch the content editor commits to."""
+    cms_auth: str = ""
+    """The OAuth server the content editor signs in to GitHub through; empty: Netlify's."""
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ from roundtable.incremental.cache import (
 from roundtable.incremental.fingerprint import Fingerprinter, theme_digest
 from roundtable.incremental.search import with_search_index
 from roundtable.model import Essay, Image, Roundtable, Site, SiteConfig
-from roundtable.publish import pdf
+from roundtable.publish import cms, pdf
 from roundtable.publish.search import Pagefind, find_pagefind
 from roundtable.render import i18n
 from roundtable.render.convert import convert, convert_items, html_for_workers
@@ -158,8 +158,9 @@ class BuildResult:
 
     @property
     def page_count(self) -> int:
-        """Return the number of HTML pages."""
-        return sum(1 for path in self.manifest if path.endswith(".html"))
+        """Return the number of HTML pages readers see (not the editor's, under admin/)."""
+        pages = (path for path in self.manifest if not path.startswith(urls.ADMIN))
+        return sum(1 for path in pages if path.endswith(".html"))
 
 
 @dataclass(frozen=True)
@@ -435,6 +436,7 @@ def plan_outputs(
     made = make_variants(sorted({**in_text, **heroes}.items()), images)
     raise_if_any(picture_errors(site, options.content, pictures, made.failed))
     generated = {urls.asset(name): path for name, path in theme.assets.items()} | made.files
+    generated |= cms.bundle_files() if site.config.cms else {}
     _refuse_collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
     manifest |= fingerprint_copies(copies)

@@ -25,7 +25,7 @@ SEARCH_INDEX = "pagefind/"
 """Pagefind's bundle: its UI finds the site root as the folder above this one."""
 TOPICS = "topics/"
 ADMIN = "admin/"
-"""Kept for a content editor (a CMS's page and settings) that the site may publish one day."""
+"""The content editor (Decap CMS: its page, config.yml and bundle; publish/cms.py)."""
 
 
 def roundtable(slug: str) -> str:

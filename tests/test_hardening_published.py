@@ -14,7 +14,7 @@ COMMANDS = [("build",), ("check",), ("check", "--strict")]
 GENERATED = [
     "pagefind/pagefind-entry.json",  # the search index, published over the real one before
     "pagefind/fragment/en_forged.pf_fragment",
-    "admin/config.yml",  # kept for a future content editor
+    "admin/config.yml",  # the content editor's (publish/cms.py)
     "admin/index.png",
     "search/results.json",
     "assets/extra.png",

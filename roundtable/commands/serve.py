@@ -33,10 +33,12 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from roundtable import urls
+from roundtable.commands import local_cms
 from roundtable.content.discover import is_ignored
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.incremental.cache import BuildCache
 from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.publish.cms import LOCAL_API
 from roundtable.regular_files import read_regular
 from roundtable.render.pages import TemplateFailed
 
@@ -65,6 +67,7 @@ _TYPES = {
     ".avif": "image/avif",
     ".pdf": "application/pdf",
     ".bib": "text/plain; charset=utf-8",
+    ".yml": "text/yaml; charset=utf-8",
     ".ris": "text/plain; charset=utf-8",
 }
 _ENCODED_SEPARATORS = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
@@ -470,6 +473,17 @@ def handler_for(current: Callable[[], LiveSite]) -> type[BaseHTTPRequestHandler]
         def do_HEAD(self) -> None:
             self._page(send_body=False)
 
+        def do_POST(self) -> None:
+            """Answer the content editor (Decap's local backend); nothing else takes a POST."""
+            wanted = urlsplit(self.path).path == LOCAL_API
+            facts = local_cms.read_request(self, str(self.client_address[0])) if wanted else None
+            if facts is None:
+                self.close_connection = True
+                self._send(HTTPStatus.NOT_FOUND, b"", "text/plain", {"Connection": "close"}, True)
+                return
+            status, body = local_cms.respond(current().options.content, facts)
+            self._send(HTTPStatus(status), body, "application/json", {}, True)
+
         def _page(self, send_body: bool) -> None:
             snapshot = current().snapshot
             kind, key = resolve_request(self.path, snapshot)
@@ -480,7 +494,8 @@ def handler_for(current: Callable[[], LiveSite]) -> type[BaseHTTPRequestHandler]
                 )
             elif body is not None and key:
                 ctype = content_type(key)
-                if ctype.startswith("text/html"):
+                if ctype.startswith("text/html") and not key.startswith(urls.ADMIN):
+                    # Not the editor's page: a save rebuilds the site, and a reload loses the form.
                     body = inject(body, snapshot)
                 self._send(HTTPStatus.OK, body, ctype, {}, send_body)
             else:

@@ -72,4 +72,8 @@ def _to_config(fields: SiteFields) -> SiteConfig:
         disclaimer=fields.disclaimer,
         allow_html=fields.allow_html,
         search=fields.search,
+        cms=fields.cms,
+        repo=fields.repo,
+        branch=fields.branch,
+        cms_auth=fields.cms_auth or "",
     )

@@ -92,6 +92,16 @@ def _web_address(value: str) -> str:
     raise PydanticCustomError("web_address", "'{value}' is not a web address", {"value": value})
 
 
+GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+
+
+def _github_repo(value: str) -> str:
+    """Accept a GitHub repository written 'owner/name'."""
+    if not value or GITHUB_REPO.match(value):
+        return value
+    raise PydanticCustomError("github_repo", "'{value}' is not 'owner/name'", {"value": value})
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
@@ -281,6 +291,16 @@ class SiteFields(_Strict):
     Example: `true`"""
     search: bool = True
     """A search page and box (needs Pagefind); `false`: none. Example: `false`"""
+    cms: bool = True
+    """The content editor at `/admin/` (Decap CMS); `false`: none. Example: `false`"""
+    repo: Annotated[Text, AfterValidator(_github_repo)] = ""
+    """The site's GitHub repository, `owner/name`, which the content editor commits to.
+    Example: `hemisphere-forum/roundtables`"""
+    branch: Title = "main"
+    """The branch the content editor commits to. Example: `main`"""
+    cms_auth: WebAddress | None = None
+    """The OAuth server the content editor signs in to GitHub through; none: Netlify's.
+    Example: `https://auth.example.org/`"""
 
 
 Fields = TypeVar("Fields", bound=_Strict)
@@ -347,6 +367,7 @@ _EXPECTED = {
     "disclaimer_type": ("text", "write the disclaimer, or false to omit it"),
     "orcid_format": ("an ORCID iD", "write it as 0000-0002-1825-0097"),
     "language": ("a language code", "write a BCP 47 code such as en, es or pt-BR"),
+    "github_repo": ("a GitHub repository", "write it as owner/name, e.g. forum/website"),
     "web_address": ("a web address", "write the full address, starting with https://"),
 }
 

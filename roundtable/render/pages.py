@@ -17,7 +17,7 @@ from roundtable import urls
 from roundtable.errors import ContentError
 from roundtable.incremental.cache import CacheDamaged, CompiledTemplates
 from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, Topic
-from roundtable.publish import citations, feeds, metadata, sitemap
+from roundtable.publish import citations, cms, feeds, metadata, sitemap
 from roundtable.render import i18n
 from roundtable.render.markdown import DESCRIPTION, render_inline, shortened
 from roundtable.slugs import make_slug
@@ -282,6 +282,18 @@ def _site_outputs(site: Site) -> Iterator[Page]:
     yield Page(urls.SITEMAP, "sitemap.xml", {"entries": entries})
     sitemap_url = urls.absolute(site.config.base_url, urls.SITEMAP)
     yield Page(urls.ROBOTS, "robots.txt", {"sitemap_url": sitemap_url})
+    if site.config.cms:
+        yield from _editor_pages(site)
+
+
+def _editor_pages(site: Site) -> Iterator[Page]:
+    """Yield the content editor's page and config.yml (publish/cms.py); the files beside them
+    are copied as they are."""
+    page = Derived(partial(cms.admin_page, site.config), (site.config,))
+    choices = cms.choices_of(site)
+    config = Derived(partial(cms.config_yaml, site.config, choices), (site.config, choices))
+    yield Page(urls.ADMIN, "", {}, body=page)
+    yield Page(urls.ADMIN + "config.yml", "", {}, body=config)
 
 
 def _home_page(site: Site) -> Page:

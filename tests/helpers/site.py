@@ -102,8 +102,8 @@ def page(site: Path, url_path: str) -> BeautifulSoup:
 
 
 def html_files(site: Path) -> list[Path]:
-    """Return every HTML file of a built site."""
-    return sorted(site.rglob("*.html"))
+    """Return every reader's page of a built site: its HTML files, but the editor's (admin/)."""
+    return sorted(p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "admin")
 
 
 def broken_links(site: Path, base_path: str = "/") -> list[str]:
