@@ -32,6 +32,11 @@ WOVEN = {
     # Content is read with the renderer's one Markdown parser and picture reader.
     ("content.assemble", "render.images"),
     ("content.assemble", "render.markdown"),
+    # Type-only (TYPE_CHECKING): the reuse code moved out of pipeline.py still names the build's
+    # options and result; they belong in a model of the build that both import.
+    ("incremental.inputs", "pipeline"),
+    ("incremental.outputs", "pipeline"),
+    ("incremental.recall", "pipeline"),
     # A language code is checked by the module that knows languages (Babel).
     ("content.schema", "render.i18n"),
     # A page's head tags and its citation are made by publish/, which also writes them as files.

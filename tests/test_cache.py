@@ -60,7 +60,10 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "author name": lambda p: edit(essay(p, "third"), "Cy Dee", "Cy Dee-Ellis"),
     "delete": lambda p: essay(p, "third").unlink(),
     "rename": lambda p: os.replace(essay(p, "third"), essay(p, "fourth")),
-    "link target deleted": lambda p: essay(p, "second").unlink(),
+    # A deleted link target fails the build (test_check); one moved keeps its links working.
+    "link target moved": lambda p: edit(
+        essay(p, "second"), "title: Second Essay", "title: Second Essay\nslug: moved-second"
+    ),
     "roundtable disclaimer": lambda p: edit(
         p / "content/roundtables/alpha.md", "Alpha disclaimer.", "New."
     ),

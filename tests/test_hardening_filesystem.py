@@ -88,7 +88,7 @@ import json, os, pathlib, shutil, subprocess, sys
 root, repo = pathlib.Path(sys.argv[1]), sys.argv[2]
 mount = root / "disk"
 mount.mkdir()
-subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], check=True)
 def build():
     return subprocess.run([sys.executable, repo + "/build.py", "build", "--content",
         str(root / "proj/content"), "--output", str(mount / "site")], capture_output=True, text=True)
@@ -97,7 +97,7 @@ def digest():
             for p in sorted((mount / "site").rglob("*")) if p.is_file()}
 first = build()
 before = digest()
-(root / "proj/content/images/big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+(root / "proj/content/images/big.bin").write_bytes(os.urandom(20 * 1024 * 1024))
 second = build()
 after = digest()
 left = sorted(p.name for p in mount.iterdir())
@@ -119,7 +119,7 @@ def mount_namespace() -> list[str] | None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux mount namespaces")
 def test_c34_a_real_full_disk_keeps_the_site(tmp_path: Path) -> None:
-    """C34 on a real 2 MB tmpfs (in a private mount namespace): a build that no longer fits
+    """C34 on a real 16 MB tmpfs (the site with its CMS bundle is ~7 MB) (in a private mount namespace): a build that no longer fits
     fails with ENOSPC naming a file, and the site on that disk is left exactly as it was."""
     new_project(tmp_path / "proj")
     unshare = mount_namespace()
@@ -265,9 +265,10 @@ def test_c36_file_deleted_between_discovery_and_reading(
 def test_c36_file_renamed_while_pages_render(
     built: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """C36: a rename during rendering changes nothing in this build (it rendered what it read);
-    the next build follows the rename."""
-    project, _ = built
+    """C36: a rename during rendering fails this build with the file named (its check reads the
+    body again, as a build kept on disk lets go of bodies) and leaves the site as it was; the next
+    build follows the rename."""
+    project, before = built
     edit_every_essay(project)
     real = roundtable.pipeline.render_pages
 
@@ -276,9 +277,11 @@ def test_c36_file_renamed_while_pages_render(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(roundtable.pipeline, "render_pages", then_rename)
-    assert build(project).status == 0
+    run = build(project)
     monkeypatch.undo()
-    assert (project / "site/essays/third/index.html").is_file()
+    assert run.status == 1 and "Traceback" not in run.err
+    assert "content/essays/third.md: cannot read the file" in run.err
+    assert tree_digest(project / "site") == before
     assert build(project).status == 0
     assert (project / "site/essays/renamed/index.html").is_file()
     assert not (project / "site/essays/third").exists()

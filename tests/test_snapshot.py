@@ -82,8 +82,8 @@ def _add_essay(project: Path) -> None:
 
 WHOLE_WAY: dict[str, Callable[[Path], None]] = {
     "an essay added": _add_essay,
-    "an essay deleted": lambda p: essay(p, "second").unlink(),
-    "an essay renamed": lambda p: essay(p, "second").rename(essay(p, "deuxième")),
+    "an essay deleted": lambda p: essay(p, "third").unlink(),
+    "an essay renamed": lambda p: essay(p, "third").rename(essay(p, "deuxième")),
     "site.yml": lambda p: edit(p / "content/site.yml", "tagline:", "allow_html: true\ntagline:"),
     "a draft's body": lambda p: edit(essay(p, "zeta-draft"), "Not ready.", "Not ready. More."),
     "a front matter and a body": lambda p: edit(

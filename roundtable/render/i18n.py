@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.errors import ContentError
+from roundtable.model import Essay, Roundtable, Site
 
 PACKAGE_MESSAGES = Path(__file__).resolve().parent.parent / "messages"
 """The default catalogs, installed with the package."""
@@ -241,3 +242,21 @@ def _placeholders(message: Message) -> set[str]:
     return {name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name} | (
         {"count"} if not isinstance(message, str) else set()
     )
+
+
+def table_labels(message_dirs: tuple[Path, ...], site: Site, theme_version: str) -> dict[str, str]:
+    """Return how each language of the site names a table ('Tabla {number}').
+
+    The catalogs are cached by the theme's version: a server then sees a reworded `table`.
+    """
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    languages = {site.language_of(item) for item in items}
+    labels = {}
+    for language in sorted(languages | {site.config.language}):
+        try:
+            labels[language] = str(
+                catalog(message_dirs, language, theme_version)("table", number="{number}")
+            )
+        except (CatalogError, KeyError):
+            continue  # a broken messages file is reported, located, when the pages render
+    return labels

@@ -1,0 +1,155 @@
+"""What a build reads, hashed: the shortcut when nothing changed, and each file known by its
+bytes while its stat is unchanged."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from roundtable.errors import ContentError
+from roundtable.incremental.outputs import output_key, present_files
+
+if TYPE_CHECKING:
+    from roundtable.pipeline import BuildOptions
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from roundtable.content.discover import (
+    LINK,
+    SPECIAL,
+    UNLISTABLE,
+    walk_files,
+)
+from roundtable.incremental.cache import (
+    BuildCache,
+    file_signature,
+    key,
+    source_digest,
+)
+from roundtable.write import (
+    read_marker,
+)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads, hashed: whole, and with the content's Markdown files apart."""
+
+    digest: str
+    """Hash of it all: equal to the last build's, with the output untouched, nothing differs."""
+    frame: str
+    """Hash of it all but the bytes of the content's Markdown files (their names are in it)."""
+    markdown: dict[str, str]
+    """Hash of each Markdown file's bytes, by its path relative to the content folder."""
+
+
+def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -> Inputs:
+    """Hash everything a build reads: content, theme, options and the generator's own code.
+
+    A file whose size, times and inode are those recorded at the last build is not read again;
+    `known` keeps each file's hash for the rest of the build.
+    """
+    settings = [repr((options.content_display, options.drafts, options.base_url))]
+    settings.append(repr((options.search_index, str(options.output), options.pdf)))
+    settings.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
+    parts: list[str | bytes] = [*settings]
+    frame: list[str | bytes] = [*settings]
+    markdown: dict[str, str] = {}
+    theme = options.theme
+    for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
+        parts.append(str(folder))
+        frame.append(str(folder))
+        for rel, value in _folder_parts(folder, known):
+            parts += [rel, value]
+            frame.append(rel)
+            if folder is options.content and rel.endswith(".md") and isinstance(value, str):
+                markdown[rel] = value
+            else:
+                frame.append(value)
+    if known.now != known.known:
+        cache.meta[FILE_DIGESTS_KEY] = known.now
+    return Inputs(key("inputs", *parts), key("frame", *frame), markdown)
+
+
+FILE_DIGESTS_KEY = "file-digests"
+"""The cache's name for what each source file's bytes hashed to, by path and stat."""
+
+
+class FileDigests:
+    """Content hashes of files, reused while a file's stat is what it was when it was hashed."""
+
+    def __init__(self, known: Mapping[str, tuple[tuple[int, ...], str]]) -> None:
+        self.known = known
+        """Hashes of earlier builds, by path, with the stat the file had then."""
+        self.now: dict[str, tuple[tuple[int, ...], str]] = {}
+        """Hashes to remember for the next build (a file changed too recently is left out)."""
+        self.hashed: dict[str, str] = {}
+        """Every hash of this build, by path."""
+        self.read: dict[str, tuple[bytes, str]] = {}
+        """Bytes read to hash them, until taken: a caller parses what was hashed."""
+
+    def digest(self, path: str) -> str:
+        """Return the hash of a file's bytes, read only when its stat changed.
+
+        A file is hashed once per build: the stages that read it later get the same hash, and
+        the parser checks that the bytes it reads are the bytes that were hashed.
+        """
+        if path in self.hashed:
+            return self.hashed[path]
+        signature = file_signature(path)
+        stored = self.known.get(path)
+        if signature is not None and stored is not None and stored[0] == signature:
+            self.now[path] = stored
+            self.hashed[path] = stored[1]
+            return stored[1]
+        data = Path(path).read_bytes()
+        digest = self.hashed[path] = source_digest(data)
+        self.read[path] = (data, digest)
+        if signature is not None:
+            self.now[path] = (signature, digest)
+        return digest
+
+
+def _folder_parts(folder: Path, known: FileDigests) -> Iterator[tuple[str, str | bytes]]:
+    """Yield every file's relative path and hash (a symlink's target as bytes) in a folder."""
+    for rel, kind, _ in walk_files(folder, everything=True):
+        path = os.path.join(folder, rel)
+        if kind in (SPECIAL, UNLISTABLE):  # never read (a FIFO waits forever): reported
+            yield rel, kind.encode()
+            continue
+        try:
+            yield rel, os.fsencode(os.readlink(path)) if kind == LINK else known.digest(path)
+        except OSError as exc:  # gone or unreadable: reading it reports it, located, if it matters
+            yield rel, f"unreadable: {exc.strerror}".encode()
+
+
+class Unchanged(NamedTuple):
+    """What the last build made, when nothing it read has changed since."""
+
+    manifest: dict[str, str]
+    """Fingerprint of every output file."""
+    counts: tuple[int, int]
+    """How many roundtables and essays the site has."""
+    warnings: tuple[ContentError, ...]
+    """What the site's check found worth a look."""
+
+
+def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> Unchanged | None:
+    """Return what the last build made when its inputs are the same and the output untouched."""
+    if options.output is None:
+        return None
+    stored = cache.meta.get(inputs_key(options.output))
+    output = cache.meta.get(output_key(options.output))
+    if not stored or not output or stored[0] != inputs or read_marker(options.output) != output[0]:
+        return None
+    manifest, counts, warnings = output[1], stored[1], stored[2] if len(stored) > 2 else []
+    if len(present_files(options.output, manifest)) != len(manifest):
+        return None  # someone deleted files by hand: make them again
+    return Unchanged(manifest, counts, tuple(warnings))
+
+
+def inputs_key(output: Path) -> str:
+    """Return the cache's name for the inputs digest of the build that made an output."""
+    return f"inputs:{output.resolve()}"
