@@ -385,3 +385,18 @@ def _swap(staging: Path, output: Path) -> None:
     output.rename(old)
     staging.rename(output)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staging(output: Path | None) -> Iterator[Stage | None]:
+    """Give the folder beside the output that pages are written into, or None in memory."""
+    if output is None:
+        yield None
+        return
+    try:
+        with Stage(output) as stage:
+            yield stage
+    except BaseException:
+        # Ctrl-C can come between the folder's making and the `with`, where nothing removes it.
+        remove_leftovers(output)
+        raise

@@ -15,6 +15,7 @@ LAYERS = [
     {"content"},
     {"render"},
     {"publish"},
+    {"options"},
     {"incremental"},
     {"pipeline"},
     {"commands"},
@@ -32,11 +33,9 @@ WOVEN = {
     # Content is read with the renderer's one Markdown parser and picture reader.
     ("content.assemble", "render.images"),
     ("content.assemble", "render.markdown"),
-    # Type-only (TYPE_CHECKING): the reuse code moved out of pipeline.py still names the build's
-    # options and result; they belong in a model of the build that both import.
-    ("incremental.inputs", "pipeline"),
+    # Type-only (TYPE_CHECKING): the output plan compares with the last build's result, which
+    # carries the incremental package's own records (manifest, groups) for the next build.
     ("incremental.outputs", "pipeline"),
-    ("incremental.recall", "pipeline"),
     # A language code is checked by the module that knows languages (Babel).
     ("content.schema", "render.i18n"),
     # A page's head tags and its citation are made by publish/, which also writes them as files.

@@ -27,7 +27,8 @@ from roundtable.commands.cli import build_options
 from roundtable.content.frontmatter import Document
 from roundtable.errors import BuildFailed
 from roundtable.incremental.cache import TABLES, BuildCache
-from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.options import BuildOptions
+from roundtable.pipeline import BuildResult, build_site
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from roundtable.commands import local_cms
 from roundtable.commands.cli import build_options
 from roundtable.commands.local_cms import Refused, RequestFacts
 from roundtable.content.schema import EssayFields
+from roundtable.incremental.reading import gather_site
 from roundtable.model import Site
-from roundtable.pipeline import gather_site
 from roundtable.publish import cms
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from roundtable.errors import ContentError
 from roundtable.incremental.cache import BuildCache
+from roundtable.incremental.reading import read_config
 from roundtable.model import SiteConfig
-from roundtable.pipeline import read_config
 
 
 def load_config(

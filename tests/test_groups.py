@@ -17,7 +17,8 @@ from roundtable.commands.cli import theme_for
 from roundtable.incremental.cache import BuildCache, key
 from roundtable.incremental.fingerprint import Fingerprinter, _item_digest
 from roundtable.model import Site, evolve, origin_of
-from roundtable.pipeline import BuildOptions, build_site
+from roundtable.options import BuildOptions
+from roundtable.pipeline import build_site
 from roundtable.publish.feeds import FEED_LIMIT
 from roundtable.render.pages import page_groups
 from roundtable.urls import output_file

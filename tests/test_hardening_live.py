@@ -232,9 +232,9 @@ pipeline.{stage} = exploding(pipeline.{stage})
 @pytest.mark.parametrize(
     ("stage", "error"),
     [
-        ("gather_site", "ZeroDivisionError('simulated')"),
-        ("gather_site", "KeyError('simulated')"),
-        ("gather_site", "RecursionError('simulated')"),
+        ("made_site", "ZeroDivisionError('simulated')"),
+        ("made_site", "KeyError('simulated')"),
+        ("made_site", "RecursionError('simulated')"),
         ("plan_outputs", "AttributeError('simulated\\nsecond line')"),
         ("render_pages", "MemoryError()"),
     ],

@@ -272,3 +272,16 @@ def test_fuzz_random_picture_headers_give_one_located_line(tmp_path: Path) -> No
             ), run.err
 
     one_picture()
+
+
+def test_a_truncated_picture_is_refused_once_weasyprint_is_loaded(tmp_path: Path) -> None:
+    """Importing WeasyPrint (for PDFs) tells Pillow, for the whole process, to decode pictures
+    cut short; a build in that process must still refuse one rather than publish it half grey."""
+    import weasyprint  # noqa: F401  (its import is the point)
+
+    project = new_project(tmp_path / "proj")
+    name, _ = add_picture(project, "truncated-jpeg")
+    line = show_in_body(project, name)
+    run = build(project)
+    assert run.status == 1, run.err
+    assert run.error_lines[0].startswith(f"content/essays/first.md:{line}: picture "), run.err

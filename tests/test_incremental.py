@@ -26,7 +26,8 @@ from PIL import Image
 import roundtable.incremental.cache
 from roundtable.commands.cli import theme_for
 from roundtable.errors import BuildFailed
-from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.options import BuildOptions
+from roundtable.pipeline import BuildResult, build_site
 
 SEED = int(os.environ.get("ROUNDTABLE_EDIT_SEED", "19"))
 EDIT_COUNT = int(os.environ.get("ROUNDTABLE_EDIT_COUNT", "36"))

@@ -19,7 +19,8 @@ from roundtable.commands.cli import theme_for
 from roundtable.content.assemble import FILE_CHANGED
 from roundtable.content.frontmatter import parse
 from roundtable.incremental.cache import BuildCache
-from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.options import BuildOptions
+from roundtable.pipeline import BuildResult, build_site
 from roundtable.workers import heap_frozen
 
 

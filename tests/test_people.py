@@ -11,8 +11,8 @@ import pytest
 from roundtable.content.people import Details, family_problem, with_details
 from roundtable.errors import ContentError
 from roundtable.incremental.cache import BuildCache
+from roundtable.incremental.reading import read_people
 from roundtable.model import Person
-from roundtable.pipeline import read_people
 
 
 def load_directory(

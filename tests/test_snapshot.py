@@ -17,12 +17,14 @@ from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from test_cache import assert_incremental_equals_clean, edit, essay
 
 import roundtable.incremental.cache
+import roundtable.incremental.recall
 import roundtable.pipeline
 from roundtable.commands.cli import theme_for
 from roundtable.content.assemble import FILE_CHANGED
 from roundtable.errors import BuildFailed
 from roundtable.incremental import snapshot
-from roundtable.pipeline import BuildOptions, build_site
+from roundtable.options import BuildOptions
+from roundtable.pipeline import build_site
 
 
 @pytest.fixture
@@ -40,13 +42,13 @@ def project(
 def gathered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the builds that read and checked the whole content."""
     calls: list[int] = []
-    gather = roundtable.pipeline.gather_site
+    gather = roundtable.incremental.recall.gather_site
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return gather(*args, **kwargs)
 
-    monkeypatch.setattr(roundtable.pipeline, "gather_site", counted)
+    monkeypatch.setattr(roundtable.incremental.recall, "gather_site", counted)
     return calls
 
 

@@ -16,7 +16,9 @@ from roundtable.commands.new import CannotCreate, new_essay, new_roundtable
 from roundtable.content.config import base_url_problem
 from roundtable.content.placeholders import AUTHOR
 from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
-from roundtable.pipeline import BuildOptions, BuildResult, build_site, gather_site
+from roundtable.incremental.reading import gather_site
+from roundtable.options import BuildOptions
+from roundtable.pipeline import BuildResult, build_site
 from roundtable.render.pages import TemplateFailed, Theme
 from roundtable.write import UnsafeOutput, check_output
 

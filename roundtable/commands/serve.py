@@ -37,7 +37,8 @@ from roundtable.commands import local_cms
 from roundtable.content.discover import is_ignored
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.incremental.cache import BuildCache
-from roundtable.pipeline import BuildOptions, BuildResult, build_site
+from roundtable.options import BuildOptions
+from roundtable.pipeline import BuildResult, build_site
 from roundtable.publish.cms import LOCAL_API
 from roundtable.regular_files import read_regular
 from roundtable.render.pages import TemplateFailed

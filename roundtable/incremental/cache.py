@@ -54,7 +54,6 @@ SCHEMA = 5
 TABLES = ("sources", "checked", "fronts", "bodies", "html")
 BLOBS_DIR = "blobs"
 """Big values kept as files of their own beside the database (one write, no journal)."""
-CACHE_DIR = ".roundtable-cache"
 SCAN_FROM = 1000
 """Wanting this many entries of a table, a build reads the table whole."""
 RACY_NS = 2_000_000_000

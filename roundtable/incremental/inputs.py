@@ -9,7 +9,7 @@ from roundtable.errors import ContentError
 from roundtable.incremental.outputs import output_key, present_files
 
 if TYPE_CHECKING:
-    from roundtable.pipeline import BuildOptions
+    from roundtable.options import BuildOptions
 
 import os
 from collections.abc import Iterator, Mapping
@@ -136,17 +136,30 @@ class Unchanged(NamedTuple):
     """What the site's check found worth a look."""
 
 
-def unchanged_output(options: BuildOptions, cache: BuildCache, inputs: str) -> Unchanged | None:
+def known_inputs(options: BuildOptions, cache: BuildCache) -> tuple[FileDigests, Inputs | None]:
+    """Return the files' hashes as far as the last build knew them, and everything this build
+    reads, hashed (only a build kept on disk can be compared with the last one: else None)."""
+    hashed = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
+    kept = options.output is not None and cache.folder is not None
+    return hashed, input_digest(options, cache, hashed) if kept else None
+
+
+def unchanged_output(
+    options: BuildOptions, cache: BuildCache, inputs: Inputs | None
+) -> Unchanged | None:
     """Return what the last build made when its inputs are the same and the output untouched."""
-    if options.output is None:
+    if options.output is None or inputs is None:
         return None
     stored = cache.meta.get(inputs_key(options.output))
     output = cache.meta.get(output_key(options.output))
-    if not stored or not output or stored[0] != inputs or read_marker(options.output) != output[0]:
+    if not stored or not output or stored[0] != inputs.digest:
+        return None
+    if read_marker(options.output) != output[0]:
         return None
     manifest, counts, warnings = output[1], stored[1], stored[2] if len(stored) > 2 else []
     if len(present_files(options.output, manifest)) != len(manifest):
         return None  # someone deleted files by hand: make them again
+    cache.save(tables=False)  # only the files' stat table may have changed
     return Unchanged(manifest, counts, tuple(warnings))
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from roundtable.pipeline import BuildOptions, BuildResult, ThemeFiles
+    from roundtable.incremental.theme import ThemeFiles
+    from roundtable.options import BuildOptions
+    from roundtable.pipeline import BuildResult
 
 import os
 import stat
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -326,3 +328,27 @@ def with_search(
         return files, plan.manifest
     earlier = previous.files if previous is not None else {}
     return with_search_index(files, plan.manifest, plan.before, options.output, earlier, pagefind)
+
+
+def published_pages(
+    options: BuildOptions,
+    plan: Plan,
+    rendered: Mapping[str, bytes],
+    previous: BuildResult | None,
+) -> Callable[[str], bytes | None]:
+    """Return what reads a page of the site about to be published: made now, else as the
+    output (or the last build in memory) holds it; None for a file copied as it is."""
+
+    def page(path: str) -> bytes | None:
+        if path in plan.copies:
+            return None
+        if path in rendered:
+            return rendered[path]
+        if options.output is None:
+            return previous.files.get(path) if previous is not None else None
+        try:
+            return (options.output / path).read_bytes()
+        except OSError:
+            return None
+
+    return page

@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from roundtable.content.assemble import (
     FILE_CHANGED,
     Parsed,
+    assemble,
     source_key,
 )
 from roundtable.content.config import Loaded as ConfigLoaded
@@ -18,7 +20,10 @@ from roundtable.content.discover import (
     AUTHORS_FILE,
     SITE_CONFIG,
     Sources,
+    discover,
     display_path,
+    entry_error,
+    odd_entries,
     read_settings,
     unreadable,
 )
@@ -32,7 +37,12 @@ from roundtable.incremental.cache import (
     memoised,
     source_digest,
 )
-from roundtable.incremental.inputs import FileDigests
+from roundtable.incremental.inputs import FILE_DIGESTS_KEY, FileDigests
+from roundtable.model import Site, SiteConfig
+from roundtable.render.pages import Theme
+
+if TYPE_CHECKING:
+    from roundtable.options import BuildOptions
 
 
 def read_config(content: Path, shown: str, base_url: str | None, memo: Memo) -> ConfigLoaded:
@@ -112,3 +122,47 @@ def _parse_file(
         return parse(display, data), True
     except FrontMatterError as exc:
         return ContentError(display, exc.line, exc.message), True
+
+
+PLACEHOLDER_CONFIG = SiteConfig(title="", base_url="https://example.invalid/")
+"""Lets the content be checked, and its errors reported, when site.yml itself is broken."""
+
+
+def gather_site(
+    options: BuildOptions, cache: BuildCache | None = None, known: FileDigests | None = None
+) -> tuple[Site, list[ContentError]]:
+    """Read and validate every source file; return the site model and every mistake found.
+
+    `known` holds the files hashed earlier in the build.
+    """
+    cache = cache or BuildCache(None)
+    known = known or FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
+    shown = options.content_display
+    config, config_errors = read_config(options.content, shown, options.base_url, cache)
+    people, people_errors = read_people(options.content, shown, cache)
+    sources, discover_errors = discover(options.content, options.content_display)
+    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache, known)
+    essay_docs, essay_errors = read_documents(sources, sources.essays, cache, known)
+    site, site_errors = assemble(
+        config or PLACEHOLDER_CONFIG,
+        people,
+        sources,
+        roundtable_docs,
+        essay_docs,
+        drafts=options.drafts,
+        memo=cache,
+    )
+    errors = [*config_errors, *people_errors, *discover_errors, *roundtable_errors, *essay_errors]
+    errors += site_errors
+    return site, [*errors, *theme_links(options.theme)]
+
+
+def theme_links(theme: Theme) -> list[ContentError]:
+    """Refuse symbolic links in templates/ and assets/ (Jinja would follow them anywhere),
+    special files (reading one can wait forever) and folders that cannot be listed."""
+    return [
+        entry_error(os.path.relpath(folder / entry.rel), entry, "theme folders")
+        for folder in (*theme.template_dirs, *theme.asset_dirs)
+        if folder.is_dir()
+        for entry in odd_entries(folder)
+    ]

@@ -110,12 +110,23 @@ def plan_variants(image: Image) -> tuple[Variant, ...]:
 
 @contextmanager
 def bombs_refused() -> Iterator[None]:
-    """Within it, Pillow's warning of a picture too large to decode safely is an exception."""
-    from PIL import Image as PILImage
+    """Within it, Pillow's warning of a picture too large to decode safely is an exception, and
+    a picture cut short fails to decode.
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-        yield
+    The second is Pillow's default, but a global one: importing WeasyPrint (for PDFs) turns it
+    off for the whole process, and a truncated upload would then be published half grey.
+    """
+    from PIL import Image as PILImage
+    from PIL import ImageFile
+
+    accepted = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepted
 
 
 def make_variants(images: list[tuple[Path, Image]], folder: Path) -> Made:
