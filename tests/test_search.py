@@ -156,6 +156,30 @@ def test_typing_a_word_lists_the_essay_that_has_it(served: str, page: Page) -> N
     assert errors == []
 
 
+def test_an_author_named_only_in_a_byline_finds_the_essay(served: str, page: Page) -> None:
+    """Cy Dee stands only in the third essay's byline (no bio): bylines were not indexed."""
+    page.goto(served + "search/")
+    page.get_by_role("textbox", name="Search").fill("Cy Dee")
+    result = page.locator(".pagefind-ui__result").first
+    result.locator(".pagefind-ui__result-link").wait_for()
+    assert page.locator(".pagefind-ui__result").count() == 1
+    assert result.locator(".pagefind-ui__result-link").inner_text() == "Third Essay"
+    tags = result.locator(".pagefind-ui__result-tag").all_inner_texts()
+    assert [tag.strip() for tag in tags] == [
+        "Author: Cy Dee",
+        "Roundtable: Alpha",
+        "Date: May 3, 2024",
+    ]
+
+
+def test_an_affiliation_in_a_byline_finds_the_essays(served: str, page: Page) -> None:
+    page.goto(served + "search/")
+    page.get_by_role("textbox", name="Search").fill("Uno University")
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    assert sorted(titles) == ["First Essay", "Second Essay"]
+
+
 def test_header_form_opens_the_search_page_with_results(served: str, page: Page) -> None:
     page.goto(served + "essays/third/")
     page.get_by_label("Search the site").fill("paragraph")
