@@ -95,11 +95,12 @@ def sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def paragraph(rng: random.Random, essay: int, total: int) -> str:
-    """Return a paragraph of about 100 words with emphasis and a link."""
+def paragraph(rng: random.Random, essay: int, total: int, essays: str = "") -> str:
+    """Return a paragraph of about 100 words with emphasis and a link (to `essays` + file)."""
     parts = [sentence(rng, rng.randint(12, 20)) for _ in range(6)]
     parts[1] = f"*{parts[1]}*"
-    parts[3] = f"**{parts[3][:-1]}**, and [related work](essay-{rng.randrange(total):05d}.md)."
+    target = f"{essays}essay-{rng.randrange(total):05d}.md"
+    parts[3] = f"**{parts[3][:-1]}**, and [related work]({target})."
     if rng.random() < 0.3:
         parts[4] += " See [the source](https://example.org/report)."
     return " ".join(parts)
@@ -152,7 +153,7 @@ def write_corpus(count: int, root: Path, seed: int = 1, search: bool = False) ->
     for r in range(max(1, count // ESSAYS_PER_ROUNDTABLE)):
         (content / "roundtables" / f"rt-{r:04d}.md").write_text(
             f"---\ntitle: Roundtable {r}\ndate: {day(r)}\neditors: [{name(rng)}]\n---\n"
-            + paragraph(rng, 0, count)
+            + paragraph(rng, 0, count, essays="../essays/")
             + "\n",
             encoding="utf-8",
         )

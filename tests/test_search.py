@@ -22,6 +22,9 @@ from helpers.site import (
 )
 from helpers.site import page as parse_page
 
+from roundtable.incremental import search as incremental_search
+from roundtable.publish import search
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -44,10 +47,26 @@ def served(built: Path) -> Iterator[str]:
 
 
 def test_index_holds_the_essays_and_roundtables(built: Path) -> None:
-    entry = json.loads((built / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["languages"]["en"]["page_count"] == 6  # four essays, two roundtables
-    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css"):
+    assert indexed_pages(built) == 6  # four essays, two roundtables
+    for name in ("pagefind-ui.js", "pagefind-ui.css", "shards.json"):
         assert (built / "pagefind" / name).is_file()
+    for shard in shards(built):
+        assert (built / "pagefind" / shard / "pagefind.js").is_file()
+
+
+def shards(site: Path) -> list[str]:
+    """Return the folders of the index's shards, as the search page reads them."""
+    listed = json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))
+    return list(listed["shards"])
+
+
+def indexed_pages(site: Path) -> int:
+    """Return how many pages the index's shards hold together."""
+    count = 0
+    for shard in shards(site):
+        entry = json.loads((site / "pagefind" / shard / "pagefind-entry.json").read_text("utf-8"))
+        count += sum(language["page_count"] for language in entry["languages"].values())
+    return count
 
 
 def test_every_page_has_a_search_form_that_works_without_javascript(built: Path) -> None:
@@ -156,6 +175,30 @@ def test_typing_a_word_lists_the_essay_that_has_it(served: str, page: Page) -> N
     assert errors == []
 
 
+def test_an_author_named_only_in_a_byline_finds_the_essay(served: str, page: Page) -> None:
+    """Cy Dee stands only in the third essay's byline (no bio): bylines were not indexed."""
+    page.goto(served + "search/")
+    page.get_by_role("textbox", name="Search").fill("Cy Dee")
+    result = page.locator(".pagefind-ui__result").first
+    result.locator(".pagefind-ui__result-link").wait_for()
+    assert page.locator(".pagefind-ui__result").count() == 1
+    assert result.locator(".pagefind-ui__result-link").inner_text() == "Third Essay"
+    tags = result.locator(".pagefind-ui__result-tag").all_inner_texts()
+    assert [tag.strip() for tag in tags] == [
+        "Author: Cy Dee",
+        "Roundtable: Alpha",
+        "Date: May 3, 2024",
+    ]
+
+
+def test_an_affiliation_in_a_byline_finds_the_essays(served: str, page: Page) -> None:
+    page.goto(served + "search/")
+    page.get_by_role("textbox", name="Search").fill("Uno University")
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    assert sorted(titles) == ["First Essay", "Second Essay"]
+
+
 def test_header_form_opens_the_search_page_with_results(served: str, page: Page) -> None:
     page.goto(served + "essays/third/")
     page.get_by_label("Search the site").fill("paragraph")
@@ -167,18 +210,30 @@ def test_header_form_opens_the_search_page_with_results(served: str, page: Page)
 
 
 def test_results_can_be_filtered_by_roundtable_and_author(served: str, page: Page) -> None:
-    page.goto(served + "search/")
-    filters = page.evaluate(
-        """async () => {
-            const pagefind = await import(new URL("../pagefind/pagefind.js", location.href));
-            await pagefind.init();
-            return await pagefind.filters();
-        }"""
-    )
+    filters = merged_filters(page, served)
     assert set(filters["roundtable"]) == {"Alpha", "Beta Roundtable"}
     assert filters["roundtable"]["Alpha"] == 5  # four essays and their roundtable's page
     assert set(filters["author"]) == {"Ana Pérez", "Bo Chen", "Cy Dee", "Eve Ochoa"}
     assert filters["author"]["Ana Pérez"] == 2
+
+
+def merged_filters(page: Page, site: str) -> dict[str, dict[str, int]]:
+    """Return the filters of every shard merged, as the search page merges them (on the home
+    page, where no search box has loaded Pagefind already)."""
+    page.goto(site)
+    filters: dict[str, dict[str, int]] = page.evaluate(
+        """async () => {
+            const index = new URL("pagefind/", location.href);
+            const listed = await (await fetch(new URL("shards.json", index))).json();
+            const [first, ...others] = listed.shards.map((s) => new URL(s, index).pathname);
+            const pagefind = await import(first + "pagefind.js");
+            await pagefind.options({ bundlePath: first });
+            await pagefind.init();
+            for (const other of others) await pagefind.mergeIndex(other);
+            return await pagefind.filters();
+        }"""
+    )
+    return filters
 
 
 def test_search_can_be_switched_off(
@@ -231,3 +286,58 @@ def test_an_index_pagefind_wrote_wrong_fails_on_one_line(tmp_path: Path, script:
 def errors_of(err: str) -> list[str]:
     """Return what a command printed on stderr besides warnings (beta has no essays: one)."""
     return [line for line in err.splitlines() if ": warning: " not in line]
+
+
+@pytest.fixture
+def sharded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Split the index as a site of thousands of pages is (alpha's pages in shard 0, beta's in
+    shard 1); return the list of the shards Pagefind is run over, filled as builds run them."""
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    ran: list[int] = []
+
+    def spy(files: dict[str, bytes], shard: int, pagefind: search.Pagefind) -> dict[str, bytes]:
+        ran.append(shard)
+        return search.shard_index(files, shard, pagefind)
+
+    monkeypatch.setattr(incremental_search, "shard_index", spy)
+    return ran
+
+
+def test_an_edit_indexes_its_roundtables_shard_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sharded: list[int]
+) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert errors_of(run_cli(["build"], project, capsys).err) == []
+    assert sorted(sharded) == [0, 1] and shards(project / "site") == ["0/", "1/"]
+    assert indexed_pages(project / "site") == 6
+    sharded.clear()
+    edit_an_essay(project)  # an essay of alpha
+    assert errors_of(run_cli(["build"], project, capsys).err) == []
+    assert sharded == [0]
+    sharded.clear()
+    retitle = project / "content/roundtables/beta.md"
+    retitle.write_text(retitle.read_text("utf-8").replace("title: ", "title: New "), "utf-8")
+    assert errors_of(run_cli(["build"], project, capsys).err) == []
+    assert sharded == [1]
+    # The index kept in part is the index made whole.
+    clean = copy_project(project / "content", tmp_path / "clean" / "content").parent
+    assert errors_of(run_cli(["build"], clean, capsys).err) == []
+    assert tree_digest(clean / "site") == tree_digest(project / "site")
+
+
+def test_search_merges_the_shards(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sharded: list[int], page: Page
+) -> None:
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert errors_of(run_cli(["build"], project, capsys).err) == []
+    assert shards(project / "site") == ["0/", "1/"]
+    with serve_directory(project / "site", mount="/forum/") as url:
+        page.goto(url + "search/")
+        box = page.get_by_role("textbox", name="Search")
+        links = page.locator(".pagefind-ui__result-link")
+        for word, title in [("sorts", "Third Essay"), ("yet", "Beta Roundtable")]:
+            box.fill(word)  # one word in a page of each shard
+            links.filter(has_text=title).wait_for()
+            assert links.all_inner_texts() == [title]
+        filters = merged_filters(page, url)
+    assert filters["roundtable"] == {"Alpha": 5, "Beta Roundtable": 1}

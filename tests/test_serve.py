@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 from helpers.server import EventStream, dev_server, wait_until
 from helpers.site import FIXTURES, REPO, copy_project
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from watchdog.events import (
     DirModifiedEvent,
     FileClosedEvent,
@@ -283,3 +285,23 @@ def test_a_folder_that_cannot_be_watched_is_said_on_one_line(
         f"{tmp_path}: cannot watch for changes: inotify watch limit reached (saves there are not "
         "seen; on Linux, raise fs.inotify.max_user_watches, then restart serve)"
     ]
+
+
+def test_search_follows_an_edit(project: Path, page: Page) -> None:
+    """serve used to make no index: its search page said search was not available."""
+    with dev_server(project) as server:
+        assert wait_until(lambda: server.get("/pagefind/shards.json")[0] == 200, 30), server.output
+        essay = project / "content/essays/third.md"
+        essay.write_text(essay.read_text(encoding="utf-8") + "\nA zyzzyvaword here.\n")
+        page.goto(server.url + "search/")
+        box = page.get_by_role("textbox", name="Search")
+        link = page.locator(".pagefind-ui__result-link", has_text="Third Essay")
+
+        def found() -> bool:
+            page.goto(server.url + "search/")
+            box.fill("zyzzyvaword")
+            with contextlib.suppress(PlaywrightTimeout):
+                link.wait_for(timeout=2000)
+            return link.count() == 1
+
+        assert wait_until(found, 30, every=0.5), server.output

@@ -187,6 +187,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     def options_for(url: str) -> BuildOptions:
         args.base_url = url
+        # The pages are served first; serve makes the search index behind them.
         return replace(build_options(args, None), search_index=False)
 
     # Imported here: the server and the file watcher cost every other command time to load.

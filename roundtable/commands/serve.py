@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,11 +35,13 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from roundtable import urls
 from roundtable.commands import local_cms
 from roundtable.content.discover import is_ignored
-from roundtable.errors import BuildFailed, ContentError
+from roundtable.errors import BuildFailed, CannotMake, ContentError
 from roundtable.incremental.cache import BuildCache
+from roundtable.incremental.search import with_search_index
 from roundtable.options import BuildOptions
 from roundtable.pipeline import BuildResult, build_site
 from roundtable.publish.cms import LOCAL_API
+from roundtable.publish.search import find_pagefind
 from roundtable.regular_files import read_regular
 from roundtable.render.pages import TemplateFailed
 
@@ -100,6 +102,8 @@ class Snapshot:
     """Copied files of the last good build, read when asked for, while they are as it saw them."""
     errors: tuple[ContentError, ...] = ()
     """What broke the latest build; empty when it succeeded."""
+    indexing: bool = False
+    """The search index is being made and not served yet (the search page says "updating")."""
 
 
 class LiveSite:
@@ -112,6 +116,7 @@ class LiveSite:
         self.stopping = False
         self.cache = BuildCache(options.cache_dir)
         self.last_good: BuildResult | None = None
+        self.index = ServedIndex()
 
     def rebuild(self) -> Snapshot:
         """Build the site, reusing the last build's work; keep its files when the build fails."""
@@ -125,13 +130,36 @@ class LiveSite:
                 _log(f"  {error}")
         else:
             self.last_good = outcome
-            snapshot = Snapshot(previous.generation + 1, outcome.files, as_seen(outcome.copies))
+            searched = outcome.site is not None and outcome.site.config.search
+            # The last index is served until the new one is made, a second or two later.
+            files = outcome.files | self.index.files if searched else outcome.files
+            indexing = searched and not self.index.files
+            snapshot = Snapshot(
+                previous.generation + 1, files, as_seen(outcome.copies), indexing=indexing
+            )
             seconds = time.perf_counter() - started
             _log(f"Rebuilt {outcome.rendered} of {len(outcome.files)} files in {seconds:.2f} s")
+            if searched:
+                threading.Thread(target=self.follow_with_index, args=(snapshot, outcome)).start()
         with self.changed:
             self.snapshot = snapshot
             self.changed.notify_all()
         return snapshot
+
+    def follow_with_index(self, built: Snapshot, outcome: BuildResult) -> None:
+        """Index a build's pages (the shards they changed) and serve the index with them."""
+        try:
+            files = self.index.update(outcome)
+        except CannotMake as exc:
+            _log(f"error: {exc}")
+            return
+        with self.changed:
+            if self.snapshot.generation != built.generation:
+                return  # a newer build follows with its own index
+            # Browsers reload only where the index was missing: the search page said "updating".
+            generation = built.generation + 1 if built.indexing else built.generation
+            self.snapshot = replace(built, generation=generation, files=built.files | files)
+            self.changed.notify_all()
 
     def wait_for_change(self, generation: int, timeout: float) -> int:
         """Wait for a build after `generation` (or the timeout); return the current generation."""
@@ -146,6 +174,34 @@ class LiveSite:
         with self.changed:
             self.stopping = True
             self.changed.notify_all()
+
+
+class ServedIndex:
+    """The search index of the last build it followed, remade shard by shard, one at a time."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        """The index's files."""
+        self.manifest: dict[str, str] = {}
+        """Their fingerprints: a shard whose pages kept theirs is not made again."""
+        self.lock = threading.Lock()
+
+    def update(self, outcome: BuildResult) -> dict[str, bytes]:
+        """Index a build's pages, reusing the shards whose pages did not change; return it."""
+        with self.lock:
+            made, manifest = with_search_index(
+                {},
+                outcome.manifest,
+                self.manifest,
+                None,
+                outcome.files | self.files,
+                find_pagefind(),
+                outcome.groups,
+            )
+            ours = [path for path in manifest if path.startswith(urls.SEARCH_INDEX)]
+            self.files = {path: made.get(path) or self.files[path] for path in ours}
+            self.manifest = {path: manifest[path] for path in ours}
+            return self.files
 
 
 def _build_errors(
@@ -446,6 +502,8 @@ def overlay(errors: tuple[ContentError, ...]) -> str:
 def inject(page: bytes, snapshot: Snapshot) -> bytes:
     """Add the reload script (and the overlay, if broken) before </body> of a served page."""
     extra = reload_script(snapshot.generation)
+    if snapshot.indexing:
+        extra = "<script>window.roundtableIndexing = true;</script>" + extra
     if snapshot.errors:
         extra = overlay(snapshot.errors) + extra
     text = page.decode("utf-8")

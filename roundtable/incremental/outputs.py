@@ -327,7 +327,9 @@ def with_search(
     if pagefind is None:
         return files, plan.manifest
     earlier = previous.files if previous is not None else {}
-    return with_search_index(files, plan.manifest, plan.before, options.output, earlier, pagefind)
+    return with_search_index(
+        files, plan.manifest, plan.before, options.output, earlier, pagefind, plan.groups
+    )
 
 
 def published_pages(

@@ -1,10 +1,16 @@
 """The full-text search index: Pagefind reads the rendered pages and returns its bundle as files.
 
 Pagefind indexes what templates mark with `data-pagefind-body` (essays and roundtables) and
-filters by their `data-pagefind-filter` elements (roundtable, author). Its files go into the
-output with the pages, so the write stage publishes them atomically like everything else.
+filters by their `data-pagefind-filter` elements (roundtable, author, topic). Its files go into
+the output with the pages, so the write stage publishes them atomically like everything else.
 Where the index cannot be made (Pagefind missing, failing or too slow), the build fails on one
 line and publishes nothing: a search page that cannot search is not a site the user asked for.
+
+The index is split in shards, each a whole Pagefind bundle under `pagefind/<n>/`, that the
+search page merges (Pagefind's `mergeIndex`, listed in `pagefind/shards.json`): a roundtable's
+pages (with its essays and translations) all fall in one shard, so an edit changes one shard,
+and Pagefind, whose time and memory grow with the pages it is given, reads a few hundred pages
+at a time however large the site.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import json
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +31,22 @@ import cbor2
 from roundtable import urls
 from roundtable.errors import CannotMake
 
+PAGES_PER_SHARD = 256
+"""Indexed pages a shard holds at most, on average: Pagefind takes about 0.5 s over 256."""
+SHARDS = "shards.json"
+"""The file, in the index's folder, that lists the shards for the search page to merge."""
+UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
+"""Pagefind's search box, which the search page loads from the index's folder."""
+UNUSED_FILES = (
+    "pagefind-component-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-highlight.js",
+    "pagefind-modular-ui.css",
+    "pagefind-modular-ui.js",
+)
+"""Pagefind's other search boxes, not published. Every shard keeps the rest of its bundle:
+the first one listed is loaded whole (its search code and WebAssembly), the others' indexes
+only."""
 PAGEFIND_DATA = b"pagefind_dcd"
 """What every Pagefind data file starts with, once decompressed."""
 TIMEOUT = 300.0
@@ -62,6 +84,53 @@ def find_pagefind() -> Pagefind:
     except OSError as exc:
         raise CannotMake(f"search index: {executable}: {exc.strerror} ({FIX})") from None
     return Pagefind(executable, f"{executable}:{found.st_size}:{found.st_mtime_ns}")
+
+
+def shard_count(pages: int) -> int:
+    """Return how many shards an index of so many pages is split in: a power of two, so a
+    site that grows a little keeps its shards."""
+    count = 1
+    while count * PAGES_PER_SHARD < pages:
+        count *= 2
+    return count
+
+
+def shard_of(family: str, count: int) -> int:
+    """Return the shard of a family of pages (a roundtable's), the same on every build."""
+    digest = hashlib.blake2b(family.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") % count
+
+
+def shard_folder(shard: int) -> str:
+    """Return the folder of a shard's bundle, inside the index's."""
+    return f"{shard}/"
+
+
+def shard_list(shards: Iterable[int]) -> dict[str, bytes]:
+    """Return the file that lists the shards the search page merges, the first one loaded."""
+    folders = [shard_folder(shard) for shard in sorted(shards)]
+    return {urls.search_index(SHARDS): json.dumps({"shards": folders}).encode("utf-8")}
+
+
+def ui_files(bundle: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Return the search box's files, from any shard's bundle (all shards' are the same)."""
+    return {urls.search_index(name): bundle[urls.search_index(name)] for name in UI_FILES}
+
+
+def shard_index(files: Mapping[str, bytes], shard: int, pagefind: Pagefind) -> dict[str, bytes]:
+    """Return one shard's bundle by output path, the search box's files included.
+
+    Raises CannotMake when Pagefind fails, does not finish, or writes what cannot be read.
+    """
+    folder = shard_folder(shard)
+    shard_files = {}
+    for path, body in search_index(files, pagefind).items():
+        name = path.removeprefix(urls.SEARCH_INDEX)
+        if name in UI_FILES:
+            shard_files[path] = body
+        elif name not in UNUSED_FILES:
+            shard_files[urls.search_index(folder + name)] = body
+    return shard_files
 
 
 def search_index(files: Mapping[str, bytes], pagefind: Pagefind) -> dict[str, bytes]:
