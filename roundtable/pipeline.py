@@ -17,6 +17,7 @@ from pathlib import Path
 from roundtable import urls
 from roundtable.content.check import check_site
 from roundtable.errors import BuildFailed, ContentError
+from roundtable.incremental.bodies import html_for_workers
 from roundtable.incremental.cache import BuildCache, CacheDamaged
 from roundtable.incremental.inputs import known_inputs, unchanged_output
 from roundtable.incremental.outputs import (
@@ -33,7 +34,6 @@ from roundtable.model import Site
 from roundtable.options import BuildOptions
 from roundtable.publish import pdf
 from roundtable.publish.search import find_pagefind
-from roundtable.render.convert import html_for_workers
 from roundtable.render.pages import Page, render_pages, uses_workers
 from roundtable.workers import core_count, cycle_collection_paused
 from roundtable.write import Stage, staging

@@ -9,7 +9,6 @@ from roundtable.content.assemble import FileBodies
 from roundtable.errors import ContentError, raise_if_any
 from roundtable.incremental.inputs import FileDigests, Inputs, inputs_key
 from roundtable.incremental.reading import gather_site
-from roundtable.render.convert import convert
 from roundtable.render.i18n import table_labels
 from roundtable.render.images import with_variants
 
@@ -17,11 +16,11 @@ if TYPE_CHECKING:
     from roundtable.options import BuildOptions
 
 from roundtable.incremental import snapshot
+from roundtable.incremental.bodies import convert, convert_items
 from roundtable.incremental.cache import (
     BuildCache,
 )
 from roundtable.model import Essay, Image, Roundtable, Site
-from roundtable.render.convert import convert_items
 from roundtable.render.images import (
     content_pictures,
 )

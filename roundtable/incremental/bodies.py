@@ -1,0 +1,95 @@
+"""The Markdown stage, remembered: a body's HTML is reused while what it was made from holds.
+
+A body's HTML is known by the hash of exactly what its conversion was given (the raw-HTML
+setting, its file, its page, its table label, its text) and stays valid while every content
+link it looked up still resolves to the same page. Only the rest is handed to the stage
+(render/convert.py). Reused HTML is known by its hash and read from the cache only when a page
+shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+
+from roundtable.incremental.cache import BuildCache, key
+from roundtable.model import NO_HTML, Essay, Image, Roundtable, Site
+from roundtable.render.convert import (
+    Job,
+    converted_bodies,
+    job_of,
+    link_targets,
+    still_valid,
+    with_converted,
+    with_html,
+)
+from roundtable.render.markdown import Rendered
+
+
+def body_key(job: Job, allow_html: bool) -> str:
+    """Return the cache key of a body's HTML: the body is known by its hash."""
+    parts = (str(allow_html), job.source, job.page, job.table_label, job.body.digest)
+    return key("body", *parts)
+
+
+def convert(
+    site: Site,
+    cache: BuildCache,
+    workers: int = 1,
+    pictures: Mapping[str, Image] = {},
+    table_labels: Mapping[str, str] = {},
+) -> Site:
+    """Return the site with every body rendered to HTML, reusing remembered HTML where valid."""
+    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    return with_converted(site, convert_items(site, items, cache, workers, pictures, table_labels))
+
+
+def convert_items(
+    site: Site,
+    items: list[Essay | Roundtable],
+    cache: BuildCache,
+    workers: int = 1,
+    pictures: Mapping[str, Image] = {},
+    table_labels: Mapping[str, str] = {},
+) -> list[Essay | Roundtable]:
+    """Return these essays and roundtables of the site with their bodies rendered to HTML."""
+    targets = link_targets(site, pictures)
+    allow_html = site.config.allow_html
+    jobs = [job_of(site, item, table_labels) for item in items]
+    keys = [body_key(job, allow_html) for job in jobs]
+    cache.prefetch("bodies", keys)
+    results: dict[int, Rendered] = {}
+    misses = []
+    for index, entry_key in enumerate(keys):
+        cached = cache.get("bodies", entry_key)
+        if isinstance(cached, Rendered) and still_valid(cached, targets):
+            results[index] = cached
+        else:
+            misses.append(index)
+    missed = [items[i] for i in misses]
+    fresh = converted_bodies(missed, [jobs[i] for i in misses], targets, allow_html, workers)
+    html: dict[int, bytes] = {}
+    for index, (rendered, encoded) in zip(misses, fresh, strict=True):
+        cache.put("bodies", keys[index], rendered)
+        cache.put("html", rendered.digest, encoded)  # the HTML is kept apart
+        results[index], html[index] = rendered, encoded
+    cache.keep("html", [r.digest for r in results.values()])
+    fetch = partial(cache.fetch, "html")
+    return [with_html(item, results[i], html.get(i), fetch) for i, item in enumerate(items)]
+
+
+def html_for_workers(site: Site, cache: BuildCache) -> None:
+    """Let worker processes, forked with the site in memory, read each body's HTML themselves.
+
+    With a cache on disk, the HTML is written there and this process lets go of it (140 MB at
+    10,000 essays): each worker reads the HTML of the pages it renders. Otherwise every entry
+    is read into memory now, as workers cannot read the cache.
+    """
+    every: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
+    items = [item for item in every if item.html != NO_HTML]
+    if cache.set_aside("html"):
+        reader = cache.reader("html")
+        for item in items:
+            item.html.unload(reader)
+    else:
+        cache.prefetch("html", [item.html.digest for item in items])
