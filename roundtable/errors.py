@@ -57,3 +57,8 @@ def raise_if_any(errors: list[ContentError]) -> None:
     """Stop the build when any errors were collected."""
     if errors:
         raise BuildFailed(errors)
+
+
+class CacheDamaged(Exception):
+    """Something a build was told it could read again (a body's HTML, a file's bytes) is gone or
+    changed: not the content's mistake, so the build starts again from the files themselves."""

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from roundtable import urls
 from roundtable.content.check import check_site
-from roundtable.errors import BuildFailed, ContentError
+from roundtable.errors import BuildFailed, CacheDamaged, ContentError
 from roundtable.incremental.bodies import html_for_workers
-from roundtable.incremental.cache import BuildCache, CacheDamaged
+from roundtable.incremental.cache import BuildCache
 from roundtable.incremental.inputs import known_inputs, unchanged_output
 from roundtable.incremental.outputs import (
     GroupRecord,

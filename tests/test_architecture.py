@@ -28,7 +28,6 @@ WOVEN = {
     # from outside (incremental/); the test then fails until the pair is taken off this list.
     ("content.assemble", "incremental"),
     ("content.assemble", "incremental.cache"),
-    ("render.pages", "incremental.cache"),
     # Content is read with the renderer's one Markdown parser and picture reader.
     ("content.assemble", "render.images"),
     ("content.assemble", "render.markdown"),

@@ -24,7 +24,7 @@ from roundtable.content.people import (
     with_details,
 )
 from roundtable.content.served import active_type
-from roundtable.errors import BuildFailed, ContentError
+from roundtable.errors import BuildFailed, CacheDamaged, ContentError
 from roundtable.incremental import cache
 from roundtable.incremental.cache import Memo
 from roundtable.model import (
@@ -198,7 +198,7 @@ class FileBodies:
         """
         files = self._known()
         if digest not in files:
-            raise cache.CacheDamaged(f"no file is known whose body is {digest}")
+            raise CacheDamaged(f"no file is known whose body is {digest}")
         rel, file_digest = files[digest]
         try:
             data = (self.content / rel).read_bytes()

@@ -41,10 +41,8 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import jinja2
-from jinja2.bccache import Bucket
-
 from roundtable import __version__
+from roundtable.errors import CacheDamaged
 
 Made = TypeVar("Made")
 """What a remembered computation makes."""
@@ -142,10 +140,6 @@ def memoised(memo: Memo, table: str, stage: Callable[..., Made], *args: object) 
     parts = [a if isinstance(a, bytes) else repr(a) for a in args]
     entry_key = key(stage.__module__, stage.__qualname__, *parts)
     return recalled(memo, table, entry_key, partial(stage, *args))
-
-
-class CacheDamaged(Exception):
-    """An entry the build counted on is gone or damaged: the build starts again without it."""
 
 
 class BuildCache:
@@ -438,44 +432,3 @@ def _unpack(crc: int, blob: bytes) -> Any | None:
         return pickle.loads(blob)
     except Exception:  # Damaged beyond the checksum's reach: treat as a miss, never trust it.
         return None
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's compiled templates, kept in a folder between builds (skips compiling them again).
-
-    Jinja reuses one only while its template's source is the same; a file damaged on disk fails
-    our checksum and is compiled afresh; a file that cannot be written is simply not kept.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        """Fill the bucket from its file, when there is one and it is intact."""
-        try:
-            data = self._path(bucket).read_bytes()
-        except OSError:
-            return
-        checksum, blob = data[:4], data[4:]
-        if zlib.crc32(blob).to_bytes(4, "little") != checksum:
-            return
-        try:
-            bucket.bytecode_from_string(blob)
-        except Exception:  # Damaged beyond the checksum's reach: compile the template again.
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        """Write the bucket's compiled template (whole or not at all)."""
-        blob = bucket.bytecode_to_string()
-        path = self._path(bucket)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        try:
-            temporary.write_bytes(zlib.crc32(blob).to_bytes(4, "little") + blob)
-            os.replace(temporary, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-
-    def _path(self, bucket: Bucket) -> Path:
-        """Return the file of a bucket (its key hashes the template's name and file)."""
-        return self.folder / f"{bucket.key}.jinja"

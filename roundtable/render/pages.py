@@ -14,8 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from roundtable import urls
-from roundtable.errors import ContentError
-from roundtable.incremental.cache import CacheDamaged, CompiledTemplates
+from roundtable.errors import CacheDamaged, ContentError
 from roundtable.model import NO_HTML, Author, Essay, Person, Roundtable, Site, Topic
 from roundtable.publish import citations, cms, feeds, metadata, sitemap
 from roundtable.render import i18n
@@ -103,17 +102,17 @@ class TemplateFailed(Exception):
 
 @lru_cache(maxsize=4)
 def environment(
-    theme: Theme, version: str = "", compiled: Path | None = None
+    theme: Theme, version: str = "", compiled: jinja2.BytecodeCache | None = None
 ) -> jinja2.Environment:
     """Return the Jinja environment: autoescape on, undefined names are errors.
 
     `version` is the hash of the theme's files: a new one (a template added in the site's own
     folder, say) gets a fresh environment, since Jinja only rechecks templates it has loaded.
-    `compiled` keeps templates compiled between builds (Jinja checks each against its source).
+    `compiled` keeps templates compiled between builds (Jinja checks each against its source);
+    it must be hashable, as environments are kept by their arguments.
     """
-    bytecode = CompiledTemplates(compiled) if compiled is not None else None
     env = jinja2.Environment(
-        bytecode_cache=bytecode,
+        bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -499,7 +498,7 @@ def render_pages(
     workers: int = 1,
     theme_version: str = "",
     stage: Stage | None = None,
-    compiled: Path | None = None,
+    compiled: jinja2.BytecodeCache | None = None,
 ) -> MutableMapping[str, bytes]:
     """Render the given pages (on every core when there are many); return output path → bytes.
 
@@ -528,7 +527,9 @@ def uses_workers(pages: int, workers: int) -> bool:
     return workers > 1 and pages >= PARALLEL_FROM
 
 
-RenderState = tuple[list[Page], Site, Theme, Mapping[str, str], str, Sink | None, Path | None]
+RenderState = tuple[
+    list[Page], Site, Theme, Mapping[str, str], str, Sink | None, jinja2.BytecodeCache | None
+]
 """What every page render shares: the pages, the site, the theme, asset hashes, theme version,
 where to write the pages (None: return them) and where compiled templates are kept."""
 
