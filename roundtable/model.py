@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -513,44 +513,12 @@ def _essay(item: Essay | Roundtable) -> Essay:
     return item
 
 
-DIGEST = "_digest"
-"""Where an essay or roundtable keeps its hash once fingerprinting has made it."""
-ORIGIN = "_origin"
-"""Where an essay or roundtable made from a checked entry keeps that entry's key and value."""
-
-
-def with_origin(item: Item, key: str, origin: Item) -> Item:
-    """Mark an item as made from the checked entry `key`, which holds `origin`.
-
-    The mark travels with the item through `evolve` (not through dataclasses.replace, which loses
-    it: harmless). A field still holding the very object the origin holds is known by the key, so
-    an item's hash need only read the fields set since it was checked (fingerprint.py).
-    """
-    if origin is not item:
-        item.__dict__[ORIGIN] = (key, origin)
-    return item
-
-
-def origin_of(item: object) -> tuple[str, Any] | None:
-    """Return the checked entry an item was made from, and what it holds; None if unknown."""
-    origin: tuple[str, Any] | None = item.__dict__.get(ORIGIN)
-    return origin
-
-
 def evolve(item: Item, **changes: Any) -> Item:
-    """Return an essay, roundtable, person or image with some fields changed.
-
-    As dataclasses.replace, but the item itself when nothing changes, and a copy of its fields
-    otherwise instead of a second run of __init__: a build does this tens of thousands of times,
-    and these classes have no __post_init__ or cached properties for __init__ to set up.
-    """
-    fields = item.__dataclass_fields__
-    for name in changes:
-        if name not in fields:
-            raise TypeError(f"{type(item).__name__} has no field {name!r}")
+    """Return an essay, roundtable, person or image with some fields changed: the item itself
+    when nothing changes (so what was made from it still holds), else dataclasses.replace's."""
+    unknown = set(changes) - set(item.__dataclass_fields__)
+    if unknown:
+        raise TypeError(f"{type(item).__name__} has no field {min(unknown)!r}")
     if all(getattr(item, name) == value for name, value in changes.items()):
         return item
-    copied = object.__new__(type(item))
-    copied.__dict__.update(item.__dict__, **changes)
-    copied.__dict__.pop(DIGEST, None)  # the hash of the item it was copied from
-    return copied
+    return replace(item, **changes)

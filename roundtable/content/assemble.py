@@ -42,7 +42,6 @@ from roundtable.model import (
     Topic,
     evolve,
     reading_key,
-    with_origin,
 )
 from roundtable.render.images import NotAnImage, measure
 from roundtable.render.markdown import is_safe_url
@@ -313,8 +312,7 @@ class _Checker:
         self.errors.extend(known[1])
         if known[0] is None:
             return None
-        item = evolve(known[0], body=Text(parsed.digest, fetch=partial(_body, parsed)))
-        return with_origin(item, entry_key, known[0])
+        return evolve(known[0], body=Text(parsed.digest, fetch=partial(_body, parsed)))
 
     def _checked_again(
         self,
@@ -340,9 +338,7 @@ class _Checker:
         self.memo.put("checked", entry_key, (kept, self.errors[before:], front))
         if front:
             self.memo.put("fronts", front, entry_key)
-        if item is None or kept is None:
-            return None
-        return with_origin(item, entry_key, kept)
+        return item
 
     def _checked(
         self, parsed: Parsed, check: Callable[[Parsed, Document], Roundtable | Essay | None]

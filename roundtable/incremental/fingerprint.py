@@ -12,12 +12,13 @@ import datetime as dt
 import io
 import json
 import pickle
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from roundtable.incremental.cache import key
-from roundtable.model import DIGEST, Essay, Roundtable, origin_of
+from roundtable.model import Essay, Roundtable
 from roundtable.render.pages import Derived, Page
 
 
@@ -169,32 +170,35 @@ _SHOWN = {
 """The fields of essays and roundtables that pages may show, by class."""
 
 
-def _item_digest(item: Essay | Roundtable) -> str:
-    """Hash an essay or roundtable: its small fields pickled, and its HTML's hash.
+_DIGESTS: dict[int, str] = {}
+"""The hash of each essay and roundtable that is alive, by identity: items are immutable, so a
+site recalled from the last build (snapshot.py) hashes only the items made since. An entry
+goes with its item (a weak reference's callback, run before the identity can be reused)."""
 
-    An item made from a checked entry is hashed by the entry's key and the fields set since (a
-    field holding the very object the entry holds has the value the key stands for). The hash
-    is kept on the item (`evolve` drops it from a changed copy): a site recalled whole from the
-    last build (snapshot.py) brings its items' hashes with it.
-    """
-    values = item.__dict__
-    known: str | None = values.get(DIGEST)
+
+def _item_digest(item: Essay | Roundtable) -> str:
+    """Hash an essay or roundtable: its small fields pickled, and its HTML's hash."""
+    known = _DIGESTS.get(id(item))
     if known is None:
-        known = values[DIGEST] = _hashed(item)
+        known = _hashed(item)
+        remember_digest(item, known)
     return known
 
 
+def known_digest(item: Essay | Roundtable) -> str | None:
+    """Return an item's hash if it was made, for a snapshot to carry to the next build."""
+    return _DIGESTS.get(id(item))
+
+
+def remember_digest(item: Essay | Roundtable, digest: str) -> None:
+    """Note an item's hash (made now, or carried by a snapshot of the item's equal)."""
+    if id(item) not in _DIGESTS:
+        weakref.finalize(item, _DIGESTS.pop, id(item), None).atexit = False
+    _DIGESTS[id(item)] = digest
+
+
 def _hashed(item: Essay | Roundtable) -> str:
-    """Hash an item's shown fields (see `_item_digest`)."""
-    values = item.__dict__
-    names = _SHOWN[type(item)]
-    origin = origin_of(item)
-    if origin is None:
-        small = [(name, values[name]) for name in names]
-        pickled = _pickled((type(item).__name__, small))
-        return key("model", pickled, item.html.digest)
-    entry_key, checked = origin
-    before = checked.__dict__
-    changed = [(name, values[name]) for name in names if values[name] is not before[name]]
-    pickled = _pickled((type(item).__name__, changed))
-    return key("checked model", entry_key, pickled, item.html.digest)
+    """Hash an item's shown fields and its HTML's hash."""
+    small = [(name, getattr(item, name)) for name in _SHOWN[type(item)]]
+    pickled = _pickled((type(item).__name__, small))
+    return key("model", pickled, item.html.digest)

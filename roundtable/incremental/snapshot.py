@@ -2,7 +2,7 @@
 
 An editor's save usually changes one essay's body. Reading, checking and converting every other
 file again would only make the site the last build made. So a build kept on disk leaves its
-site behind (bodies and HTML known by their hashes, every item with its fingerprint), with the
+site behind (bodies and HTML known by their hashes, with every item's fingerprint), with the
 hash of everything else it read. The next build takes it when that hash is the same and every
 changed Markdown file keeps its front matter: it parses and converts those files alone and puts
 them in place. Anything else (a front matter, a file added or gone, site.yml, authors.yml, an
@@ -15,7 +15,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -24,13 +24,12 @@ from roundtable.content.assemble import FileBodies, source_key, with_body
 from roundtable.content.discover import display_path
 from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.incremental.cache import BuildCache, key
+from roundtable.incremental.fingerprint import known_digest, remember_digest
 from roundtable.model import (
     NO_HTML,
     NO_TEXT,
-    ORIGIN,
     Essay,
     Html,
-    Item,
     Roundtable,
     Site,
     Text,
@@ -67,7 +66,14 @@ class Snapshot:
     summarised: frozenset[str]
     """Paths of the items whose summary is their body's first paragraph (none given)."""
     site: Site
-    """The site as converted, before its pages were rendered."""
+    """The site as converted, before its pages were rendered; kept without bodies and HTML."""
+    texts: dict[str, Texts] = field(default_factory=dict)
+    """Each item's body, HTML and item hash, by path (see `Texts`)."""
+
+
+Texts = tuple[str, str, str | None]
+"""The hash of an item's body and of its HTML, and the item's own hash if it was made (the
+fingerprint of the pages that show it)."""
 
 
 @dataclass(frozen=True)
@@ -102,23 +108,33 @@ def load(cache: BuildCache, options: Folders) -> Snapshot | None:
         if not isinstance(snapshot, Snapshot):
             return None
         bodies = FileBodies(options.content, options.content_display, snapshot.markdown)
-        fetch_html = partial(cache.fetch, "html")
-        for item in _items(snapshot.site):
-            _clothe(item, bodies.read, fetch_html)
+        clothe = partial(
+            _clothed,
+            texts=snapshot.texts,
+            read_body=bodies.read,
+            fetch_html=partial(cache.fetch, "html"),
+        )
+        site = snapshot.site
+        site = replace(
+            site,
+            roundtables=tuple(clothe(r) for r in site.roundtables),
+            essays=tuple(clothe(e) for e in site.essays),
+        )
     except Exception:  # Damaged beyond the checksum's reach: take the whole way.
         return None
-    return snapshot
+    return replace(snapshot, site=site)
 
 
 def pickled(snapshot: Snapshot) -> bytes:
     """Return a snapshot's bytes, to keep once the build's cache entries are saved."""
     site = snapshot.site
+    texts = {i.path: (i.body.digest, i.html.digest, known_digest(i)) for i in _items(site)}
     bare = replace(
         site,
         roundtables=tuple(_bare(r) for r in site.roundtables),
         essays=tuple(_bare(e) for e in site.essays),
     )
-    return pickle.dumps(replace(snapshot, site=bare), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(replace(snapshot, site=bare, texts=texts), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def keep(cache: BuildCache, output: Path, blob: bytes) -> None:
@@ -214,23 +230,26 @@ def _name(output: Path) -> str:
     return "snapshot-" + hashlib.blake2b(folder, digest_size=16).hexdigest()
 
 
-def _bare(item: Item) -> Item:
-    """Return a copy of an item to pickle: its body and HTML as their hashes, without the mark
-    of the checked entry it came from (which would pickle that entry too); its fingerprint
-    stays. Plain values pickle without a call back into Python for each object."""
-    copied = object.__new__(type(item))
-    values = copied.__dict__
-    values.update(item.__dict__)
-    values.pop(ORIGIN, None)
-    values["body"], values["html"] = values["body"].digest, values["html"].digest
-    return copied
+def _bare(item: Placed) -> Placed:
+    """Return an item to pickle: without its body and HTML (the snapshot's `texts` name them),
+    which would pickle the text they hold, or a way to read it."""
+    return evolve(item, body=NO_TEXT, html=NO_HTML)
 
 
-def _clothe(
-    item: Essay | Roundtable, read_body: Callable[[str], str], fetch_html: Callable[[str], str]
-) -> None:
-    """Give an unpickled item its body and HTML back, each read when first needed."""
-    values = item.__dict__
-    body, html = values["body"], values["html"]
-    values["body"] = NO_TEXT if body == NO_TEXT.digest else Text(body, fetch=read_body)
-    values["html"] = NO_HTML if html == NO_HTML.digest else Html(html, fetch=fetch_html)
+def _clothed(
+    item: Placed,
+    texts: Mapping[str, Texts],
+    read_body: Callable[[str], str],
+    fetch_html: Callable[[str], str],
+) -> Placed:
+    """Return an unpickled item with its body and HTML back, each read when first needed, and
+    its hash noted again (it is equal to the item hashed by the last build)."""
+    body, html, digest = texts[item.path]
+    clothed = evolve(
+        item,
+        body=NO_TEXT if body == NO_TEXT.digest else Text(body, fetch=read_body),
+        html=NO_HTML if html == NO_HTML.digest else Html(html, fetch=fetch_html),
+    )
+    if digest is not None:
+        remember_digest(clothed, digest)
+    return clothed
