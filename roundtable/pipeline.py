@@ -2,8 +2,9 @@
 
 find the content -> read it -> assemble the site -> convert Markdown (made_site, with the
 earlier build's work reused from incremental/) -> plan the outputs -> render the pages that
-changed -> the search index -> check everything, links and pictures in the pages included ->
-write atomically. `check` runs the same stages in memory and stops before writing.
+changed -> check everything (the mistakes met on the way, links and pictures included) -> the
+search index -> write atomically. `check` runs the same stages in memory and stops before
+writing.
 """
 
 from __future__ import annotations
@@ -118,11 +119,11 @@ def _stages(
     stale = plan.stale()
     with staging(options.output) as stage:
         rendered = _render(options, site, plan, stale, cache, workers, stage)
-        rendered, manifest = with_search(options, pagefind, plan, rendered, previous)
         pages = published_pages(options, plan, rendered, previous)
-        findings = check_site(site, manifest, pages, dt.date.today())
-        if findings.errors:
-            raise BuildFailed(findings.errors, findings.warnings)
+        findings = check_site(site, plan.manifest, pages, dt.date.today(), made.unreadable)
+        if errors := [*made.errors, *plan.errors, *findings.errors]:
+            raise BuildFailed(errors, findings.warnings)
+        rendered, manifest = with_search(options, pagefind, plan, rendered, previous)
         files = write_site(options, cache, plan, rendered, manifest, previous)
     remember(options, cache, made, inputs, findings.warnings)
     seconds = time.perf_counter() - started

@@ -47,7 +47,7 @@ def test_broken_links_anchors_alt_and_empty_bodies(
     add(project, "essays/empty.md", "---\ntitle: Empty\nauthor: A\nroundtable: alpha\n---\n\n")
     run = run_cli(["check"], project, capsys)
     assert run.status == 1
-    assert run.error_lines == [
+    assert run.located_lines == [
         "content/essays/empty.md:6: the essay has no text (write it below the closing '---')",
         "content/essays/linked.md:8: link 'missing.md' leads to no page or file of the site "
         "(link to the Markdown file, e.g. other-essay.md)",
@@ -164,7 +164,7 @@ def test_raw_html_is_a_warning_at_its_line_saying_how_to_write_it(
     )
     run = run_cli(["check"], project, capsys)
     assert run.status == 0
-    assert run.error_lines == [
+    assert run.located_lines == [
         "content/essays/pasted.md:6: warning: raw <b> is published as text, tags and all (write "
         "it in Markdown: **bold**; docs/editing.md shows how)",
         "content/essays/pasted.md:7: warning: raw <br> is published as text, tags and all (write "
@@ -180,3 +180,43 @@ def test_raw_html_is_a_warning_at_its_line_saying_how_to_write_it(
         encoding="utf-8",
     )
     assert run_cli(["check", "--strict"], project, capsys).status == 0
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_front_matter_mistake_hides_no_other_mistake(
+    project: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """One run reports the broken file and every other file's broken links and pictures; a
+    link to the broken file is not reported (it is mended with that file); the site stays."""
+    assert run_cli(["build"], project, capsys).status == 0
+    before = tree_digest(project / "site")
+    add(
+        project,
+        "essays/broken.md",
+        "---\ntitle: [unclosed\nauthor: A\nroundtable: alpha\n---\nX.\n",
+    )
+    add(project, "essays/linked.md", ESSAY + "To [broken](broken.md) and [gone](gone.md).\n")
+    add(project, "essays/shown.md", ESSAY.replace("Linked", "Shown") + "![A](../images/no.png)\n")
+    run = run_cli([command], project, capsys)
+    assert run.status == 1 and "Traceback" not in run.err
+    assert [line.split(" (")[0] for line in run.error_lines] == [
+        "content/essays/broken.md:2: invalid YAML: did not find expected ',' or ']'",
+        "content/essays/linked.md:6: link 'gone.md' leads to no page or file of the site",
+        "content/essays/shown.md:6: image '../images/no.png' leads to no page or file of the site",
+    ], run.err
+    assert tree_digest(project / "site") == before
+
+
+def test_a_picture_that_cannot_be_shown_hides_no_broken_link(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "content/images/damaged.png").write_bytes(b"not a picture")
+    add(project, "essays/shown.md", ESSAY + "![A](../images/damaged.png) [gone](gone.md)\n")
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 1
+    assert [line.split(": ", 1)[0] for line in run.error_lines] == [
+        "content/essays/shown.md:6",
+        "content/essays/shown.md:6",
+    ], run.err
+    assert any("damaged.png" in line for line in run.error_lines)
+    assert any("'gone.md'" in line for line in run.error_lines)

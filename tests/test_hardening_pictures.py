@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from helpers.hostile import build, new_project
-from helpers.site import LOCATED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -265,7 +264,7 @@ def test_fuzz_random_picture_headers_give_one_located_line(tmp_path: Path) -> No
         run = build(project, command="check")
         assert run.status in (0, 1) and "Traceback" not in run.err, run.err
         if run.status == 1:
-            located = [line for line in run.err.splitlines() if LOCATED.match(line)]
+            located = run.error_lines
             assert len(located) == 1, run.err
             assert located[0].startswith(
                 f"content/essays/fuzz.md:8: picture '../images/fuzz.{suffix}': "

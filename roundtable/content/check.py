@@ -29,15 +29,21 @@ class Findings:
 
 
 def check_site(
-    site: Site, outputs: Collection[str], page: Callable[[str], bytes | None], today: dt.date
+    site: Site,
+    outputs: Collection[str],
+    page: Callable[[str], bytes | None],
+    today: dt.date,
+    unreadable: Collection[str] = frozenset(),
 ) -> Findings:
     """Inspect a site about to be published for broken links and other reader-facing problems.
 
     `outputs` are the paths of every file the site has; `page` gives the bytes of a page among
-    them (None for a file copied as it is), to look for the anchor a link names.
+    them (None for a file copied as it is), to look for the anchor a link names. `unreadable`
+    names the Markdown files (relative to the content folder) left out of the site for their
+    own mistakes: a link to one is not broken, only waiting for that file to be mended.
     """
     items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
-    resolver = _Resolver(outputs, page, [item.path for item in items])
+    resolver = _Resolver(outputs, page, [item.path for item in items], unreadable)
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
     for item in items:
@@ -89,6 +95,8 @@ def _link_problem(link: Link, page: str, resolver: _Resolver, source: str) -> st
     kind = "image" if link.is_image else "link"
     target = page if not parts.path else _join(page, unquote(parts.path))
     if target is None or not resolver.exists(target):
+        if resolver.left_out(source, unquote(parts.path)):
+            return None
         nearest = nearest_file(unquote(parts.path), source, resolver.markdown_files)
         fix = _fix(link, nearest)
         return f"{kind} '{link.written}' leads to no page or file of the site ({fix})"
@@ -246,8 +254,11 @@ class _Resolver:
         outputs: Collection[str],
         page: Callable[[str], bytes | None],
         markdown_files: list[str],
+        unreadable: Collection[str] = frozenset(),
     ) -> None:
         self.outputs = outputs
+        self.unreadable = unreadable
+        """Markdown files left out of the site for their own mistakes."""
         self.page = page
         self.ids: dict[str, frozenset[str]] = {}
         """The ids of each page looked into, by output path."""
@@ -261,6 +272,12 @@ class _Resolver:
             if candidate in self.outputs:
                 return candidate
         return None
+
+    def left_out(self, source: str, written: str) -> bool:
+        """Return True when a path written in the file `source` names a Markdown file left out
+        of the site for its own mistakes."""
+        named = posixpath.normpath(posixpath.join(posixpath.dirname(source), written))
+        return named in self.unreadable
 
     def exists(self, target: str) -> bool:
         """Return True when a site path names a page or file."""

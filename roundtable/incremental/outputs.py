@@ -21,7 +21,7 @@ from roundtable import urls
 from roundtable.content.discover import (
     display_path,
 )
-from roundtable.errors import ContentError, raise_if_any
+from roundtable.errors import ContentError
 from roundtable.incremental.cache import (
     BuildCache,
     key,
@@ -73,6 +73,9 @@ class Plan:
     """Resized images made for this build."""
     groups: dict[str, GroupRecord]
     """Every group of pages: its inputs' fingerprint and its output files."""
+    errors: list[ContentError]
+    """Pictures that cannot be shown, and content files where the site makes a page or asset:
+    reported with the site's other mistakes."""
 
     def stale(self) -> list[Page]:
         """Return the pages whose inputs changed since the output was made."""
@@ -105,10 +108,10 @@ def plan_outputs(
     shown = pictures_on_pages(site, pictures)
     in_text = {site.static_source(options.content, rel): image for rel, image in shown.items()}
     made = make_variants(sorted({**in_text, **heroes}.items()), images)
-    raise_if_any(picture_errors(site, options.content, pictures, made.failed))
+    errors = picture_errors(site, options.content, pictures, made.failed)
     generated = {urls.asset(name): path for name, path in theme.assets.items()} | made.files
     generated |= cms.bundle_files() if site.config.cms else {}
-    _refuse_collisions(options, site, {*generated, *manifest})
+    errors += _collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
     manifest |= fingerprint_copies(copies)
     return Plan(
@@ -120,6 +123,7 @@ def plan_outputs(
         theme.version,
         made.count,
         records,
+        errors,
     )
 
 
@@ -260,13 +264,11 @@ def copied_files(
     return {**generated, **content}
 
 
-def _refuse_collisions(options: BuildOptions, site: Site, generated: set[str]) -> None:
+def _collisions(options: BuildOptions, site: Site, generated: set[str]) -> list[ContentError]:
     """Refuse a content file at a path the site generates: it must not replace a page or asset."""
     message = "the site generates a file at this path (rename or move this file)"
     clashes = [rel for rel in site.static_files if rel in generated]
-    raise_if_any(
-        [ContentError(display_path(options.content_display, rel), 0, message) for rel in clashes]
-    )
+    return [ContentError(display_path(options.content_display, rel), 0, message) for rel in clashes]
 
 
 def pictures_on_pages(site: Site, pictures: Mapping[str, Image]) -> dict[str, Image]:

@@ -3,10 +3,11 @@ again, and save what the next build starts from."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, NamedTuple
 
 from roundtable.content.assemble import FileBodies
-from roundtable.errors import ContentError, raise_if_any
+from roundtable.errors import BuildFailed, ContentError
 from roundtable.incremental.inputs import FileDigests, Inputs, inputs_key
 from roundtable.incremental.reading import gather_site
 from roundtable.render.i18n import table_labels
@@ -39,6 +40,11 @@ class Made(NamedTuple):
     """Hash of each item's front matter, where it is known (a build kept on disk only)."""
     recalled: bool = False
     """The site was recalled from the last build's snapshot."""
+    errors: tuple[ContentError, ...] = ()
+    """Mistakes in Markdown files: the site is made without the files that have them, so that
+    the build can go on to find every other mistake before it stops."""
+    unreadable: frozenset[str] = frozenset()
+    """Those files, relative to the content folder: a link to one is not a mistake of its own."""
 
 
 def made_site(
@@ -131,14 +137,17 @@ def converted_site(
     inputs: Inputs | None = None,
     last: snapshot.Snapshot | None = None,
 ) -> Made:
-    """Read, check and convert the whole content; stop with every mistake found.
+    """Read, check and convert the whole content. A mistake outside the Markdown files (site.yml,
+    authors.yml, the folders) stops the build here, with every such mistake found.
 
     Once checked, a build kept on disk lets go of the files it parsed (200 MB at 10,000 essays):
     each body is read again from its file by the worker that converts it, and by anything
     else that wants it (a PDF looks for pictures).
     """
     site, errors = gather_site(options, cache, hashed)
-    raise_if_any(errors)
+    if any(not error.path.endswith(".md") for error in errors):
+        raise BuildFailed(errors)
+    unreadable = frozenset(os.path.relpath(e.path, options.content_display) for e in errors)
     pictures = content_pictures(site, options.content)
     labels = table_labels(options.theme.message_dirs, site, theme_version)
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
@@ -148,4 +157,4 @@ def converted_site(
         bodies = FileBodies(options.content, options.content_display, inputs.markdown)
         bodies.unload(items)
     site = convert(with_variants(site), cache, workers, pictures, labels)
-    return Made(site, pictures, summarised, fronts)
+    return Made(site, pictures, summarised, fronts, errors=tuple(errors), unreadable=unreadable)

@@ -34,7 +34,12 @@ class Run:
 
     @property
     def error_lines(self) -> list[str]:
-        """Return the `path:line: message` lines, without the closing summary."""
+        """Return the `path:line: message` lines of errors (no warnings, no closing summary)."""
+        return [line for line in self.located_lines if ": warning: " not in line]
+
+    @property
+    def located_lines(self) -> list[str]:
+        """Return every `path:line: message` line, errors and warnings."""
         return [line for line in self.err.splitlines() if LOCATED.match(line)]
 
 
