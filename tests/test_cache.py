@@ -317,13 +317,13 @@ def test_recalled_essays_are_converted_again_from_their_files(
     edit(essay(project, "third"), "title: Third Essay", "title: Third Essay, Retitled")
     assert run_cli(["build"], project, capsys).status == 0  # remembers every checked essay
     read: list[str] = []
-    from_file = roundtable.content.assemble.FileBodies.read
+    from_file = roundtable.incremental.reading.FileBodies.read
 
-    def spy(bodies: roundtable.content.assemble.FileBodies, digest: str) -> str:
+    def spy(bodies: roundtable.incremental.reading.FileBodies, digest: str) -> str:
         read.append(bodies._known()[digest][0])
         return from_file(bodies, digest)
 
-    monkeypatch.setattr(roundtable.content.assemble.FileBodies, "read", spy)
+    monkeypatch.setattr(roundtable.incremental.reading.FileBodies, "read", spy)
     edit(project / "content/site.yml", "tagline:", "allow_html: true\ntagline:")
     assert_incremental_equals_clean(project, capsys, reuses_pages=False)
     assert "essays/first.md" in read  # recalled, not checked again, yet converted again

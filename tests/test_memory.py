@@ -17,9 +17,9 @@ import roundtable.pipeline
 import roundtable.render.convert
 import roundtable.render.pages
 from roundtable.commands.cli import theme_for
-from roundtable.content.assemble import FILE_CHANGED
 from roundtable.content.frontmatter import parse
 from roundtable.incremental.cache import BuildCache
+from roundtable.incremental.reading import FILE_CHANGED
 from roundtable.options import BuildOptions
 from roundtable.pipeline import BuildResult, build_site
 from roundtable.workers import heap_frozen

@@ -20,9 +20,9 @@ import roundtable.incremental.cache
 import roundtable.incremental.recall
 import roundtable.pipeline
 from roundtable.commands.cli import theme_for
-from roundtable.content.assemble import FILE_CHANGED
 from roundtable.errors import BuildFailed
 from roundtable.incremental import snapshot
+from roundtable.incremental.reading import FILE_CHANGED
 from roundtable.options import BuildOptions
 from roundtable.pipeline import build_site
 

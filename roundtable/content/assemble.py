@@ -10,25 +10,22 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from xml.etree import ElementTree
 
 from roundtable import urls
-from roundtable.content.discover import Sources, display_path, unreadable
-from roundtable.content.frontmatter import Document, Key, body_of
+from roundtable.content.discover import Sources
+from roundtable.content.frontmatter import Document, Key
 from roundtable.content.people import (
     Directory,
     family_problem,
     with_details,
 )
 from roundtable.content.served import active_type
-from roundtable.errors import BuildFailed, CacheDamaged, ContentError
-from roundtable.incremental import cache
-from roundtable.incremental.cache import Memo
+from roundtable.errors import ContentError
 from roundtable.model import (
-    NO_TEXT,
     Author,
     Essay,
     Image,
@@ -49,6 +46,9 @@ from roundtable.slugs import make_slug
 
 if TYPE_CHECKING:
     from roundtable.content.schema import EssayFields, ImageFields, PersonFields, SourceFields
+
+Placed = TypeVar("Placed", Roundtable, Essay)
+"""A roundtable or an essay, and the same kind back."""
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 100
@@ -86,16 +86,6 @@ class Parsed:
         return self._document
 
 
-def source_key(display: str, file_digest: str) -> str:
-    """Return what a source file is known by: the hash of its name and of its bytes' hash."""
-    return cache.key("source", display, file_digest)
-
-
-Checked = tuple["Roundtable | Essay | None", list[ContentError], str]
-"""What checking one document gave: the item (None when it failed), its mistakes, and the key of
-its front matter in the `fronts` memo ("" when it was not read)."""
-
-
 def assemble(
     config: SiteConfig,
     directory: Directory,
@@ -104,23 +94,30 @@ def assemble(
     essay_docs: list[Parsed],
     *,
     drafts: bool = False,
-    memo: Memo | None = None,
+    check: Check | None = None,
 ) -> tuple[Site, list[ContentError]]:
     """Validate every document and gather the site; return it with every mistake found.
 
-    `memo` remembers each document's checked item between builds, by the document and everything
-    else checking it reads (authors.yml, the content's other files and their stat).
+    `check` checks one document (DocumentChecker's, unless another is given: one that remembers
+    what checking gave in earlier builds, say).
     """
     errors: list[ContentError] = list(_static_errors(sources))
-    checker = _Checker(sources, errors, directory, memo)
-    checker.prefetch(roundtable_docs, essay_docs)
-    checked = [(p, checker.roundtable(p)) for p in roundtable_docs]
-    roundtables = [evolve(r, lang=r.lang or config.language) for _, r in checked if r]
-    unread = {_slug_of_file(p.rel) for p, r in checked if r is None}
-    essays = [e for e in (checker.essay(p) for p in essay_docs) if e]
-    _check_duplicates(roundtables, "roundtable", errors)
+    check = check or DocumentChecker(sources, directory).check
+
+    def checked(kind: str, parsed: Parsed) -> Roundtable | Essay | None:
+        item, found = check(kind, parsed)
+        errors.extend(found)
+        return item
+
+    read = [(p, checked("roundtable", p)) for p in roundtable_docs]
+    roundtables = [
+        evolve(r, lang=r.lang or config.language) for _, r in read if isinstance(r, Roundtable)
+    ]
+    unread = {_slug_of_file(p.rel) for p, r in read if r is None}
+    essays = [e for e in (checked("essay", p) for p in essay_docs) if isinstance(e, Essay)]
+    roundtables = _without_duplicates(roundtables, "roundtable", errors)
     _check_short_titles(roundtables, errors)
-    _check_duplicates(essays, "essay", errors)
+    essays = _without_duplicates(essays, "essay", errors)
     by_slug = {r.slug: r for r in roundtables}
     essays = [e for e in essays if _check_roundtable(e, by_slug, unread, errors)]
     essays = [_settled(e, by_slug, config) for e in essays]
@@ -138,16 +135,9 @@ def assemble(
     return site, errors
 
 
-def _text(parsed: Parsed, doc: Document) -> Text:
+def text_of(parsed: Parsed, doc: Document) -> Text:
     """Return a document's body, known by its file's hash (or, without one, its own)."""
     return Text(parsed.digest, doc.body) if parsed.digest else Text.of(doc.body)
-
-
-def _with_body(item: Roundtable | Essay, parsed: Parsed) -> Roundtable | Essay:
-    """Return an item checked from the same front matter, with this file's body."""
-    doc = parsed.document()
-    assert isinstance(doc, Document)
-    return with_body(item, _text(parsed, doc))
 
 
 def with_body(item: Item, body: Text) -> Item:
@@ -157,198 +147,31 @@ def with_body(item: Item, body: Text) -> Item:
     return evolve(item, body=body)
 
 
-FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
+Check = Callable[[str, "Parsed"], tuple["Roundtable | Essay | None", list[ContentError]]]
+"""Checks one document of a kind ('roundtable' or 'essay'): the item it describes (None when
+it cannot be made) and the mistakes found in it."""
 
 
-def _body(parsed: Parsed, _digest: str) -> str:
-    """Read the body of a file whose checked item was recalled (to convert it again); the file's
-    hash, which the body is known by, is the one the parsed file checks its bytes against."""
-    doc = parsed.document()
-    if isinstance(doc, ContentError):
-        raise BuildFailed([doc])  # it changed, or went, since the build started
-    return doc.body
+class DocumentChecker:
+    """Validates one document at a time against the content's other files and authors.yml."""
 
-
-class FileBodies:
-    """Reads a body's Markdown again from its file, for a build that let go of it (or never
-    read it: a site recalled from a snapshot). Printing a PDF looks for the pictures a body
-    shows. A body is known by its file's name and the hash of its bytes."""
-
-    def __init__(self, content: Path, content_display: str, markdown: dict[str, str]) -> None:
-        self.content = content
-        self.content_display = content_display
-        self.markdown = markdown
-        """Hash of each Markdown file's bytes, by path, as the build hashed them."""
-        self._files: dict[str, tuple[str, str]] | None = None
-
-    def unload(self, items: Iterable[Essay | Roundtable]) -> None:
-        """Let go of the Markdown these items hold, if any: each body is read from its file
-        whenever it is wanted, by whichever process wants it."""
-        files = self._known()
-        for item in items:
-            if item.body.digest in files:
-                item.body.unload(self.read)
-
-    def read(self, digest: str) -> str:
-        """Return the body known by this hash, read again from its file.
-
-        A file changed since the build hashed it stops the build, as on the whole way (the next
-        build reads it as it is now); a body the build does not know means its cache is wrong.
-        """
-        files = self._known()
-        if digest not in files:
-            raise CacheDamaged(f"no file is known whose body is {digest}")
-        rel, file_digest = files[digest]
-        try:
-            data = (self.content / rel).read_bytes()
-        except OSError as exc:
-            raise BuildFailed([unreadable(self._display(rel), exc)]) from None
-        if cache.source_digest(data) != file_digest:
-            raise BuildFailed([ContentError(self._display(rel), 0, FILE_CHANGED)])
-        return body_of(data)
-
-    def _known(self) -> dict[str, tuple[str, str]]:
-        """Return each body's file and the hash of its bytes, by the hash the body is known by."""
-        if self._files is None:
-            self._files = {
-                source_key(self._display(rel), file_digest): (rel, file_digest)
-                for rel, file_digest in self.markdown.items()
-            }
-        return self._files
-
-    def _display(self, rel: str) -> str:
-        """Name a content file as the user named the content folder."""
-        return display_path(self.content_display, rel)
-
-
-class _Checker:
-    """Validates one document at a time, collecting errors and remembering each document."""
-
-    def __init__(
-        self,
-        sources: Sources,
-        errors: list[ContentError],
-        directory: Directory,
-        memo: Memo | None = None,
-    ) -> None:
+    def __init__(self, sources: Sources, directory: Directory) -> None:
         self.sources = sources
-        self.errors = errors
         self.directory = directory
         self.static = frozenset(sources.static)
-        self.memo = memo
-        self.context = _checking_context(sources, directory) if memo is not None else None
-        self.keys: dict[tuple[str, str], str] = {}
-        """Memo keys already made, by kind and document hash (front matter keys by 'front' and
-        kind, and file): prefetching makes them first."""
+        self.errors: list[ContentError] = []
+        """The mistakes of the document being checked."""
 
-    def roundtable(self, parsed: Parsed) -> Roundtable | None:
-        """Return the Roundtable a document describes, or None after recording its errors."""
-        item = self._remembered("roundtable", parsed, self._roundtable)
-        assert item is None or isinstance(item, Roundtable)
-        return item
-
-    def essay(self, parsed: Parsed) -> Essay | None:
-        """Return the Essay a document describes, or None after recording its errors."""
-        item = self._remembered("essay", parsed, self._essay)
-        assert item is None or isinstance(item, Essay)
-        return item
-
-    def prefetch(self, roundtable_docs: list[Parsed], essay_docs: list[Parsed]) -> None:
-        """Load what checking these documents gave in earlier builds, and, for the documents
-        that must be checked again, their parsed front matter."""
-        if self.memo is None:
-            return
-        keys = {self._key("roundtable", p): ("roundtable", p) for p in roundtable_docs}
-        keys.update((self._key("essay", p), ("essay", p)) for p in essay_docs)
-        self.memo.prefetch("checked", [k for k in keys if k])
-        again = [kp for k, kp in keys.items() if not k or self.memo.get("checked", k) is None]
-        self.memo.prefetch("sources", [p.digest for _, p in again if p.digest])
-        fronts = [self._front_key(kind, p) for kind, p in again]
-        self.memo.prefetch("fronts", [front for front in fronts if front])
-        earlier = [self.memo.get("fronts", front) for front in fronts if front]
-        self.memo.prefetch("checked", [entry_key for entry_key in earlier if entry_key])
-
-    def _key(self, kind: str, parsed: Parsed) -> str:
-        """Return the memo's key for checking a document; empty when it must not be remembered."""
-        if self.context is None or not parsed.digest:
-            return ""
-        known = self.keys.get((kind, parsed.digest))
-        if known is None:
-            known = self.keys[kind, parsed.digest] = cache.key(
-                "checked", kind, parsed.digest, self.context
-            )
-        return known
-
-    def _front_key(self, kind: str, parsed: Parsed) -> str:
-        """Return the memo's key for checking a document's front matter; empty when it must not
-        be remembered, or the document cannot be read.
-
-        Checking reads the front matter, the file's name and everything in the context; the body
-        only for its length (reading time). Same front matter, same outcome.
-        """
-        doc = parsed.document()
-        if self.context is None or not isinstance(doc, Document):
-            return ""
-        known = self.keys.get((f"front {kind}", parsed.rel))
-        if known is None:
-            parts = (parsed.rel, doc.display, doc.front, str(doc.body_line), self.context)
-            known = self.keys[f"front {kind}", parsed.rel] = cache.key("front", kind, *parts)
-        return known
-
-    def _remembered(
-        self,
-        kind: str,
-        parsed: Parsed,
-        check: Callable[[Parsed, Document], Roundtable | Essay | None],
-    ) -> Roundtable | Essay | None:
-        """Check a document, or recall what checking it gave when nothing it reads changed."""
-        entry_key = self._key(kind, parsed)
-        if self.memo is None or not entry_key:
-            return self._checked(parsed, check)
-        known: Checked | None = self.memo.get("checked", entry_key)
-        if known is None:
-            return self._checked_again(kind, parsed, entry_key, check)
-        self.memo.keep("fronts", [known[2]])
-        self.errors.extend(known[1])
-        if known[0] is None:
-            return None
-        return evolve(known[0], body=Text(parsed.digest, fetch=partial(_body, parsed)))
-
-    def _checked_again(
-        self,
-        kind: str,
-        parsed: Parsed,
-        entry_key: str,
-        check: Callable[[Parsed, Document], Roundtable | Essay | None],
-    ) -> Roundtable | Essay | None:
-        """Check a changed document and remember the outcome; one whose front matter is as it was
-        (an edited body) takes the outcome of that front matter instead of being validated."""
-        assert self.memo is not None
-        front = self._front_key(kind, parsed)
-        pointer = self.memo.get("fronts", front) if front else None
-        earlier: Checked | None = self.memo.get("checked", pointer) if pointer else None
-        before = len(self.errors)
-        if earlier is None:
-            item = self._checked(parsed, check)
-        else:
-            item = _with_body(earlier[0], parsed) if earlier[0] is not None else None
-            self.errors.extend(earlier[1])
-        # The body is kept once, with the parsed file: the item is recalled without it.
-        kept = evolve(item, body=NO_TEXT) if item is not None else None
-        self.memo.put("checked", entry_key, (kept, self.errors[before:], front))
-        if front:
-            self.memo.put("fronts", front, entry_key)
-        return item
-
-    def _checked(
-        self, parsed: Parsed, check: Callable[[Parsed, Document], Roundtable | Essay | None]
-    ) -> Roundtable | Essay | None:
-        """Parse and check a document."""
+    def check(
+        self, kind: str, parsed: Parsed
+    ) -> tuple[Roundtable | Essay | None, list[ContentError]]:
+        """Return the item a document describes (None when it cannot be made), and its mistakes."""
+        self.errors = []
         doc = parsed.document()
         if isinstance(doc, ContentError):
-            self.errors.append(doc)
-            return None
-        return check(parsed, doc)
+            return None, [doc]
+        item = self._roundtable(parsed, doc) if kind == "roundtable" else self._essay(parsed, doc)
+        return item, self.errors
 
     def _roundtable(self, parsed: Parsed, doc: Document) -> Roundtable | None:
         """Check a roundtable's document."""
@@ -375,7 +198,7 @@ class _Checker:
             lang=fields.lang or "",
             translation_of=fields.translation_of or "",
             lines=_key_lines(doc),
-            body=_text(parsed, doc),
+            body=text_of(parsed, doc),
             body_line=doc.body_line,
         )
 
@@ -416,7 +239,7 @@ class _Checker:
             translators=tuple(self._person(p) for p in fields.translator),
             reading_minutes=reading_minutes(doc.body),
             lines=_key_lines(doc),
-            body=_text(parsed, doc),
+            body=text_of(parsed, doc),
             body_line=doc.body_line,
         )
 
@@ -526,23 +349,6 @@ class _Checker:
             self.errors.append(doc.error(key, f"image.src: '{fields.src}': {exc}"))
             return None
         return Image(src, fields.alt, fields.caption, fields.credit, width, height)
-
-
-def _checking_context(sources: Sources, directory: Directory) -> str | None:
-    """Hash what checking a document reads besides it: authors.yml and the other files' stat.
-
-    None when a file changed too recently for its stat to be trusted (see cache.file_signature).
-    """
-    parts = [repr(sorted(directory.items())), sources.display_root]
-    for rel in sources.static:
-        try:
-            signature = cache.file_signature(sources.file(rel))
-        except OSError:
-            return None  # checking reports it, located, where a document names it
-        if signature is None:
-            return None
-        parts.append(repr((rel, signature)))
-    return cache.key("context", *parts)
 
 
 def _nfc(name: str) -> str:
@@ -684,11 +490,11 @@ def reading_minutes(body: str) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def _check_duplicates(
-    items: Iterable[Roundtable | Essay], kind: str, errors: list[ContentError]
-) -> None:
-    """Report every slug used by two files, naming both, at the `slug:` line that made it."""
-    first: dict[str, Roundtable | Essay] = {}
+def _without_duplicates(items: list[Placed], kind: str, errors: list[ContentError]) -> list[Placed]:
+    """Report every slug used by two files, naming both, at the `slug:` line that made it; return
+    the items without those reported (each slug then names one page, for the links' check)."""
+    first: dict[str, Placed] = {}
+    reported: set[int] = set()
     for item in items:
         other = first.setdefault(item.slug, item)
         if other is item:
@@ -696,6 +502,7 @@ def _check_duplicates(
         # A slug from a file name has no line; one written in `slug:` is where to change it.
         written_first = "slug" in other.lines and "slug" not in item.lines
         here, there = (other, item) if written_first else (item, other)
+        reported.add(id(here))
         errors.append(
             ContentError(
                 here.source,
@@ -704,6 +511,7 @@ def _check_duplicates(
                 "file or give it a different 'slug:')",
             )
         )
+    return [item for item in items if id(item) not in reported]
 
 
 def _check_short_titles(roundtables: Iterable[Roundtable], errors: list[ContentError]) -> None:

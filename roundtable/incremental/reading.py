@@ -4,16 +4,12 @@ once per version."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundtable.content.assemble import (
-    FILE_CHANGED,
-    Parsed,
-    assemble,
-    source_key,
-)
+from roundtable.content.assemble import Parsed, assemble
 from roundtable.content.config import Loaded as ConfigLoaded
 from roundtable.content.config import check_config
 from roundtable.content.discover import (
@@ -27,22 +23,84 @@ from roundtable.content.discover import (
     read_settings,
     unreadable,
 )
-from roundtable.content.frontmatter import Document, FrontMatterError, parse
+from roundtable.content.frontmatter import Document, FrontMatterError, body_of, parse
 from roundtable.content.people import Loaded as PeopleLoaded
 from roundtable.content.people import check_people
-from roundtable.errors import ContentError
+from roundtable.errors import BuildFailed, CacheDamaged, ContentError
 from roundtable.incremental.cache import (
     BuildCache,
     Memo,
+    key,
     memoised,
     source_digest,
 )
+from roundtable.incremental.checks import RememberedChecks
 from roundtable.incremental.inputs import FILE_DIGESTS_KEY, FileDigests
-from roundtable.model import Site, SiteConfig
+from roundtable.model import Essay, Roundtable, Site, SiteConfig
 from roundtable.render.pages import Theme
 
 if TYPE_CHECKING:
     from roundtable.options import BuildOptions
+
+
+FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
+
+
+def source_key(display: str, file_digest: str) -> str:
+    """Return what a source file is known by: the hash of its name and of its bytes' hash."""
+    return key("source", display, file_digest)
+
+
+class FileBodies:
+    """Reads a body's Markdown again from its file, for a build that let go of it (or never
+    read it: a site recalled from a snapshot). Printing a PDF looks for the pictures a body
+    shows. A body is known by its file's name and the hash of its bytes."""
+
+    def __init__(self, content: Path, content_display: str, markdown: dict[str, str]) -> None:
+        self.content = content
+        self.content_display = content_display
+        self.markdown = markdown
+        """Hash of each Markdown file's bytes, by path, as the build hashed them."""
+        self._files: dict[str, tuple[str, str]] | None = None
+
+    def unload(self, items: Iterable[Essay | Roundtable]) -> None:
+        """Let go of the Markdown these items hold, if any: each body is read from its file
+        whenever it is wanted, by whichever process wants it."""
+        files = self._known()
+        for item in items:
+            if item.body.digest in files:
+                item.body.unload(self.read)
+
+    def read(self, digest: str) -> str:
+        """Return the body known by this hash, read again from its file.
+
+        A file changed since the build hashed it stops the build, as on the whole way (the next
+        build reads it as it is now); a body the build does not know means its cache is wrong.
+        """
+        files = self._known()
+        if digest not in files:
+            raise CacheDamaged(f"no file is known whose body is {digest}")
+        rel, file_digest = files[digest]
+        try:
+            data = (self.content / rel).read_bytes()
+        except OSError as exc:
+            raise BuildFailed([unreadable(self._display(rel), exc)]) from None
+        if source_digest(data) != file_digest:
+            raise BuildFailed([ContentError(self._display(rel), 0, FILE_CHANGED)])
+        return body_of(data)
+
+    def _known(self) -> dict[str, tuple[str, str]]:
+        """Return each body's file and the hash of its bytes, by the hash the body is known by."""
+        if self._files is None:
+            self._files = {
+                source_key(self._display(rel), file_digest): (rel, file_digest)
+                for rel, file_digest in self.markdown.items()
+            }
+        return self._files
+
+    def _display(self, rel: str) -> str:
+        """Name a content file as the user named the content folder."""
+        return display_path(self.content_display, rel)
 
 
 def read_config(content: Path, shown: str, base_url: str | None, memo: Memo) -> ConfigLoaded:
@@ -143,6 +201,8 @@ def gather_site(
     sources, discover_errors = discover(options.content, options.content_display)
     roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache, known)
     essay_docs, essay_errors = read_documents(sources, sources.essays, cache, known)
+    checks = RememberedChecks(cache, sources, people)
+    checks.prefetch(roundtable_docs, essay_docs)
     site, site_errors = assemble(
         config or PLACEHOLDER_CONFIG,
         people,
@@ -150,7 +210,7 @@ def gather_site(
         roundtable_docs,
         essay_docs,
         drafts=options.drafts,
-        memo=cache,
+        check=checks.check,
     )
     errors = [*config_errors, *people_errors, *discover_errors, *roundtable_errors, *essay_errors]
     errors += site_errors

@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
-from roundtable.content.assemble import FileBodies
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.incremental.inputs import FileDigests, Inputs, inputs_key
-from roundtable.incremental.reading import gather_site
+from roundtable.incremental.reading import FileBodies, gather_site
 from roundtable.render.i18n import table_labels
 from roundtable.render.images import with_variants
 

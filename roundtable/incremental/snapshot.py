@@ -20,11 +20,12 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from roundtable.content.assemble import FileBodies, source_key, with_body
+from roundtable.content.assemble import with_body
 from roundtable.content.discover import display_path
 from roundtable.content.frontmatter import Document, FrontMatterError, parse
 from roundtable.incremental.cache import BuildCache, key
 from roundtable.incremental.fingerprint import known_digest, remember_digest
+from roundtable.incremental.reading import FileBodies, source_key
 from roundtable.model import (
     NO_HTML,
     NO_TEXT,
