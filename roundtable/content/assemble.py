@@ -64,7 +64,7 @@ WORDS_PER_MINUTE = 230
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
 
-class Parsed:
+class SourceFile:
     """A source file, known by the hash of its bytes and parsed only when first asked.
 
     A file whose checked item is remembered is never parsed at all: its front matter is needed
@@ -90,8 +90,8 @@ def assemble(
     config: SiteConfig,
     directory: Directory,
     sources: Sources,
-    roundtable_docs: list[Parsed],
-    essay_docs: list[Parsed],
+    roundtable_docs: list[SourceFile],
+    essay_docs: list[SourceFile],
     *,
     drafts: bool = False,
     check: Check | None = None,
@@ -104,7 +104,7 @@ def assemble(
     errors: list[ContentError] = list(_static_errors(sources))
     check = check or DocumentChecker(sources, directory).check
 
-    def checked(kind: str, parsed: Parsed) -> Roundtable | Essay | None:
+    def checked(kind: str, parsed: SourceFile) -> Roundtable | Essay | None:
         item, found = check(kind, parsed)
         errors.extend(found)
         return item
@@ -135,7 +135,7 @@ def assemble(
     return site, errors
 
 
-def text_of(parsed: Parsed, doc: Document) -> Text:
+def text_of(parsed: SourceFile, doc: Document) -> Text:
     """Return a document's body, known by its file's hash (or, without one, its own)."""
     return Text(parsed.digest, doc.body) if parsed.digest else Text.of(doc.body)
 
@@ -147,7 +147,7 @@ def with_body(item: Item, body: Text) -> Item:
     return evolve(item, body=body)
 
 
-Check = Callable[[str, "Parsed"], tuple["Roundtable | Essay | None", list[ContentError]]]
+Check = Callable[[str, "SourceFile"], tuple["Roundtable | Essay | None", list[ContentError]]]
 """Checks one document of a kind ('roundtable' or 'essay'): the item it describes (None when
 it cannot be made) and the mistakes found in it."""
 
@@ -163,7 +163,7 @@ class DocumentChecker:
         """The mistakes of the document being checked."""
 
     def check(
-        self, kind: str, parsed: Parsed
+        self, kind: str, parsed: SourceFile
     ) -> tuple[Roundtable | Essay | None, list[ContentError]]:
         """Return the item a document describes (None when it cannot be made), and its mistakes."""
         self.errors = []
@@ -173,7 +173,7 @@ class DocumentChecker:
         item = self._roundtable(parsed, doc) if kind == "roundtable" else self._essay(parsed, doc)
         return item, self.errors
 
-    def _roundtable(self, parsed: Parsed, doc: Document) -> Roundtable | None:
+    def _roundtable(self, parsed: SourceFile, doc: Document) -> Roundtable | None:
         """Check a roundtable's document."""
         # Imported when a file is checked again: pydantic takes a tenth of a second to load.
         from roundtable.content.schema import RoundtableFields, validate
@@ -202,7 +202,7 @@ class DocumentChecker:
             body_line=doc.body_line,
         )
 
-    def _essay(self, parsed: Parsed, doc: Document) -> Essay | None:
+    def _essay(self, parsed: SourceFile, doc: Document) -> Essay | None:
         """Check an essay's document."""
         # Imported when a file is checked again: pydantic takes a tenth of a second to load.
         from roundtable.content.schema import EssayFields, validate
@@ -243,7 +243,7 @@ class DocumentChecker:
             body_line=doc.body_line,
         )
 
-    def _file_slug(self, parsed: Parsed, doc: Document) -> str | None:
+    def _file_slug(self, parsed: SourceFile, doc: Document) -> str | None:
         """Derive a slug from a file name, reporting names that make no usable URL."""
         slug = _slug_of_file(parsed.rel)
         if not slug:
@@ -261,7 +261,7 @@ class DocumentChecker:
             return None
         return slug
 
-    def _essay_slug(self, parsed: Parsed, doc: Document, explicit: str | None) -> str | None:
+    def _essay_slug(self, parsed: SourceFile, doc: Document, explicit: str | None) -> str | None:
         """Return the essay's slug: its `slug:` field if valid, else from the file name."""
         if explicit is None:
             return self._file_slug(parsed, doc)

@@ -44,7 +44,7 @@ from typing import Any, Protocol, TypeVar
 from roundtable import __version__
 from roundtable.errors import CacheDamaged
 
-Made = TypeVar("Made")
+Value = TypeVar("Value")
 """What a remembered computation makes."""
 
 SCHEMA = 5
@@ -121,17 +121,17 @@ class Memo(Protocol):
         """Keep the values of these keys for later builds, unread."""
 
 
-def recalled(memo: Memo, table: str, entry_key: str, make: Callable[[], Made]) -> Made:
+def recalled(memo: Memo, table: str, entry_key: str, make: Callable[[], Value]) -> Value:
     """Return what `make` gave for this key in an earlier build, or make it now and remember it."""
     memo.prefetch(table, [entry_key])
-    value: Made | None = memo.get(table, entry_key)
+    value: Value | None = memo.get(table, entry_key)
     if value is None:
         value = make()
         memo.put(table, entry_key, value)
     return value
 
 
-def memoised(memo: Memo, table: str, stage: Callable[..., Made], *args: object) -> Made:
+def memoised(memo: Memo, table: str, stage: Callable[..., Value], *args: object) -> Value:
     """Return what a stage gave for these very arguments in an earlier build, or call it now.
 
     The key is the stage's name and every argument: a stage's result is a function of what it

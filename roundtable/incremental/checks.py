@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from roundtable.content.assemble import DocumentChecker, Parsed, text_of, with_body
+from roundtable.content.assemble import DocumentChecker, SourceFile, text_of, with_body
 from roundtable.content.discover import Sources
 from roundtable.content.frontmatter import Document
 from roundtable.content.people import Directory
@@ -36,7 +36,7 @@ class RememberedChecks:
         and file): prefetching makes them first."""
 
     def check(
-        self, kind: str, parsed: Parsed
+        self, kind: str, parsed: SourceFile
     ) -> tuple[Roundtable | Essay | None, list[ContentError]]:
         """Check a document, or recall what checking it gave when nothing it reads changed."""
         entry_key = self._key(kind, parsed)
@@ -51,7 +51,7 @@ class RememberedChecks:
             return None, list(errors)
         return evolve(item, body=Text(parsed.digest, fetch=partial(_body, parsed))), list(errors)
 
-    def prefetch(self, roundtable_docs: list[Parsed], essay_docs: list[Parsed]) -> None:
+    def prefetch(self, roundtable_docs: list[SourceFile], essay_docs: list[SourceFile]) -> None:
         """Load what checking these documents gave in earlier builds, and, for the documents
         that must be checked again, their parsed front matter."""
         keys = {self._key("roundtable", p): ("roundtable", p) for p in roundtable_docs}
@@ -65,7 +65,7 @@ class RememberedChecks:
         self.memo.prefetch("checked", [entry_key for entry_key in earlier if entry_key])
 
     def _checked_again(
-        self, kind: str, parsed: Parsed, entry_key: str
+        self, kind: str, parsed: SourceFile, entry_key: str
     ) -> tuple[Roundtable | Essay | None, list[ContentError]]:
         """Check a changed document and remember the outcome; one whose front matter is as it was
         (an edited body) takes the outcome of that front matter instead of being validated."""
@@ -84,7 +84,7 @@ class RememberedChecks:
             self.memo.put("fronts", front, entry_key)
         return item, errors
 
-    def _key(self, kind: str, parsed: Parsed) -> str:
+    def _key(self, kind: str, parsed: SourceFile) -> str:
         """Return the key of checking a document; empty when it must not be remembered."""
         if self.context is None or not parsed.digest:
             return ""
@@ -95,7 +95,7 @@ class RememberedChecks:
             )
         return known
 
-    def _front_key(self, kind: str, parsed: Parsed) -> str:
+    def _front_key(self, kind: str, parsed: SourceFile) -> str:
         """Return the key of checking a document's front matter; empty when it must not be
         remembered, or the document cannot be read.
 
@@ -129,14 +129,14 @@ def checking_context(sources: Sources, directory: Directory) -> str | None:
     return cache.key("context", *parts)
 
 
-def _with_body(item: Roundtable | Essay, parsed: Parsed) -> Roundtable | Essay:
+def _with_body(item: Roundtable | Essay, parsed: SourceFile) -> Roundtable | Essay:
     """Return an item checked from the same front matter, with this file's body."""
     doc = parsed.document()
     assert isinstance(doc, Document)
     return with_body(item, text_of(parsed, doc))
 
 
-def _body(parsed: Parsed, _digest: str) -> str:
+def _body(parsed: SourceFile, _digest: str) -> str:
     """Read the body of a file whose checked item was recalled (to convert it again); the file's
     hash, which the body is known by, is the one the parsed file checks its bytes against."""
     doc = parsed.document()

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundtable.content.assemble import Parsed, assemble
+from roundtable.content.assemble import SourceFile, assemble
 from roundtable.content.config import Loaded as ConfigLoaded
 from roundtable.content.config import check_config
 from roundtable.content.discover import (
@@ -123,7 +123,7 @@ def read_people(content: Path, shown: str, memo: Memo) -> PeopleLoaded:
 
 def read_documents(
     sources: Sources, paths: tuple[str, ...], cache: BuildCache, known: FileDigests
-) -> tuple[list[Parsed], list[ContentError]]:
+) -> tuple[list[SourceFile], list[ContentError]]:
     """Know each file by the hash of its bytes; parse it only if it must be checked again.
 
     A file whose stat is as it was when it was last hashed is not read at all; one that must be
@@ -140,7 +140,7 @@ def read_documents(
             continue
         entry_key = source_key(sources.display(rel), digest)
         parsed.append(
-            Parsed(rel, entry_key, partial(_document, sources, rel, entry_key, known, cache))
+            SourceFile(rel, entry_key, partial(_document, sources, rel, entry_key, known, cache))
         )
     # Unread, the parsed front matter is still wanted: the next change to authors.yml needs it.
     cache.keep("sources", [p.digest for p in parsed])

@@ -26,7 +26,7 @@ from roundtable.render.images import (
 )
 
 
-class Made(NamedTuple):
+class MadeSite(NamedTuple):
     """The site a build renders, converted, and what the next build's snapshot needs of it."""
 
     site: Site
@@ -53,7 +53,7 @@ def made_site(
     inputs: Inputs | None,
     workers: int,
     theme_version: str,
-) -> Made:
+) -> MadeSite:
     """Find, read, assemble and convert the content; recalled from the last build's site when
     only bodies changed since."""
     last = snapshot.load(cache, options) if inputs else None
@@ -68,7 +68,7 @@ def made_site(
 def remember(
     options: BuildOptions,
     cache: BuildCache,
-    made: Made,
+    made: MadeSite,
     inputs: Inputs | None,
     warnings: list[ContentError],
 ) -> None:
@@ -89,7 +89,7 @@ def recalled_site(
     last: snapshot.Snapshot,
     workers: int,
     theme_version: str,
-) -> Made | None:
+) -> MadeSite | None:
     """Return the last build's site with the bodies changed since converted, or None when
     anything else changed (see snapshot.py)."""
     now = snapshot.Changes(
@@ -104,13 +104,13 @@ def recalled_site(
     fresh = snapshot.with_new_bodies(last, now, changed)
     converted = convert_items(site, fresh, cache, workers, pictures, labels)
     site = snapshot.spliced(site, converted)
-    return Made(site, pictures, last.summarised, last.fronts, recalled=True)
+    return MadeSite(site, pictures, last.summarised, last.fronts, recalled=True)
 
 
 def save_for_next_build(
     options: BuildOptions,
     cache: BuildCache,
-    made: Made,
+    made: MadeSite,
     inputs: Inputs | None,
 ) -> None:
     """Save the cache's new entries, then the snapshot of this build's site, which counts on
@@ -122,7 +122,7 @@ def save_for_next_build(
         snapshot.keep(cache, options.output, kept)
 
 
-def _snapshot(made: Made, inputs: Inputs) -> snapshot.Snapshot:
+def _snapshot(made: MadeSite, inputs: Inputs) -> snapshot.Snapshot:
     """Return what the next build needs to start from this one's site."""
     return snapshot.Snapshot(inputs.frame, inputs.markdown, made.fronts, made.summarised, made.site)
 
@@ -135,7 +135,7 @@ def converted_site(
     theme_version: str,
     inputs: Inputs | None = None,
     last: snapshot.Snapshot | None = None,
-) -> Made:
+) -> MadeSite:
     """Read, check and convert the whole content. A mistake outside the Markdown files (site.yml,
     authors.yml, the folders) stops the build here, with every such mistake found.
 
@@ -156,4 +156,4 @@ def converted_site(
         bodies = FileBodies(options.content, options.content_display, inputs.markdown)
         bodies.unload(items)
     site = convert(with_variants(site), cache, workers, pictures, labels)
-    return Made(site, pictures, summarised, fronts, errors=tuple(errors), unreadable=unreadable)
+    return MadeSite(site, pictures, summarised, fronts, errors=tuple(errors), unreadable=unreadable)

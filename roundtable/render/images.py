@@ -52,7 +52,7 @@ class NotAnImage(Exception):
 
 
 @dataclass(frozen=True)
-class Made:
+class Variants:
     """Variant files made (or found in the cache) for a build."""
 
     files: dict[str, Path]
@@ -129,7 +129,7 @@ def bombs_refused() -> Iterator[None]:
         ImageFile.LOAD_TRUNCATED_IMAGES = accepted
 
 
-def make_variants(images: list[tuple[Path, Image]], folder: Path) -> Made:
+def make_variants(images: list[tuple[Path, Image]], folder: Path) -> Variants:
     """Make (or find intact in the folder) every variant file of these images; note those that
     fail.
 
@@ -146,7 +146,7 @@ def make_variants(images: list[tuple[Path, Image]], folder: Path) -> Made:
             made += _make_copies(source, image, folder, kept, files)
         except NotAnImage as exc:
             failed[image.src] = str(exc)
-    return Made(files, made, failed)
+    return Variants(files, made, failed)
 
 
 def _make_copies(
