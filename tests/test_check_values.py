@@ -1,0 +1,75 @@
+"""The links' check (content/check.check_site), called with values: a converted site, the paths
+the site will publish, and its pages' bytes. No files are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from roundtable.content.check import check_site
+from roundtable.model import Essay, Link, Roundtable, Site, SiteConfig, Text
+
+TODAY = dt.date(2026, 1, 1)
+ALPHA = Roundtable(
+    slug="alpha",
+    title="Alpha",
+    short_title="Alpha",
+    source="content/roundtables/alpha.md",
+    path="roundtables/alpha.md",
+)
+
+
+def essay(slug: str, *links: Link) -> Essay:
+    """An essay of roundtable alpha whose body (from line 5) holds these links."""
+    return Essay(
+        slug=slug,
+        title=slug.title(),
+        roundtable="alpha",
+        authors=(),
+        source=f"content/essays/{slug}.md",
+        path=f"essays/{slug}.md",
+        body=Text.of("Some text."),
+        body_line=5,
+        links=links,
+    )
+
+
+def link(url: str, line: int = 0, written: str = "") -> Link:
+    """A link written on a line of the body (0-based)."""
+    return Link(url=url, line=line, is_image=False, written=written or url)
+
+
+def site(*essays: Essay) -> Site:
+    """A site of roundtable alpha and these essays."""
+    config = SiteConfig(title="A site", base_url="https://example.org/")
+    return Site(config=config, roundtables=(ALPHA,), essays=essays, authors=())
+
+
+OUTPUTS = {"index.html", "essays/first/index.html", "roundtables/alpha/index.html"}
+PAGES = {"essays/first/index.html": b'<h2 id="a-heading">A heading</h2>'}
+
+
+def test_links_to_pages_and_their_anchors_pass() -> None:
+    found = check_site(
+        site(essay("first"), essay("second", link("../first/#a-heading"))),
+        OUTPUTS | {"essays/second/index.html"},
+        PAGES.get,
+        TODAY,
+    )
+    assert found.errors == []
+
+
+def test_a_link_to_nothing_and_a_missing_anchor_are_located_errors() -> None:
+    second = essay("second", link("gone.md", 2), link("../first/#nowhere", 3))
+    found = check_site(site(essay("first"), second), OUTPUTS, PAGES.get, TODAY)
+    assert [(e.path, e.line) for e in found.errors] == [
+        ("content/essays/second.md", 7),
+        ("content/essays/second.md", 8),
+    ]
+    assert "leads to no page or file" in found.errors[0].message
+    assert "no heading or anchor '#nowhere'" in found.errors[1].message
+
+
+def test_a_link_to_a_file_left_out_for_its_own_mistake_waits_for_that_file() -> None:
+    second = essay("second", link("broken.md", 2), link("gone.md", 3))
+    found = check_site(site(second), OUTPUTS, PAGES.get, TODAY, {"essays/broken.md"})
+    assert [(e.line, "gone.md" in e.message) for e in found.errors] == [(8, True)]
