@@ -91,7 +91,7 @@ def test_check_warns_of_every_placeholder_new_writes_and_strict_refuses_them(
     assert run_cli(["new", "roundtable", "Trade"], project, capsys).status == 0
     run = run_cli(["check"], project, capsys)
     assert run.status == 0
-    placeholders = [line for line in run.error_lines if "placeholder" in line]
+    placeholders = [line for line in run.located_lines if "placeholder" in line]
     assert placeholders == [
         "content/essays/fresh.md:3: warning: author: 'Author Name' is the placeholder 'new' "
         "writes (write the author's name)",

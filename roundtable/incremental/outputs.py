@@ -20,6 +20,7 @@ from pathlib import Path
 from roundtable import urls
 from roundtable.content.discover import (
     display_path,
+    unreadable,
 )
 from roundtable.errors import ContentError
 from roundtable.incremental.cache import (
@@ -113,7 +114,11 @@ def plan_outputs(
     generated |= cms.bundle_files() if site.config.cms else {}
     errors += _collisions(options, site, {*generated, *manifest})
     copies = copied_files(options, site, generated)
-    manifest |= fingerprint_copies(copies)
+    copied, failed = fingerprint_copies(copies)
+    manifest |= copied
+    errors += [
+        unreadable(_shown(options, site, rel, copies[rel]), exc) for rel, exc in failed.items()
+    ]
     return Plan(
         made_pages,
         copies,
@@ -169,13 +174,18 @@ def _unchanged(digest: str, record: GroupRecord | None, before: Mapping[str, str
     return all(map(before.__contains__, record[1]))
 
 
-def fingerprint_copies(copies: Mapping[str, Path]) -> dict[str, str]:
-    """Return the fingerprint of every copied file, by its path and stat."""
-    manifest = {}
+def fingerprint_copies(copies: Mapping[str, Path]) -> tuple[dict[str, str], dict[str, OSError]]:
+    """Return the fingerprint of every copied file, by its path and stat, and why each file
+    that cannot be read (gone since the content was listed, say) cannot."""
+    manifest, failed = {}, {}
     for rel, path in copies.items():
-        stat = os.stat(path)
+        try:
+            stat = os.stat(path)
+        except OSError as exc:
+            failed[rel] = exc
+            continue
         manifest[rel] = key("copy", str(path), str(stat.st_size), str(stat.st_mtime_ns))
-    return manifest
+    return manifest, failed
 
 
 def previous_manifest(
@@ -356,3 +366,8 @@ def published_pages(
             return None
 
     return page
+
+
+def _shown(options: BuildOptions, site: Site, rel: str, path: Path) -> str:
+    """Name a copied file as the user would: a content file by the content folder's name."""
+    return display_path(options.content_display, rel) if rel in site.static_files else str(path)
