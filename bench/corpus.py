@@ -1,7 +1,8 @@
 """Write a synthetic roundtable corpus in our content format, seeded so every run is the same.
 
 Each essay is about 1,300 words: headings, lists, links, emphasis, 2–4 footnotes and accented
-author names; one roundtable per 20 essays.
+author names; one roundtable per 20 essays unless told otherwise. Search is on, as in
+the default configuration.
 
     python bench/corpus.py 1000 /tmp/corpus-1000
 """
@@ -136,9 +137,14 @@ def name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
 
 
-def write_corpus(count: int, root: Path, seed: int = 1, search: bool = False) -> None:
-    """Write site.yml, count // 20 roundtables and `count` essays under root/content."""
+def write_corpus(
+    count: int, root: Path, seed: int = 1, search: bool = True, roundtables: int | None = None
+) -> None:
+    """Write site.yml, `roundtables` roundtables (by default count // 20) and `count` essays
+    under root/content, the essays shared out among the roundtables in order."""
     rng = random.Random(seed)
+    roundtables = roundtables or max(1, count // ESSAYS_PER_ROUNDTABLE)
+    per_roundtable = -(-count // roundtables)  # rounded up, so no essay is left without one
     content = root / "content"
     if content.exists():
         shutil.rmtree(content)
@@ -146,11 +152,11 @@ def write_corpus(count: int, root: Path, seed: int = 1, search: bool = False) ->
     (content / "essays").mkdir()
     (content / "site.yml").write_text(
         "title: Bench Forum\nbase_url: https://example.org/bench/\n"
-        # Peers build no search index: leave ours out unless it is what is being measured.
+        # Written either way, so the corpus says which it measures (search is on by default).
         f"search: {'true' if search else 'false'}\n",
         encoding="utf-8",
     )
-    for r in range(max(1, count // ESSAYS_PER_ROUNDTABLE)):
+    for r in range(roundtables):
         (content / "roundtables" / f"rt-{r:04d}.md").write_text(
             f"---\ntitle: Roundtable {r}\ndate: {day(r)}\neditors: [{name(rng)}]\n---\n"
             + paragraph(rng, 0, count, essays="../essays/")
@@ -161,8 +167,8 @@ def write_corpus(count: int, root: Path, seed: int = 1, search: bool = False) ->
         front = (
             f"---\ntitle: {sentence(rng, 6)[:-1]}\nauthor: {name(rng)}\n"
             f"affiliation: Institute {e % 50}\n"
-            f"bio: A sample contributor.\nroundtable: rt-{e // ESSAYS_PER_ROUNDTABLE:04d}\n"
-            f"date: {day(e)}\norder: {e % ESSAYS_PER_ROUNDTABLE + 1}\n"
+            f"bio: A sample contributor.\nroundtable: rt-{e // per_roundtable:04d}\n"
+            f"date: {day(e)}\norder: {e % per_roundtable + 1}\n"
             f"tags: [{rng.choice(WORDS).title()}, {rng.choice(WORDS).title()}]\n---\n"
         )
         (content / "essays" / f"essay-{e:05d}.md").write_text(
@@ -176,8 +182,10 @@ def main() -> None:
     parser.add_argument("count", type=int)
     parser.add_argument("root", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--roundtables", type=int, help="how many (default: one per 20 essays)")
+    parser.add_argument("--no-search", dest="search", action="store_false")
     args = parser.parse_args()
-    write_corpus(args.count, args.root, args.seed)
+    write_corpus(args.count, args.root, args.seed, args.search, args.roundtables)
 
 
 if __name__ == "__main__":

