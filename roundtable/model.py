@@ -262,6 +262,11 @@ class Roundtable:
     """Every link and picture of its introduction, known once it is converted."""
     raw_html: tuple[RawHtml, ...] = ()
     """Raw HTML written in its introduction, shown as text: known once it is converted."""
+    blank: bool = False
+    """True when its introduction has no text: known once it is converted."""
+    placeholder_lines: tuple[tuple[int, str], ...] = ()
+    """Lines of placeholder text from `new` in its introduction (0-based, with the text): known
+    once it is converted."""
 
 
 @dataclass(frozen=True)
@@ -322,6 +327,11 @@ class Essay:
     """Every link and picture of its body, known once it is converted."""
     raw_html: tuple[RawHtml, ...] = ()
     """Raw HTML written in its body, shown as text: known once it is converted."""
+    blank: bool = False
+    """True when its body has no text: known once it is converted."""
+    placeholder_lines: tuple[tuple[int, str], ...] = ()
+    """Lines of placeholder text from `new` in its body (0-based, with the text): known once it
+    is converted."""
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def _body_problems(
     """Return the broken links, alt-less images and emptiness of one body (errors), and the
     links dropped for their scheme (warnings), each with True for an error."""
     problems = []
-    if isinstance(item, Essay) and not str(item.body).strip():
+    if isinstance(item, Essay) and item.blank:
         problems.append(
             (
                 ContentError(

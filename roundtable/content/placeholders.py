@@ -34,10 +34,16 @@ def placeholders_left(item: Essay | Roundtable) -> Iterator[ContentError]:
             item.lines.get("author", 0),
             f"author: '{AUTHOR}' is the placeholder 'new' writes (write the author's name)",
         )
-    for index, line in enumerate(str(item.body).split("\n")):
-        if line.strip() in _LINES:
-            yield ContentError(
-                item.source,
-                item.body_line + index,
-                f"'{line.strip()}' is placeholder text from 'new' (replace it with your own)",
-            )
+    for index, line in item.placeholder_lines:
+        yield ContentError(
+            item.source,
+            item.body_line + index,
+            f"'{line}' is placeholder text from 'new' (replace it with your own)",
+        )
+
+
+def placeholder_lines(body: str) -> tuple[tuple[int, str], ...]:
+    """Return each line of a body that is placeholder text from `new`: 0-based, with its text
+    (found while the body is converted, so that the check need not read the body again)."""
+    lines = enumerate(line.strip() for line in body.split("\n"))
+    return tuple((index, line) for index, line in lines if line in _LINES)

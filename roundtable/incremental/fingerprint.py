@@ -157,10 +157,10 @@ def _pickled(value: object) -> bytes:
 _ITEMS = frozenset({Essay, Roundtable})
 """Model classes hashed by `_item_digest`."""
 
-_UNSHOWN = frozenset({"body", "html", "links", "raw_html"})
+_UNSHOWN = frozenset({"body", "html", "links", "raw_html", "blank", "placeholder_lines"})
 """The Markdown source, which no page shows (it reaches pages only as `html` and the values
-derived from it, summary and reading time), the HTML, which stands in by its hash, and the
-body's links and raw HTML, which are in its HTML."""
+derived from it, summary and reading time), the HTML, which stands in by its hash, and what
+converting found in the body for the check (links, raw HTML, blankness, placeholder lines)."""
 
 
 _SHOWN = {

@@ -120,6 +120,8 @@ def with_html(
         pictures=pictures,
         links=rendered.links,
         raw_html=rendered.raw_html,
+        blank=rendered.blank,
+        placeholder_lines=rendered.placeholder_lines,
     )
 
 

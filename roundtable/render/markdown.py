@@ -27,6 +27,7 @@ from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from roundtable import urls
+from roundtable.content.placeholders import placeholder_lines
 from roundtable.model import Link, RawHtml, text_digest
 from roundtable.slugs import make_slug
 
@@ -74,6 +75,10 @@ class Rendered:
     """Every link and picture, with its line; and those dropped for their scheme."""
     raw_html: tuple[RawHtml, ...] = ()
     """Raw HTML written in the body, shown as text (a site without `allow_html` only)."""
+    blank: bool = False
+    """True when the body has no text."""
+    placeholder_lines: tuple[tuple[int, str], ...] = ()
+    """Lines of placeholder text from `new` (0-based, with the text)."""
 
 
 def is_safe_url(url: str) -> bool:
@@ -144,7 +149,10 @@ def render(
     lookups = env.get("lookups", {})
     raw = () if allow_html else tuple(raw_html(text))
     summary = shortened(_first_paragraph(tokens), CARD_SUMMARY)
-    return Rendered(html, summary, lookups, text_digest(html), found, raw)
+    blank = not text.strip()
+    return Rendered(
+        html, summary, lookups, text_digest(html), found, raw, blank, placeholder_lines(text)
+    )
 
 
 def _links(md: MarkdownIt, refused: list[str], tokens: list[Token]) -> tuple[Link, ...]:
