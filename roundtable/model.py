@@ -387,6 +387,9 @@ class Site:
     static_on_disk: Mapping[str, str] = field(default_factory=dict)
     """The name on disk of each static file named otherwise than in NFC (a macOS-style, NFD
     checkout), by its NFC name: the file is read from there, and published under the other."""
+    left_out: tuple[str, ...] = ()
+    """Markdown files (relative to `content/`) left out for a mistake, their own or their
+    roundtable's: empty unless the build is about to fail. A link to one is not broken."""
 
     def static_source(self, content: Path, rel: str) -> Path:
         """Return the file on disk that a static file (by its NFC name) is copied from."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from roundtable.model import Site
 from roundtable.options import BuildOptions
 from roundtable.publish import pdf
 from roundtable.publish.search import find_pagefind
-from roundtable.render.pages import Page, render_pages, uses_workers
+from roundtable.render.pages import Page, TemplateFailed, render_pages, uses_workers
 from roundtable.workers import core_count, cycle_collection_paused
 from roundtable.write import Stage, staging
 
@@ -117,12 +118,13 @@ def _stages(
     printer = pdf.printer(options.theme, options.content) if options.pdf else None
     plan = plan_outputs(options, site, cache, previous, theme, images, printer, made.pictures)
     stale = plan.stale()
-    with staging(options.output) as stage:
+    with reported_after(made.errors), staging(options.output) as stage:
         rendered = _render(options, site, plan, stale, cache, workers, stage)
         pages = published_pages(options, plan, rendered, previous)
-        findings = check_site(site, plan.manifest, pages, dt.date.today(), made.unreadable)
+        findings = check_site(site, plan.manifest, pages, dt.date.today(), site.left_out)
         if errors := [*made.errors, *plan.errors, *findings.errors]:
-            raise BuildFailed(errors, findings.warnings)
+            # With files left out, warnings would speak of what those files would give.
+            raise BuildFailed(errors, () if made.errors else findings.warnings)
         rendered, manifest = with_search(options, pagefind, plan, rendered, previous)
         files = write_site(options, cache, plan, rendered, manifest, previous)
     remember(options, cache, made, inputs, findings.warnings)
@@ -140,6 +142,20 @@ def _stages(
         plan.groups,
         tuple(findings.warnings),
     )
+
+
+@contextmanager
+def reported_after(errors: tuple[ContentError, ...]) -> Iterator[None]:
+    """Report these mistakes with any that stops the build later (a template failing on the
+    site without the files left out, say), never hidden by it."""
+    try:
+        yield
+    except BuildFailed as failed:
+        raise BuildFailed([*errors, *failed.errors], failed.warnings) from None
+    except TemplateFailed as failed:
+        if not errors:
+            raise
+        raise BuildFailed([*errors, failed.error]) from None
 
 
 def _render(

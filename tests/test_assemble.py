@@ -157,7 +157,7 @@ def test_a_duplicate_slug_is_reported_at_its_slug_line(
     assert run.error_lines == [
         "content/essays/another.md:5: duplicate essay slug 'second': content/essays/second.md "
         "has it too (rename one file or give it a different 'slug:')",
-        "content/essays/zz.md:5: duplicate essay slug 'second': content/essays/another.md has it "
+        "content/essays/zz.md:5: duplicate essay slug 'second': content/essays/second.md has it "
         "too (rename one file or give it a different 'slug:')",
     ]
 

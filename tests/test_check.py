@@ -220,3 +220,37 @@ def test_a_picture_that_cannot_be_shown_hides_no_broken_link(
     ], run.err
     assert any("damaged.png" in line for line in run.error_lines)
     assert any("'gone.md'" in line for line in run.error_lines)
+
+
+def test_a_roundtable_with_a_mistake_gives_no_false_errors_or_warnings_in_its_essays_links(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Essays left out with their roundtable are not broken link targets, and the run prints no
+    warning about what the left-out files would give (issue 20: report a file's mistake once)."""
+    alpha = project / "content/roundtables/alpha.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("date: ", "date: not-a-", 1))
+    beta = project / "content/roundtables/beta.md"
+    beta.write_text(
+        beta.read_text(encoding="utf-8") + "\nSee [the first essay](../essays/first.md).\n"
+    )
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 1
+    assert [line.split(": ")[0] for line in run.located_lines] == ["content/roundtables/alpha.md:4"]
+
+
+def test_three_files_with_one_slug_leave_one_page(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A slug written first and taken by two file names: both later files are reported, so only
+    one page would carry the slug."""
+    first = project / "content/essays/first.md"
+    first.write_text(first.read_text(encoding="utf-8").replace("title:", "slug: same\ntitle:", 1))
+    for folder in ("sub1", "sub2"):
+        (project / "content/essays" / folder).mkdir()
+        add(project, f"essays/{folder}/same.md", ESSAY + "Text.\n")
+    run = run_cli(["check"], project, capsys)
+    assert run.status == 1
+    assert sorted({line.split(": ")[0] for line in run.error_lines}) == [
+        "content/essays/first.md:2",
+        "content/essays/sub2/same.md",
+    ], run.err

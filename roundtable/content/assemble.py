@@ -121,6 +121,9 @@ def assemble(
     by_slug = {r.slug: r for r in roundtables}
     essays = [e for e in essays if _check_roundtable(e, by_slug, unread, errors)]
     essays = [_settled(e, by_slug, config) for e in essays]
+    present = {r.path for r in roundtables} | {e.path for e in essays}
+    documents = (_nfc(p.rel) for p in [*roundtable_docs, *essay_docs])
+    left_out = tuple(sorted(rel for rel in documents if rel not in present))
     published = [e for e in essays if drafts or not e.draft]
     ordered_roundtables = sorted(roundtables, key=_newest_first)
     site = Site(
@@ -131,6 +134,7 @@ def assemble(
         static_files=sources.static,
         topics=_gather_topics(published),
         static_on_disk=sources.static_on_disk,
+        left_out=left_out,
     )
     return site, errors
 
@@ -503,6 +507,7 @@ def _without_duplicates(items: list[Placed], kind: str, errors: list[ContentErro
         written_first = "slug" in other.lines and "slug" not in item.lines
         here, there = (other, item) if written_first else (item, other)
         reported.add(id(here))
+        first[item.slug] = there  # the file that keeps the slug: a third is reported against it
         errors.append(
             ContentError(
                 here.source,

@@ -271,7 +271,7 @@ def copied_files(
 ) -> dict[str, Path]:
     """Return every file copied as it is: theme assets, resized images, the content's files."""
     content = {rel: site.static_source(options.content, rel) for rel in site.static_files}
-    return {**generated, **content}
+    return {**content, **generated}  # a content file at a generated path is an error anyway
 
 
 def _collisions(options: BuildOptions, site: Site, generated: set[str]) -> list[ContentError]:

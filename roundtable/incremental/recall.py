@@ -3,7 +3,6 @@ again, and save what the next build starts from."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, NamedTuple
 
 from roundtable.errors import BuildFailed, ContentError
@@ -40,10 +39,8 @@ class MadeSite(NamedTuple):
     recalled: bool = False
     """The site was recalled from the last build's snapshot."""
     errors: tuple[ContentError, ...] = ()
-    """Mistakes in Markdown files: the site is made without the files that have them, so that
-    the build can go on to find every other mistake before it stops."""
-    unreadable: frozenset[str] = frozenset()
-    """Those files, relative to the content folder: a link to one is not a mistake of its own."""
+    """Mistakes in Markdown files: the site is made without the files that have them
+    (`Site.left_out`), so that the build can go on to find every other mistake before it stops."""
 
 
 def made_site(
@@ -146,7 +143,6 @@ def converted_site(
     site, errors = gather_site(options, cache, hashed)
     if any(not error.path.endswith(".md") for error in errors):
         raise BuildFailed(errors)
-    unreadable = frozenset(os.path.relpath(e.path, options.content_display) for e in errors)
     pictures = content_pictures(site, options.content)
     labels = table_labels(options.theme.message_dirs, site, theme_version)
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
@@ -155,5 +151,8 @@ def converted_site(
     if inputs is not None and cache.set_aside("sources"):
         bodies = FileBodies(options.content, options.content_display, inputs.markdown)
         bodies.unload(items)
-    site = convert(with_variants(site), cache, workers, pictures, labels)
-    return MadeSite(site, pictures, summarised, fronts, errors=tuple(errors), unreadable=unreadable)
+    try:
+        site = convert(with_variants(site), cache, workers, pictures, labels)
+    except BuildFailed as failed:  # a body that would render far too large: with the rest
+        raise BuildFailed([*errors, *failed.errors]) from None
+    return MadeSite(site, pictures, summarised, fronts, errors=tuple(errors))
