@@ -121,7 +121,7 @@ def _stages(
     with reported_after(made.errors), staging(options.output) as stage:
         rendered = _render(options, site, plan, stale, cache, workers, stage)
         pages = published_pages(options, plan, rendered, previous)
-        findings = check_site(site, plan.manifest, pages, dt.date.today(), site.left_out)
+        findings = check_site(site, plan.manifest, pages, dt.date.today())
         if errors := [*made.errors, *plan.errors, *findings.errors]:
             # With files left out, warnings would speak of what those files would give.
             raise BuildFailed(errors, () if made.errors else findings.warnings)

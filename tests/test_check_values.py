@@ -5,43 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpers.values import essay as essay_of
+from helpers.values import site
+
 from roundtable.content.check import check_site
-from roundtable.model import Essay, Link, Roundtable, Site, SiteConfig, Text
+from roundtable.model import Essay, Link
 
 TODAY = dt.date(2026, 1, 1)
-ALPHA = Roundtable(
-    slug="alpha",
-    title="Alpha",
-    short_title="Alpha",
-    source="content/roundtables/alpha.md",
-    path="roundtables/alpha.md",
-)
 
 
 def essay(slug: str, *links: Link) -> Essay:
     """An essay of roundtable alpha whose body (from line 5) holds these links."""
-    return Essay(
-        slug=slug,
-        title=slug.title(),
-        roundtable="alpha",
-        authors=(),
-        source=f"content/essays/{slug}.md",
-        path=f"essays/{slug}.md",
-        body=Text.of("Some text."),
-        body_line=5,
-        links=links,
-    )
+    return essay_of(slug, links=links)
 
 
 def link(url: str, line: int = 0, written: str = "") -> Link:
     """A link written on a line of the body (0-based)."""
     return Link(url=url, line=line, is_image=False, written=written or url)
-
-
-def site(*essays: Essay) -> Site:
-    """A site of roundtable alpha and these essays."""
-    config = SiteConfig(title="A site", base_url="https://example.org/")
-    return Site(config=config, roundtables=(ALPHA,), essays=essays, authors=())
 
 
 OUTPUTS = {"index.html", "essays/first/index.html", "roundtables/alpha/index.html"}
@@ -71,5 +51,5 @@ def test_a_link_to_nothing_and_a_missing_anchor_are_located_errors() -> None:
 
 def test_a_link_to_a_file_left_out_for_its_own_mistake_waits_for_that_file() -> None:
     second = essay("second", link("broken.md", 2), link("gone.md", 3))
-    found = check_site(site(second), OUTPUTS, PAGES.get, TODAY, {"essays/broken.md"})
+    found = check_site(site(second, left_out=("essays/broken.md",)), OUTPUTS, PAGES.get, TODAY)
     assert [(e.line, "gone.md" in e.message) for e in found.errors] == [(8, True)]

@@ -7,42 +7,19 @@ given. Reuse across builds is incremental/bodies.py's, and is tested through bui
 from __future__ import annotations
 
 import pytest
+from helpers.values import alpha, essay
+from helpers.values import site as alpha_site
 
 from roundtable.errors import BuildFailed
-from roundtable.model import Essay, Roundtable, Site, SiteConfig, Text
+from roundtable.model import Essay, Site
 from roundtable.render.convert import convert
 
-CONFIG = SiteConfig(title="A site", base_url="https://example.org/")
-
-
-def essay(slug: str, body: str, **fields: object) -> Essay:
-    """An essay of roundtable 'alpha', its file content/essays/<slug>.md."""
-    path = f"essays/{slug}.md"
-    return Essay(
-        slug=slug,
-        title=slug.title(),
-        roundtable="alpha",
-        authors=(),
-        source=f"content/{path}",
-        path=path,
-        body=Text.of(body),
-        body_line=5,
-        **fields,  # type: ignore[arg-type]
-    )
+INTRODUCTION = "An introduction, with [the first essay](../essays/first.md)."
 
 
 def site(*essays: Essay, allow_html: bool = False) -> Site:
-    """A site of one roundtable and these essays."""
-    alpha = Roundtable(
-        slug="alpha",
-        title="Alpha",
-        short_title="Alpha",
-        source="content/roundtables/alpha.md",
-        path="roundtables/alpha.md",
-        body=Text.of("An introduction, with [the first essay](../essays/first.md)."),
-    )
-    config = CONFIG if not allow_html else SiteConfig(**{**vars(CONFIG), "allow_html": True})
-    return Site(config=config, roundtables=(alpha,), essays=essays, authors=())
+    """A site of roundtable alpha, whose introduction links to the first essay, and these essays."""
+    return alpha_site(*essays, roundtable=alpha(INTRODUCTION), allow_html=allow_html)
 
 
 def test_every_body_is_converted_and_links_to_content_files_become_page_urls() -> None:

@@ -33,17 +33,16 @@ def check_site(
     outputs: Collection[str],
     page: Callable[[str], bytes | None],
     today: dt.date,
-    unreadable: Collection[str] = frozenset(),
 ) -> Findings:
     """Inspect a site about to be published for broken links and other reader-facing problems.
 
     `outputs` are the paths of every file the site has; `page` gives the bytes of a page among
-    them (None for a file copied as it is), to look for the anchor a link names. `unreadable`
-    names the Markdown files (relative to the content folder) left out of the site for their
-    own mistakes: a link to one is not broken, only waiting for that file to be mended.
+    them (None for a file copied as it is), to look for the anchor a link names. A link to a
+    file the site left out for a mistake (`Site.left_out`) is not broken, only waiting for that
+    file to be mended.
     """
     items: list[Roundtable | Essay] = [*site.roundtables, *site.essays]
-    resolver = _Resolver(outputs, page, [item.path for item in items], unreadable)
+    resolver = _Resolver(outputs, page, [item.path for item in items], site.left_out)
     errors: list[ContentError] = []
     warnings = _warnings(site, today)
     for item in items:
@@ -254,11 +253,11 @@ class _Resolver:
         outputs: Collection[str],
         page: Callable[[str], bytes | None],
         markdown_files: list[str],
-        unreadable: Collection[str] = frozenset(),
+        left_out: Collection[str] = (),
     ) -> None:
         self.outputs = outputs
-        self.unreadable = unreadable
-        """Markdown files left out of the site for their own mistakes."""
+        self.left_out_files = frozenset(left_out)
+        """Markdown files left out of the site for a mistake."""
         self.page = page
         self.ids: dict[str, frozenset[str]] = {}
         """The ids of each page looked into, by output path."""
@@ -275,9 +274,9 @@ class _Resolver:
 
     def left_out(self, source: str, written: str) -> bool:
         """Return True when a path written in the file `source` names a Markdown file left out
-        of the site for its own mistakes."""
+        of the site for a mistake."""
         named = posixpath.normpath(posixpath.join(posixpath.dirname(source), written))
-        return named in self.unreadable
+        return named in self.left_out_files
 
     def exists(self, target: str) -> bool:
         """Return True when a site path names a page or file."""
