@@ -3,34 +3,20 @@ bytes while its stat is unchanged."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
-from roundtable.errors import ContentError
-from roundtable.incremental.outputs import output_key, present_files
-
-if TYPE_CHECKING:
-    from roundtable.options import BuildOptions
-
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from roundtable.content.discover import (
-    LINK,
-    SPECIAL,
-    UNLISTABLE,
-    walk_files,
-)
-from roundtable.incremental.cache import (
-    BuildCache,
-    file_signature,
-    key,
-    source_digest,
-)
-from roundtable.write import (
-    read_marker,
-)
+from roundtable.content.discover import LINK, SPECIAL, UNLISTABLE, walk_files
+from roundtable.errors import ContentError
+from roundtable.incremental.cache import BuildCache, file_signature, key, source_digest
+from roundtable.incremental.outputs import output_key, present_files
+from roundtable.write import read_marker
+
+if TYPE_CHECKING:
+    from roundtable.options import BuildOptions
 
 
 @dataclass(frozen=True)

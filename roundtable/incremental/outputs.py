@@ -3,52 +3,31 @@ and files written only when their bytes changed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from roundtable.incremental.theme import ThemeFiles
-    from roundtable.options import BuildOptions
-    from roundtable.pipeline import BuildResult
-
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from roundtable import urls
-from roundtable.content.discover import (
-    display_path,
-    unreadable,
-)
+from roundtable.content.discover import display_path, unreadable
 from roundtable.errors import ContentError
-from roundtable.incremental.cache import (
-    BuildCache,
-    key,
-)
+from roundtable.incremental.cache import BuildCache, key
 from roundtable.incremental.fingerprint import Fingerprinter
 from roundtable.incremental.search import with_search_index
 from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.publish import cms, pdf
 from roundtable.publish.search import Pagefind
-from roundtable.render.images import (
-    hero_images,
-    make_variants,
-    picture_errors,
-)
-from roundtable.render.pages import (
-    Group,
-    Page,
-    page_groups,
-)
-from roundtable.write import (
-    Previous,
-    Stage,
-    digest_bytes,
-    publish,
-    read_marker,
-)
+from roundtable.render.images import hero_images, make_variants, picture_errors
+from roundtable.render.pages import Group, Page, page_groups
+from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
+
+if TYPE_CHECKING:
+    from roundtable.incremental.theme import ThemeFiles
+    from roundtable.options import BuildOptions
+    from roundtable.pipeline import BuildResult
 
 GroupRecord = tuple[str, tuple[str, ...]]
 """What a build remembers of a group of pages: the fingerprint of its inputs, its output files."""

@@ -6,23 +6,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from roundtable.errors import BuildFailed, ContentError
+from roundtable.incremental import snapshot
+from roundtable.incremental.bodies import convert, convert_items
+from roundtable.incremental.cache import BuildCache
 from roundtable.incremental.inputs import FileDigests, Inputs, inputs_key
 from roundtable.incremental.reading import FileBodies, gather_site
+from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.render.i18n import table_labels
-from roundtable.render.images import with_variants
+from roundtable.render.images import content_pictures, with_variants
 
 if TYPE_CHECKING:
     from roundtable.options import BuildOptions
-
-from roundtable.incremental import snapshot
-from roundtable.incremental.bodies import convert, convert_items
-from roundtable.incremental.cache import (
-    BuildCache,
-)
-from roundtable.model import Essay, Image, Roundtable, Site
-from roundtable.render.images import (
-    content_pictures,
-)
 
 
 class MadeSite(NamedTuple):
