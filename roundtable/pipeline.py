@@ -31,12 +31,13 @@ from roundtable.incremental.outputs import (
     write_site,
 )
 from roundtable.incremental.recall import made_site, remember
-from roundtable.incremental.theme import compiled_templates, image_folder, read_theme
+from roundtable.incremental.theme import compiled_templates
 from roundtable.model import Site
 from roundtable.options import BuildOptions
 from roundtable.publish import pdf
 from roundtable.publish.search import find_pagefind
 from roundtable.render.pages import Page, TemplateFailed, render_pages, uses_workers
+from roundtable.render.theme import image_folder, read_theme
 from roundtable.workers import core_count, cycle_collection_paused
 from roundtable.write import Stage, staging
 
@@ -83,7 +84,7 @@ def build_site(
     started = time.perf_counter()
     own_cache = cache is None
     cache = cache or BuildCache(options.cache_dir)
-    with cycle_collection_paused(), image_folder(options) as images:
+    with cycle_collection_paused(), image_folder(options.cache_dir) as images:
         try:
             try:
                 return _stages(options, cache, previous, images, started)

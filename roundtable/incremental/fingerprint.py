@@ -14,32 +14,11 @@ import json
 import pickle
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from roundtable.incremental.cache import key
 from roundtable.model import Essay, Roundtable
 from roundtable.render.pages import Derived, Page
-
-
-def theme_digest(
-    template_dirs: tuple[Path, ...],
-    asset_hashes: Mapping[str, str],
-    message_dirs: tuple[Path, ...] = (),
-) -> str:
-    """Hash every template and messages file (by name and bytes, in lookup order) and asset hash.
-
-    The messages files give every fixed word of a page, so an edited word renders every page
-    again (the page's language, the other input of its words, is in its context).
-    """
-    parts: list[str | bytes] = ["theme"]
-    for folder in (*template_dirs, *message_dirs):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    parts += [f"{name}={digest}" for name, digest in sorted(asset_hashes.items())]
-    return key(*parts)
-
 
 _SCALARS = frozenset({str, bool, int, float})
 """Values that are their own plain form (exact types: subclasses take the longer way)."""

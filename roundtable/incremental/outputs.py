@@ -22,10 +22,10 @@ from roundtable.publish import cms, pdf
 from roundtable.publish.search import Pagefind
 from roundtable.render.images import hero_images, make_variants, picture_errors
 from roundtable.render.pages import Group, Page, page_groups
+from roundtable.render.theme import ThemeFiles
 from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
 
 if TYPE_CHECKING:
-    from roundtable.incremental.theme import ThemeFiles
     from roundtable.options import BuildOptions
     from roundtable.pipeline import BuildResult
 
