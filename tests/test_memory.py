@@ -90,9 +90,6 @@ def test_a_file_changed_after_checking_is_a_located_error(
     target.write_text(target.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
     monkeypatch.setattr(roundtable.render.convert, "PARALLEL_FROM", 1)
     monkeypatch.setattr(roundtable.pipeline, "core_count", lambda: workers)
-    monkeypatch.setattr(
-        roundtable.incremental.recall.snapshot, "load", lambda *_: None
-    )  # the whole way
     convert = roundtable.incremental.recall.convert
 
     def saved_while_checking(*args: Any, **kwargs: Any) -> Any:

@@ -32,7 +32,6 @@ import contextlib
 import hashlib
 import os
 import pickle
-import shutil
 import sqlite3
 import time
 import zlib
@@ -50,8 +49,6 @@ Value = TypeVar("Value")
 SCHEMA = 5
 """Bump when the shape of any cached value changes."""
 TABLES = ("sources", "checked", "fronts", "bodies", "html")
-BLOBS_DIR = "blobs"
-"""Big values kept as files of their own beside the database (one write, no journal)."""
 SCAN_FROM = 1000
 """Wanting this many entries of a table, a build reads the table whole."""
 RACY_NS = 2_000_000_000
@@ -195,35 +192,6 @@ class BuildCache:
         self.meta = {}
         if self.db is not None:
             self._reset()
-        if self.folder is not None:
-            shutil.rmtree(self.folder / BLOBS_DIR, ignore_errors=True)
-
-    def read_blob(self, name: str) -> bytes | None:
-        """Return the bytes kept under a name; None when there are none, or they are damaged."""
-        if self.folder is None:
-            return None
-        try:
-            data = (self.folder / BLOBS_DIR / name).read_bytes()
-        except OSError:
-            return None
-        checksum, blob = data[:4], data[4:]
-        return blob if zlib.crc32(blob).to_bytes(4, "little") == checksum else None
-
-    def write_blob(self, name: str, blob: bytes) -> None:
-        """Keep bytes under a name (whole or not at all); a file that cannot be written is not."""
-        if self.folder is None:
-            return
-        path = self.folder / BLOBS_DIR / name
-        temporary = path.with_name(f".{name}.{os.getpid()}")
-        try:
-            path.parent.mkdir(exist_ok=True)
-            with open(temporary, "wb") as handle:
-                handle.write(zlib.crc32(blob).to_bytes(4, "little"))
-                handle.write(blob)
-            os.replace(temporary, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
 
     def keep(self, table: str, keys: Iterable[str]) -> None:
         """Keep entries that this build did not need to read but a later one may."""
@@ -257,20 +225,19 @@ class BuildCache:
         process or in a worker forked from it (which opens the database file for itself)."""
         return _DiskReader(self, table)
 
-    def save(self, *, tables: bool = True, drop_unused: bool = True) -> bool:
+    def save(self, *, tables: bool = True) -> bool:
         """Write new entries and the manifest; drop entries this build did not use.
 
         `tables=False` writes only the meta values: a build that stopped early (nothing had
-        changed) used no entry, and must not drop them all. `drop_unused=False` keeps every
-        entry: a build that started from the last one's site read none of the unchanged files'.
-        Return False when nothing could be saved (the database was damaged, and is now empty).
+        changed) used no entry, and must not drop them all. Return False when nothing could be
+        saved (the database was damaged, and is now empty).
         """
         if self.db is None:
             return False
         try:
             with self.db:
                 for table in TABLES if tables else ():
-                    self._store(table, drop_unused)
+                    self._store(table, drop_unused=True)
                 changed = {k: v for k, v in self.meta.items() if self._stored.get(k) is not v}
                 rows = [(name, *_pack(value)) for name, value in changed.items()]
                 self.db.executemany("REPLACE INTO meta VALUES (?, ?, ?)", rows)
@@ -278,10 +245,8 @@ class BuildCache:
         except sqlite3.DatabaseError:
             self._reset()
             return False
-        if tables and drop_unused:
+        if tables:
             self._forget_unused()
-        elif tables:
-            self.new = {table: {} for table in TABLES}
         return True
 
     def close(self) -> None:

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import pickle
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -120,8 +119,8 @@ class Fingerprinter:
 def _pickled(value: object) -> bytes:
     """Return a value's bytes for hashing: equal values give equal bytes.
 
-    Whichever objects they share: a site recalled from a snapshot shares fewer strings than
-    the one it was made from. Pickle's memo would write a string met twice as a reference to
+    Whichever objects they share: an item recalled from the cache shares fewer strings than
+    one made afresh. Pickle's memo would write a string met twice as a reference to
     its first copy, and one interned by Python is met twice where an unpickled copy is met as
     two: without the memo ("fast" mode), every value is written out in full. Models hold no
     cycles.
@@ -149,35 +148,8 @@ _SHOWN = {
 """The fields of essays and roundtables that pages may show, by class."""
 
 
-_DIGESTS: dict[int, str] = {}
-"""The hash of each essay and roundtable that is alive, by identity: items are immutable, so a
-site recalled from the last build (snapshot.py) hashes only the items made since. An entry
-goes with its item (a weak reference's callback, run before the identity can be reused)."""
-
-
 def _item_digest(item: Essay | Roundtable) -> str:
-    """Hash an essay or roundtable: its small fields pickled, and its HTML's hash."""
-    known = _DIGESTS.get(id(item))
-    if known is None:
-        known = _hashed(item)
-        remember_digest(item, known)
-    return known
-
-
-def known_digest(item: Essay | Roundtable) -> str | None:
-    """Return an item's hash if it was made, for a snapshot to carry to the next build."""
-    return _DIGESTS.get(id(item))
-
-
-def remember_digest(item: Essay | Roundtable, digest: str) -> None:
-    """Note an item's hash (made now, or carried by a snapshot of the item's equal)."""
-    if id(item) not in _DIGESTS:
-        weakref.finalize(item, _DIGESTS.pop, id(item), None).atexit = False
-    _DIGESTS[id(item)] = digest
-
-
-def _hashed(item: Essay | Roundtable) -> str:
-    """Hash an item's shown fields and its HTML's hash."""
+    """Hash an essay or roundtable: its shown fields pickled, and its HTML's hash."""
     small = [(name, getattr(item, name)) for name in _SHOWN[type(item)]]
     pickled = _pickled((type(item).__name__, small))
     return key("model", pickled, item.html.digest)

@@ -52,9 +52,9 @@ def source_key(display: str, file_digest: str) -> str:
 
 
 class FileBodies:
-    """Reads a body's Markdown again from its file, for a build that let go of it (or never
-    read it: a site recalled from a snapshot). Printing a PDF looks for the pictures a body
-    shows. A body is known by its file's name and the hash of its bytes."""
+    """Reads a body's Markdown again from its file, for a build that let go of it. Printing a
+    PDF looks for the pictures a body shows. A body is known by its file's name and the hash
+    of its bytes."""
 
     def __init__(self, content: Path, content_display: str, markdown: dict[str, str]) -> None:
         self.content = content
