@@ -20,8 +20,8 @@ from helpers.site import FIXTURES, REPO, copy_project, html_files, run_subproces
 from roundtable.commands import local_cms
 from roundtable.commands.cli import build_options
 from roundtable.commands.local_cms import Refused, RequestFacts
+from roundtable.content.read import read_site
 from roundtable.content.schema import EssayFields
-from roundtable.incremental.reading import gather_site
 from roundtable.model import Site
 from roundtable.publish import cms
 
@@ -29,7 +29,7 @@ from roundtable.publish import cms
 def site_of(project: Path) -> Site:
     """Read a project's content into the site model."""
     args = argparse.Namespace(content=str(project / "content"), drafts=False, command="build")
-    site, errors = gather_site(build_options(args, None))
+    site, errors = read_site(build_options(args, None))
     assert errors == []
     return site
 

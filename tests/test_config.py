@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from roundtable.content.read import read_config
 from roundtable.errors import ContentError
-from roundtable.incremental.cache import BuildCache
-from roundtable.incremental.reading import read_config
+from roundtable.incremental.cache import BuildCache, memoised
 from roundtable.model import SiteConfig
 
 
@@ -16,7 +17,12 @@ def load_config(
     path: Path, display: str, base_url: str | None = None, memo: BuildCache | None = None
 ) -> tuple[SiteConfig | None, list[ContentError]]:
     """Read a site.yml as a build does: its bytes, then checked and remembered in a memo."""
-    return read_config(path.parent, display.rsplit("/", 1)[0], base_url, memo or BuildCache(None))
+    return read_config(
+        path.parent,
+        display.rsplit("/", 1)[0],
+        base_url,
+        partial(memoised, memo or BuildCache(None), "checked"),
+    )
 
 
 GOOD = "title: Forum\nbase_url: https://e.org/forum\n"

@@ -19,7 +19,7 @@ import pytest
 from helpers.hostile import build, new_project, outside, write_essay
 from helpers.site import FIXTURES, HANG_SECONDS, REPO, page, tree_digest
 
-import roundtable.incremental.reading
+import roundtable.content.read
 import roundtable.pipeline
 import roundtable.render.pages
 from roundtable import write
@@ -242,7 +242,7 @@ def test_c36_file_deleted_between_discovery_and_reading(
     """C36: an essay and a picture deleted after the folder was listed: located errors, no
     traceback, the site intact; the next build succeeds without them."""
     project, before = built
-    real = roundtable.incremental.reading.discover
+    real = roundtable.content.read.discover
 
     def then_delete(*args: object, **kwargs: object) -> object:
         found = real(*args, **kwargs)  # type: ignore[arg-type]
@@ -250,7 +250,7 @@ def test_c36_file_deleted_between_discovery_and_reading(
         (project / "content/images/pic.png").unlink()
         return found
 
-    monkeypatch.setattr(roundtable.incremental.reading, "discover", then_delete)
+    monkeypatch.setattr(roundtable.content.read, "discover", then_delete)
     run = build(project, "--no-cache")
     monkeypatch.undo()
     assert run.status == 1 and "Traceback" not in run.err

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import errno
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from roundtable.content.people import Details, family_problem, with_details
+from roundtable.content.read import read_people
 from roundtable.errors import ContentError
-from roundtable.incremental.cache import BuildCache
-from roundtable.incremental.reading import read_people
+from roundtable.incremental.cache import BuildCache, memoised
 from roundtable.model import Person
 
 
@@ -19,7 +20,9 @@ def load_directory(
     root: Path, display: str, memo: BuildCache | None = None
 ) -> tuple[dict[str, Details], list[ContentError]]:
     """Read authors.yml as a build does: its bytes, then checked and remembered in a memo."""
-    return read_people(root, display.rsplit("/", 1)[0], memo or BuildCache(None))
+    return read_people(
+        root, display.rsplit("/", 1)[0], partial(memoised, memo or BuildCache(None), "checked")
+    )
 
 
 ORCID = "0000-0002-1825-0097"

@@ -15,8 +15,8 @@ from typing import NoReturn
 from roundtable.commands.new import CannotCreate, new_essay, new_roundtable
 from roundtable.content.config import base_url_problem
 from roundtable.content.placeholders import AUTHOR
+from roundtable.content.read import read_site
 from roundtable.errors import BuildFailed, CannotMake, ContentError, printable
-from roundtable.incremental.reading import gather_site
 from roundtable.options import BuildOptions
 from roundtable.pipeline import BuildResult, build_site
 from roundtable.render.pages import TemplateFailed, Theme
@@ -201,7 +201,7 @@ def run_new_essay(args: argparse.Namespace) -> int:
     content = Path(args.content)
     if _too_long(args.content):
         return _usage_error(_too_long_message("content", args.content))
-    site, _ = gather_site(build_options(args, None))
+    site, _ = read_site(build_options(args, None))
     try:
         path = new_essay(site, content, args.title, args.roundtable, args.author, dt.date.today())
     except CannotCreate as exc:

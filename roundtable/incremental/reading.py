@@ -1,5 +1,5 @@
-"""Reading the content, each file parsed once per version of its bytes, and settings checked
-once per version."""
+"""The reading stage with the cache's help: each file parsed once per version of its bytes, each
+document and the settings checked once per version of what they read."""
 
 from __future__ import annotations
 
@@ -9,38 +9,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from roundtable.content.assemble import SourceFile, assemble
-from roundtable.content.config import Loaded as ConfigLoaded
-from roundtable.content.config import check_config
-from roundtable.content.discover import (
-    AUTHORS_FILE,
-    SITE_CONFIG,
-    Sources,
-    discover,
-    display_path,
-    entry_error,
-    odd_entries,
-    read_settings,
-    unreadable,
-)
+from roundtable.content.assemble import Check, SourceFile
+from roundtable.content.discover import Sources, display_path, unreadable
 from roundtable.content.frontmatter import Document, FrontMatterError, body_of, parse
-from roundtable.content.people import Loaded as PeopleLoaded
-from roundtable.content.people import check_people
+from roundtable.content.people import Directory
+from roundtable.content.read import Reading
 from roundtable.errors import BuildFailed, CacheDamaged, ContentError
-from roundtable.incremental.cache import (
-    BuildCache,
-    Memo,
-    key,
-    memoised,
-    source_digest,
-)
+from roundtable.incremental.cache import BuildCache, key, memoised, source_digest
 from roundtable.incremental.checks import RememberedChecks
-from roundtable.incremental.inputs import FILE_DIGESTS_KEY, FileDigests
-from roundtable.model import Essay, Roundtable, Site, SiteConfig
-from roundtable.render.pages import Theme
+from roundtable.incremental.inputs import FileDigests
+from roundtable.model import Essay, Roundtable
 
 if TYPE_CHECKING:
-    from roundtable.options import BuildOptions
+    pass
 
 
 FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
@@ -101,24 +82,6 @@ class FileBodies:
     def _display(self, rel: str) -> str:
         """Name a content file as the user named the content folder."""
         return display_path(self.content_display, rel)
-
-
-def read_config(content: Path, shown: str, base_url: str | None, memo: Memo) -> ConfigLoaded:
-    """Read and check site.yml; `--base-url` replaces its base_url."""
-    display = display_path(shown, SITE_CONFIG)
-    data, errors = read_settings(content / SITE_CONFIG, display)
-    if errors:
-        return None, errors
-    return memoised(memo, "checked", check_config, data, display, base_url)
-
-
-def read_people(content: Path, shown: str, memo: Memo) -> PeopleLoaded:
-    """Read and check authors.yml, if there is one."""
-    display = display_path(shown, AUTHORS_FILE)
-    data, errors = read_settings(content / AUTHORS_FILE, display)
-    if errors:
-        return {}, errors
-    return memoised(memo, "checked", check_people, data, display)
 
 
 def read_documents(
@@ -182,47 +145,24 @@ def _parse_file(
         return ContentError(display, exc.line, exc.message), True
 
 
-PLACEHOLDER_CONFIG = SiteConfig(title="", base_url="https://example.invalid/")
-"""Lets the content be checked, and its errors reported, when site.yml itself is broken."""
-
-
-def gather_site(
-    options: BuildOptions, cache: BuildCache | None = None, known: FileDigests | None = None
-) -> tuple[Site, list[ContentError]]:
-    """Read and validate every source file; return the site model and every mistake found.
-
-    `known` holds the files hashed earlier in the build.
-    """
-    cache = cache or BuildCache(None)
-    known = known or FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
-    shown = options.content_display
-    config, config_errors = read_config(options.content, shown, options.base_url, cache)
-    people, people_errors = read_people(options.content, shown, cache)
-    sources, discover_errors = discover(options.content, options.content_display)
-    roundtable_docs, roundtable_errors = read_documents(sources, sources.roundtables, cache, known)
-    essay_docs, essay_errors = read_documents(sources, sources.essays, cache, known)
-    checks = RememberedChecks(cache, sources, people)
-    checks.prefetch(roundtable_docs, essay_docs)
-    site, site_errors = assemble(
-        config or PLACEHOLDER_CONFIG,
-        people,
-        sources,
-        roundtable_docs,
-        essay_docs,
-        drafts=options.drafts,
-        check=checks.check,
+def remembered_reading(cache: BuildCache, known: FileDigests) -> Reading:
+    """Return the reading stage's way to read with the cache: each file known by the hash of
+    its bytes, parsed and checked again only when what that depends on changed."""
+    return Reading(
+        memo=partial(memoised, cache, "checked"),
+        documents=partial(read_documents, cache=cache, known=known),
+        checks=partial(_remembered_checks, cache),
     )
-    errors = [*config_errors, *people_errors, *discover_errors, *roundtable_errors, *essay_errors]
-    errors += site_errors
-    return site, [*errors, *theme_links(options.theme)]
 
 
-def theme_links(theme: Theme) -> list[ContentError]:
-    """Refuse symbolic links in templates/ and assets/ (Jinja would follow them anywhere),
-    special files (reading one can wait forever) and folders that cannot be listed."""
-    return [
-        entry_error(os.path.relpath(folder / entry.rel), entry, "theme folders")
-        for folder in (*theme.template_dirs, *theme.asset_dirs)
-        if folder.is_dir()
-        for entry in odd_entries(folder)
-    ]
+def _remembered_checks(
+    cache: BuildCache,
+    sources: Sources,
+    people: Directory,
+    roundtables: list[SourceFile],
+    essays: list[SourceFile],
+) -> Check:
+    """Return the check of each document, remembered by what it reads (see checks.py)."""
+    checks = RememberedChecks(cache, sources, people)
+    checks.prefetch(roundtables, essays)
+    return checks.check

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from roundtable.content.read import read_site
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.incremental.bodies import convert
 from roundtable.incremental.cache import BuildCache
 from roundtable.incremental.inputs import FileDigests, Inputs, inputs_key
-from roundtable.incremental.reading import FileBodies, gather_site
+from roundtable.incremental.reading import FileBodies, remembered_reading
 from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.render.i18n import table_labels
 from roundtable.render.images import content_pictures, with_variants
+from roundtable.render.theme import theme_links
 
 if TYPE_CHECKING:
     from roundtable.options import BuildOptions
@@ -44,7 +46,8 @@ def made_site(
     each body is read again from its file by the worker that converts it, and by anything
     else that wants it (a PDF looks for pictures).
     """
-    site, errors = gather_site(options, cache, hashed)
+    site, errors = read_site(options, remembered_reading(cache, hashed))
+    errors += theme_links(options.theme)
     if any(not error.path.endswith(".md") for error in errors):
         raise BuildFailed(errors)
     pictures = content_pictures(site, options.content)

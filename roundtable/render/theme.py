@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -10,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from roundtable.content.discover import entry_error, odd_entries
+from roundtable.errors import ContentError
 from roundtable.render.pages import Theme, hash_bytes
 
 
@@ -82,3 +85,14 @@ def image_folder(cache_dir: Path | None) -> Iterator[Path]:
         yield Path(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def theme_links(theme: Theme) -> list[ContentError]:
+    """Refuse symbolic links in templates/ and assets/ (Jinja would follow them anywhere),
+    special files (reading one can wait forever) and folders that cannot be listed."""
+    return [
+        entry_error(os.path.relpath(folder / entry.rel), entry, "theme folders")
+        for folder in (*theme.template_dirs, *theme.asset_dirs)
+        if folder.is_dir()
+        for entry in odd_entries(folder)
+    ]
