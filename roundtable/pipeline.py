@@ -35,6 +35,7 @@ from roundtable.incremental.theme import compiled_templates
 from roundtable.model import Site
 from roundtable.options import BuildOptions
 from roundtable.publish import pdf
+from roundtable.publish.outputs import list_outputs
 from roundtable.publish.search import find_pagefind
 from roundtable.render.pages import Page, TemplateFailed, render_pages, uses_workers
 from roundtable.render.theme import image_folder, read_theme
@@ -117,7 +118,8 @@ def _stages(
     site = made.site
     pagefind = find_pagefind() if site.config.search and options.search_index else None
     printer = pdf.printer(options.theme, options.content) if options.pdf else None
-    plan = plan_outputs(options, site, cache, previous, theme, images, printer, made.pictures)
+    outputs = list_outputs(options, site, theme, images, printer, made.pictures)
+    plan = plan_outputs(options, outputs, site, cache, previous, theme)
     stale = plan.stale()
     with reported_after(made.errors), staging(options.output) as stage:
         rendered = _render(options, site, plan, stale, cache, workers, stage)

@@ -7,7 +7,6 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,11 +16,10 @@ from roundtable.errors import ContentError
 from roundtable.incremental.cache import BuildCache, key
 from roundtable.incremental.fingerprint import Fingerprinter
 from roundtable.incremental.search import with_search_index
-from roundtable.model import Essay, Image, Roundtable, Site
-from roundtable.publish import cms, pdf
+from roundtable.model import Site
+from roundtable.publish.outputs import Outputs, collisions
 from roundtable.publish.search import Pagefind
-from roundtable.render.images import hero_images, make_variants, picture_errors
-from roundtable.render.pages import Group, Page, page_groups
+from roundtable.render.pages import Group, Page
 from roundtable.render.theme import ThemeFiles
 from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
 
@@ -66,46 +64,34 @@ class Plan:
 
 def plan_outputs(
     options: BuildOptions,
+    outputs: Outputs,
     site: Site,
     cache: BuildCache,
     previous: BuildResult | None,
     theme: ThemeFiles,
-    images: Path,
-    printer: pdf.Printer | None = None,
-    pictures: Mapping[str, Image] = {},
 ) -> Plan:
-    """List every output with its fingerprint, and what the output already holds.
+    """Fingerprint every output, and say what the output already holds.
 
     A group of pages whose inputs are those of the last build keeps its fingerprints unmade.
     """
-    groups = [
-        *page_groups(site, pdfs=printer is not None),
-        Group("pdf", None, partial(pdf.pdf_pages, site, printer)),
-    ]
     before, known = previous_manifest(options, cache, previous)
+    groups = outputs.groups
     made_pages, manifest, records = fingerprint_pages(groups, site, theme.version, known, before)
-    heroes = dict(hero_images(site, options.content))
-    shown = pictures_on_pages(site, pictures)
-    in_text = {site.static_source(options.content, rel): image for rel, image in shown.items()}
-    made = make_variants(sorted({**in_text, **heroes}.items()), images)
-    errors = picture_errors(site, options.content, pictures, made.failed)
-    generated = {urls.asset(name): path for name, path in theme.assets.items()} | made.files
-    generated |= cms.bundle_files() if site.config.cms else {}
-    errors += _collisions(options, site, {*generated, *manifest})
-    copies = copied_files(options, site, generated)
-    copied, failed = fingerprint_copies(copies)
+    errors = [*outputs.errors, *collisions(options, site, set(manifest))]
+    copied, failed = fingerprint_copies(outputs.copies)
     manifest |= copied
     errors += [
-        unreadable(_shown(options, site, rel, copies[rel]), exc) for rel, exc in failed.items()
+        unreadable(_shown(options, site, rel, outputs.copies[rel]), exc)
+        for rel, exc in failed.items()
     ]
     return Plan(
         made_pages,
-        copies,
+        outputs.copies,
         manifest,
         before,
         theme.asset_hashes,
         theme.version,
-        made.count,
+        outputs.images_made,
         records,
         errors,
     )
@@ -243,28 +229,6 @@ def content_digests(
         return digest_bytes(data)
 
     return {path: digest(path) for path in sorted(manifest)}
-
-
-def copied_files(
-    options: BuildOptions, site: Site, generated: Mapping[str, Path]
-) -> dict[str, Path]:
-    """Return every file copied as it is: theme assets, resized images, the content's files."""
-    content = {rel: site.static_source(options.content, rel) for rel in site.static_files}
-    return {**content, **generated}  # a content file at a generated path is an error anyway
-
-
-def _collisions(options: BuildOptions, site: Site, generated: set[str]) -> list[ContentError]:
-    """Refuse a content file at a path the site generates: it must not replace a page or asset."""
-    message = "the site generates a file at this path (rename or move this file)"
-    clashes = [rel for rel in site.static_files if rel in generated]
-    return [ContentError(display_path(options.content_display, rel), 0, message) for rel in clashes]
-
-
-def pictures_on_pages(site: Site, pictures: Mapping[str, Image]) -> dict[str, Image]:
-    """Return the content's pictures that a body shows: only these are decoded and resized."""
-    items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
-    shown = {rel for item in items for rel in item.pictures}
-    return {rel: image for rel, image in pictures.items() if rel in shown}
 
 
 def write_site(
