@@ -1,8 +1,8 @@
 """build_site(): the table of contents of a build, one line per stage.
 
 find the content -> read it -> assemble the site -> convert Markdown (made_site, with the
-earlier build's work reused from incremental/) -> plan the outputs -> render the pages that
-changed -> check everything (the mistakes met on the way, links and pictures included) -> the
+earlier build's work reused from incremental/) -> list the outputs -> say which changed (plan)
+-> render the pages that changed -> check everything (the mistakes met on the way, links and pictures included) -> the
 search index -> write atomically. `check` runs the same stages in memory and stops before
 writing.
 """
