@@ -2,9 +2,9 @@
 
 find the content -> read it -> assemble the site -> convert Markdown (made_site, with the
 earlier build's work reused from incremental/) -> list the outputs -> say which changed (plan)
--> render the pages that changed -> check everything (the mistakes met on the way, links and pictures included) -> the
-search index -> write atomically. `check` runs the same stages in memory and stops before
-writing.
+-> render the pages that changed -> check everything (the mistakes met on the way, links and
+pictures included) -> the search index -> write atomically. `check` runs the same stages in
+memory and stops before writing.
 """
 
 from __future__ import annotations
