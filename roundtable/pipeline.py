@@ -1,46 +1,82 @@
 """build_site(): the table of contents of a build, one line per stage.
 
-find the content -> read it -> assemble the site -> convert Markdown (made_site, with the
-earlier build's work reused from incremental/) -> list the outputs -> say which changed (plan)
--> render the pages that changed -> check everything (the mistakes met on the way, links and
-pictures included) -> the search index -> write atomically. `check` runs the same stages in
-memory and stops before writing.
+find the content -> read it -> assemble the site -> convert Markdown -> list the outputs ->
+say which changed (plan) -> render the pages that changed -> check everything (the mistakes met
+on the way, links and pictures included) -> the search index -> write atomically. `check` runs
+the same stages in memory and stops before writing. What a build reuses of earlier builds it
+asks at one door, `Reuse`: incremental/ answers it, or `Fresh`, which makes everything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import jinja2
 
 from roundtable import urls
 from roundtable.content.check import check_site
+from roundtable.content.read import Reading, read_site
 from roundtable.errors import BuildFailed, CacheDamaged, ContentError
-from roundtable.incremental.bodies import html_for_workers
-from roundtable.incremental.cache import BuildCache
-from roundtable.incremental.inputs import known_inputs, unchanged_output
-from roundtable.incremental.outputs import (
-    GroupRecord,
-    Plan,
-    plan_outputs,
-    published_pages,
-    with_search,
-    write_site,
-)
-from roundtable.incremental.recall import made_site, remember
-from roundtable.incremental.theme import compiled_templates
-from roundtable.model import Site
+from roundtable.fresh import Fresh
+from roundtable.model import Image, Site
 from roundtable.options import BuildOptions
+from roundtable.plan import GroupRecord, Plan
 from roundtable.publish import pdf
-from roundtable.publish.outputs import list_outputs
-from roundtable.publish.search import find_pagefind
-from roundtable.render.pages import Page, TemplateFailed, render_pages, uses_workers
-from roundtable.render.theme import image_folder, read_theme
+from roundtable.publish.outputs import Outputs, list_outputs
+from roundtable.publish.search import Pagefind, find_pagefind
+from roundtable.render.i18n import table_labels
+from roundtable.render.images import content_pictures, with_variants
+from roundtable.render.pages import TemplateFailed, render_pages
+from roundtable.render.theme import ThemeFiles, image_folder, read_theme, theme_links
 from roundtable.workers import core_count, cycle_collection_paused
-from roundtable.write import Stage, staging
+from roundtable.write import staging
+
+if TYPE_CHECKING:
+    from roundtable.incremental.cache import BuildCache
+
+
+class Reuse(Protocol):
+    """What a build asks of earlier builds, at one door: `incremental.door.Remembered` answers
+    from the cache, `fresh.Fresh` by making everything (no earlier build known)."""
+
+    def unchanged(self) -> tuple[dict[str, str], tuple[int, int], tuple[ContentError, ...]] | None:
+        """Return the last build's manifest, counts and warnings when nothing changed since."""
+
+    def reading(self) -> Reading:
+        """Return how the reading stage reads the files."""
+
+    def convert(
+        self, site: Site, workers: int, pictures: Mapping[str, Image], labels: Mapping[str, str]
+    ) -> Site:
+        """Return the site with every body converted."""
+
+    def plan(self, outputs: Outputs, site: Site, theme: ThemeFiles) -> Plan:
+        """Return every output with its fingerprint, and which must be made again."""
+
+    def templates(self, site: Site, pages: int, workers: int) -> jinja2.BytecodeCache | None:
+        """Return where compiled templates are kept, if anywhere."""
+
+    def pages(self, plan: Plan, rendered: Mapping[str, bytes]) -> Callable[[str], bytes | None]:
+        """Return what reads a page of the site about to be published."""
+
+    def search(
+        self, pagefind: Pagefind | None, plan: Plan, rendered: MutableMapping[str, bytes]
+    ) -> tuple[MutableMapping[str, bytes], dict[str, str]]:
+        """Add the search index to the files and the manifest."""
+
+    def write(
+        self, plan: Plan, rendered: MutableMapping[str, bytes], manifest: dict[str, str]
+    ) -> dict[str, bytes]:
+        """Publish the files (in memory: return them)."""
+
+    def remember(self, counts: tuple[int, int], warnings: list[ContentError]) -> None:
+        """Keep what the next build starts from."""
 
 
 @dataclass(frozen=True)
@@ -81,32 +117,30 @@ def build_site(
     """Read the content, check it all, render what changed, and publish the site.
 
     `cache` and `previous` let a long-running server keep its work in memory between builds.
+    Without a cache given or a folder to keep one in, the build remembers nothing (`Fresh`).
     """
     started = time.perf_counter()
-    own_cache = cache is None
-    cache = cache or BuildCache(options.cache_dir)
     with cycle_collection_paused(), image_folder(options.cache_dir) as images:
+        if cache is None and options.cache_dir is None:
+            return _stages(options, Fresh(options), images, started)
+        from roundtable.incremental.cache import BuildCache  # a build that remembers
+        from roundtable.incremental.door import Remembered
+
+        own = cache or BuildCache(options.cache_dir)
         try:
             try:
-                return _stages(options, cache, previous, images, started)
+                return _stages(options, Remembered(options, own, previous), images, started)
             except CacheDamaged:
-                cache.discard()  # an entry the build counted on was damaged: start without any
-                return _stages(options, cache, None, images, started)
+                own.discard()  # an entry the build counted on was damaged: start without any
+                return _stages(options, Remembered(options, own, None), images, started)
         finally:
-            if own_cache:
-                cache.close()
+            if cache is None:
+                own.close()
 
 
-def _stages(
-    options: BuildOptions,
-    cache: BuildCache,
-    previous: BuildResult | None,
-    images: Path,
-    started: float,
-) -> BuildResult:
+def _stages(options: BuildOptions, reuse: Reuse, images: Path, started: float) -> BuildResult:
     """Run the stages of a build, one line each."""
-    hashed, inputs = known_inputs(options, cache)
-    if (unchanged := unchanged_output(options, cache, inputs)) is not None:
+    if (unchanged := reuse.unchanged()) is not None:
         manifest, counts, warnings = unchanged
         seconds = time.perf_counter() - started
         return BuildResult(
@@ -114,25 +148,33 @@ def _stages(
         )
     theme = read_theme(options.theme)
     workers = options.workers or core_count()
-    made = made_site(options, cache, hashed, inputs, workers, theme.version)
-    site = made.site
+    site, read_errors = read_site(options, reuse.reading())
+    errors = (*read_errors, *theme_links(options.theme))
+    if any(not error.path.endswith(".md") for error in errors):
+        raise BuildFailed(list(errors))  # site.yml, authors.yml or the folders: all of them
+    pictures = content_pictures(site, options.content)
+    labels = table_labels(options.theme.message_dirs, site, theme.version)
+    with reported_after(errors):  # a body that would render far too large: with the rest
+        site = reuse.convert(with_variants(site), workers, pictures, labels)
     pagefind = find_pagefind() if site.config.search and options.search_index else None
     printer = pdf.printer(options.theme, options.content) if options.pdf else None
-    outputs = list_outputs(options, site, theme, images, printer, made.pictures)
-    plan = plan_outputs(options, outputs, site, cache, previous, theme)
+    outputs = list_outputs(options, site, theme, images, printer, pictures)
+    plan = reuse.plan(outputs, site, theme)
     stale = plan.stale()
-    with reported_after(made.errors), staging(options.output) as stage:
-        rendered = _render(options, site, plan, stale, cache, workers, stage)
-        pages = published_pages(options, plan, rendered, previous)
-        findings = check_site(site, plan.manifest, pages, dt.date.today())
-        if errors := [*made.errors, *plan.errors, *findings.errors]:
+    with reported_after(errors), staging(options.output) as stage:
+        templates = reuse.templates(site, len(stale), workers)
+        rendered = render_pages(
+            stale, site, options.theme, plan.asset_hashes, workers, theme.version, stage, templates
+        )
+        findings = check_site(site, plan.manifest, reuse.pages(plan, rendered), dt.date.today())
+        if all_errors := [*errors, *plan.errors, *findings.errors]:
             # With files left out, warnings would speak of what those files would give.
-            raise BuildFailed(errors, () if made.errors else findings.warnings)
-        rendered, manifest = with_search(options, pagefind, plan, rendered, previous)
-        files = write_site(options, cache, plan, rendered, manifest, previous)
-    remember(options, cache, made, inputs, findings.warnings)
-    seconds = time.perf_counter() - started
+            raise BuildFailed(all_errors, () if errors else findings.warnings)
+        rendered, manifest = reuse.search(pagefind, plan, rendered)
+        files = reuse.write(plan, rendered, manifest)
     counts = (len(site.roundtables), len(site.essays))
+    reuse.remember(counts, findings.warnings)
+    seconds = time.perf_counter() - started
     return BuildResult(
         site,
         files,
@@ -159,21 +201,3 @@ def reported_after(errors: tuple[ContentError, ...]) -> Iterator[None]:
         if not errors:
             raise
         raise BuildFailed([*errors, failed.error]) from None
-
-
-def _render(
-    options: BuildOptions,
-    site: Site,
-    plan: Plan,
-    stale: list[Page],
-    cache: BuildCache,
-    workers: int,
-    stage: Stage | None,
-) -> MutableMapping[str, bytes]:
-    """Render the pages that changed; workers read the bodies' HTML from the cache."""
-    if uses_workers(len(stale), workers):
-        html_for_workers(site, cache)
-    templates = compiled_templates(options)
-    return render_pages(
-        stale, site, options.theme, plan.asset_hashes, workers, plan.theme_version, stage, templates
-    )

@@ -15,7 +15,8 @@ LAYERS = [
     {"content"},
     {"render"},
     {"publish"},
-    {"options"},
+    {"options", "plan"},
+    {"fresh"},
     {"incremental"},
     {"pipeline"},
     {"commands"},
@@ -32,6 +33,7 @@ WOVEN = {
     # Type-only (TYPE_CHECKING): the output plan compares with the last build's result, which
     # carries the incremental package's own records (manifest, groups) for the next build.
     ("incremental.outputs", "pipeline"),
+    ("incremental.door", "pipeline"),
     # A language code is checked by the module that knows languages (Babel).
     ("content.schema", "render.i18n"),
     # A page's head tags and its citation are made by publish/, which also writes them as files.

@@ -232,10 +232,10 @@ pipeline.{stage} = exploding(pipeline.{stage})
 @pytest.mark.parametrize(
     ("stage", "error"),
     [
-        ("made_site", "ZeroDivisionError('simulated')"),
-        ("made_site", "KeyError('simulated')"),
-        ("made_site", "RecursionError('simulated')"),
-        ("plan_outputs", "AttributeError('simulated\\nsecond line')"),
+        ("read_site", "ZeroDivisionError('simulated')"),
+        ("read_site", "KeyError('simulated')"),
+        ("read_site", "RecursionError('simulated')"),
+        ("list_outputs", "AttributeError('simulated\\nsecond line')"),
         ("render_pages", "MemoryError()"),
     ],
 )

@@ -12,7 +12,7 @@ import pytest
 from helpers.site import FIXTURES, copy_project, run_cli, tree_digest
 from test_cache import essay
 
-import roundtable.incremental.recall
+import roundtable.incremental.bodies
 import roundtable.pipeline
 import roundtable.render.convert
 import roundtable.render.pages
@@ -90,20 +90,20 @@ def test_a_file_changed_after_checking_is_a_located_error(
     target.write_text(target.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
     monkeypatch.setattr(roundtable.render.convert, "PARALLEL_FROM", 1)
     monkeypatch.setattr(roundtable.pipeline, "core_count", lambda: workers)
-    convert = roundtable.incremental.recall.convert
+    convert = roundtable.incremental.bodies.convert
 
     def saved_while_checking(*args: Any, **kwargs: Any) -> Any:
         text = target.read_text(encoding="utf-8")
         target.write_text(text + "\nSaved during the build.\n", encoding="utf-8")
         return convert(*args, **kwargs)
 
-    monkeypatch.setattr(roundtable.incremental.recall, "convert", saved_while_checking)
+    monkeypatch.setattr(roundtable.incremental.bodies, "convert", saved_while_checking)
     run = run_cli(["build"], project, capsys)
     assert run.status == 1
     assert f"content/essays/third.md: {FILE_CHANGED}\n" in run.err
     assert "Traceback" not in run.err
     assert tree_digest(project / "site") == before
-    monkeypatch.setattr(roundtable.incremental.recall, "convert", convert)
+    monkeypatch.setattr(roundtable.incremental.bodies, "convert", convert)
     assert run_cli(["build"], project, capsys).status == 0
     assert "Saved during the build." in (project / "site/essays/third/index.html").read_text(
         encoding="utf-8"

@@ -6,17 +6,16 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from roundtable import urls
 from roundtable.content.discover import display_path, unreadable
-from roundtable.errors import ContentError
 from roundtable.incremental.cache import BuildCache, key
 from roundtable.incremental.fingerprint import Fingerprinter
 from roundtable.incremental.search import with_search_index
 from roundtable.model import Site
+from roundtable.plan import GroupRecord, Plan
 from roundtable.publish.outputs import Outputs, collisions
 from roundtable.publish.search import Pagefind
 from roundtable.render.pages import Group, Page
@@ -26,40 +25,6 @@ from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
 if TYPE_CHECKING:
     from roundtable.options import BuildOptions
     from roundtable.pipeline import BuildResult
-
-GroupRecord = tuple[str, tuple[str, ...]]
-"""What a build remembers of a group of pages: the fingerprint of its inputs, its output files."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Every output of a build with its fingerprint, and which ones must be made again."""
-
-    pages: list[Page]
-    """The pages of every group whose inputs changed (the rest are as they were)."""
-    copies: dict[str, Path]
-    """Files copied as they are (assets, content files, resized images)."""
-    manifest: dict[str, str]
-    """Fingerprint of every output file."""
-    before: dict[str, str]
-    """Fingerprints of what the output (or the last build in memory) already holds."""
-    asset_hashes: dict[str, str]
-    """Short content hashes of the theme's assets, for cache-busting links."""
-    theme_version: str
-    """Hash of the theme's templates and assets."""
-    images_made: int
-    """Resized images made for this build."""
-    groups: dict[str, GroupRecord]
-    """Every group of pages: its inputs' fingerprint and its output files."""
-    errors: list[ContentError]
-    """Pictures that cannot be shown, and content files where the site makes a page or asset:
-    reported with the site's other mistakes."""
-
-    def stale(self) -> list[Page]:
-        """Return the pages whose inputs changed since the output was made."""
-        return [
-            p for p in self.pages if _changed(urls.output_file(p.path), self.manifest, self.before)
-        ]
 
 
 def plan_outputs(
@@ -194,11 +159,6 @@ def _is_file(path: str, folder: int) -> bool:
         return stat.S_ISREG(os.stat(path, dir_fd=folder).st_mode)
     except (OSError, ValueError):
         return False
-
-
-def _changed(path: str, manifest: Mapping[str, str], before: Mapping[str, str]) -> bool:
-    """Return True when an output file must be made again."""
-    return before.get(path) != manifest[path]
 
 
 def output_key(output: Path) -> str:

@@ -7,28 +7,15 @@ it had when the bundle was made, so an edit runs Pagefind over one roundtable's 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from roundtable import urls
 from roundtable.incremental.cache import key
-from roundtable.publish.search import (
-    UI_FILES,
-    Pagefind,
-    is_indexed,
-    shard_count,
-    shard_folder,
-    shard_index,
-    shard_list,
-    shard_of,
-)
-
-FAMILY = "roundtable:"
-"""How render/pages.page_groups names a roundtable's group: its pages, essays and
-translations, which are all the pages Pagefind indexes."""
+from roundtable.publish import search
+from roundtable.publish.search import UI_FILES, Pagefind, shard_folder, shard_list
 
 
 @dataclass(frozen=True)
@@ -89,20 +76,11 @@ def site_shards(
     manifest: Mapping[str, str],
     pagefind: Pagefind,
 ) -> list[Shard]:
-    """Return the shards of the site's index, each with the pages of the families it holds."""
-    families = {
-        name: [path for path in files if is_indexed(path)]
-        for name, (_digest, files) in groups.items()
-        if name.startswith(FAMILY)
-    }
-    count = shard_count(sum(map(len, families.values())))
-    pages: dict[int, list[str]] = {}
-    for name, family in sorted(families.items()):
-        pages.setdefault(shard_of(name, count), []).extend(family)
+    """Return the shards of the site's index, each with its pages and fingerprint."""
+    held = search.site_shards({name: files for name, (_digest, files) in groups.items()})
     return [
-        Shard(number, tuple(sorted(held)), _fingerprint(number, held, manifest, pagefind))
-        for number, held in sorted(pages.items())
-        if held
+        Shard(number, pages, _fingerprint(number, pages, manifest, pagefind))
+        for number, pages in held.items()
     ]
 
 
@@ -130,16 +108,12 @@ def _index_shards(
     output: Path | None,
     pagefind: Pagefind,
 ) -> list[dict[str, bytes]]:
-    """Run Pagefind over each shard's pages, as many at once as there are cores."""
-
-    def index(shard: Shard) -> dict[str, bytes]:
-        pages = {path: _page(path, rendered, earlier, output) for path in shard.pages}
-        return shard_index(pages, shard.number, pagefind)
-
-    if len(shards) < 2:
-        return [index(shard) for shard in shards]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(index, shards))
+    """Run Pagefind over each shard's pages."""
+    pages = {shard.number: shard.pages for shard in shards}
+    made = search.index_shards(
+        pages, partial(_page, rendered=rendered, earlier=earlier, output=output), pagefind
+    )
+    return [made[shard.number] for shard in shards]
 
 
 def _page(

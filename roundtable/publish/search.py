@@ -18,10 +18,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,40 @@ def shard_of(family: str, count: int) -> int:
     """Return the shard of a family of pages (a roundtable's), the same on every build."""
     digest = hashlib.blake2b(family.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little") % count
+
+
+FAMILY = "roundtable:"
+"""How render/pages.page_groups names a roundtable's group: its pages, essays and
+translations, which are all the pages Pagefind indexes."""
+
+
+def site_shards(groups: Mapping[str, Iterable[str]]) -> dict[int, tuple[str, ...]]:
+    """Return the indexed pages of each shard by its number, given every group of pages by
+    name with its output files: a roundtable's pages always fall in one shard."""
+    families = {
+        name: [path for path in files if is_indexed(path)]
+        for name, files in groups.items()
+        if name.startswith(FAMILY)
+    }
+    count = shard_count(sum(map(len, families.values())))
+    pages: dict[int, list[str]] = {}
+    for name, family in sorted(families.items()):
+        pages.setdefault(shard_of(name, count), []).extend(family)
+    return {number: tuple(sorted(held)) for number, held in sorted(pages.items()) if held}
+
+
+def index_shards(
+    shards: Mapping[int, tuple[str, ...]], page: Callable[[str], bytes], pagefind: Pagefind
+) -> dict[int, dict[str, bytes]]:
+    """Run Pagefind over each shard's pages, as many at once as there are cores."""
+
+    def index(number: int) -> dict[str, bytes]:
+        return shard_index({path: page(path) for path in shards[number]}, number, pagefind)
+
+    if len(shards) < 2:
+        return {number: index(number) for number in shards}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(shards, pool.map(index, shards), strict=True))
 
 
 def shard_folder(shard: int) -> str:
