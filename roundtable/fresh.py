@@ -8,7 +8,6 @@ incremental builds must equal byte for byte.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
@@ -26,7 +25,7 @@ from roundtable.publish.outputs import Outputs, collisions
 from roundtable.publish.search import Pagefind, index_shards, shard_list, site_shards
 from roundtable.render.convert import convert
 from roundtable.render.theme import ThemeFiles
-from roundtable.write import Previous, Stage, digest_bytes, publish
+from roundtable.write import Previous, Stage, build_id, digest_bytes, publish
 
 MADE = ""
 """The fingerprint of every output: none is known, so every one is made."""
@@ -106,9 +105,7 @@ class Fresh:
         assert isinstance(rendered, Stage)
         digests = dict(rendered.digests)
         digests |= {rel: digest_bytes(path.read_bytes()) for rel, path in plan.copies.items()}
-        lines = "\n".join(f"{path}={digest}" for path, digest in sorted(digests.items()))
-        build_id = hashlib.blake2b(lines.encode(), digest_size=20).hexdigest()
-        publish(output, rendered, plan.copies, manifest, Previous({}, build_id))
+        publish(output, rendered, plan.copies, manifest, Previous({}, build_id(digests)))
         return {}
 
     def remember(self, counts: tuple[int, int], warnings: list[ContentError]) -> None:

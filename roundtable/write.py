@@ -131,6 +131,13 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def build_id(digests: Mapping[str, str]) -> str:
+    """Return the id the marker names a build by: a hash of every output file's path and bytes'
+    hash, so the same site has the same marker, however it was built."""
+    lines = "\n".join(f"{path}={digest}" for path, digest in sorted(digests.items()))
+    return hashlib.blake2b(lines.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
 class Stage(MutableMapping[str, bytes]):
     """The files a build made, written into a staging folder beside the output, by path.
 

@@ -118,7 +118,7 @@ def test_html_gone_from_the_cache_while_pages_render_builds_again(
     project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
     clean = copy_project(FIXTURES / "minimal", tmp_path / "clean")
     _build(clean, 1)
-    set_aside = roundtable.pipeline.html_for_workers
+    set_aside = roundtable.incremental.bodies.html_for_workers
     calls: list[int] = []
 
     def then_lost(site: Any, cache: BuildCache) -> None:
@@ -129,7 +129,7 @@ def test_html_gone_from_the_cache_while_pages_render_builds_again(
                 cache.db.execute("DELETE FROM html")
         calls.append(1)
 
-    monkeypatch.setattr(roundtable.pipeline, "html_for_workers", then_lost)
+    monkeypatch.setattr(roundtable.incremental.bodies, "html_for_workers", then_lost)
     _build(project, 2)
     assert len(calls) == 2, "the build started again"
     assert tree_digest(project / "site") == tree_digest(clean / "site")

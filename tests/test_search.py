@@ -22,7 +22,6 @@ from helpers.site import (
 )
 from helpers.site import page as parse_page
 
-from roundtable.incremental import search as incremental_search
 from roundtable.publish import search
 
 if TYPE_CHECKING:
@@ -294,12 +293,13 @@ def sharded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     shard 1); return the list of the shards Pagefind is run over, filled as builds run them."""
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
     ran: list[int] = []
+    index = search.shard_index
 
     def spy(files: dict[str, bytes], shard: int, pagefind: search.Pagefind) -> dict[str, bytes]:
         ran.append(shard)
-        return search.shard_index(files, shard, pagefind)
+        return index(files, shard, pagefind)
 
-    monkeypatch.setattr(incremental_search, "shard_index", spy)
+    monkeypatch.setattr(search, "shard_index", spy)
     return ran
 
 

@@ -20,7 +20,7 @@ from roundtable.publish.outputs import Outputs, collisions
 from roundtable.publish.search import Pagefind
 from roundtable.render.pages import Group, Page
 from roundtable.render.theme import ThemeFiles
-from roundtable.write import Previous, Stage, digest_bytes, publish, read_marker
+from roundtable.write import Previous, Stage, build_id, digest_bytes, publish, read_marker
 
 if TYPE_CHECKING:
     from roundtable.options import BuildOptions
@@ -211,13 +211,13 @@ def write_site(
     digests = content_digests(
         options.output, files.digests, plan.copies, manifest, plan.before, known
     )
-    build_id = key("build", *(f"{path}={digest}" for path, digest in sorted(digests.items())))
     # Rendered again (an input changed) to the very bytes the output holds: not written again.
     unchanged = [p for p, d in files.digests.items() if p in plan.before and known.get(p) == d]
     for path in unchanged:
         del files[path]
-    publish(options.output, files, plan.copies, manifest, Previous(plan.before, build_id))
-    cache.meta[output_key(options.output)] = (build_id, manifest, digests, plan.groups)
+    marker = build_id(digests)
+    publish(options.output, files, plan.copies, manifest, Previous(plan.before, marker))
+    cache.meta[output_key(options.output)] = (marker, manifest, digests, plan.groups)
     return {}
 
 
