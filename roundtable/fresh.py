@@ -52,7 +52,8 @@ class Fresh:
         return convert(site, workers, pictures, labels)
 
     def plan(self, outputs: Outputs, site: Site, theme: ThemeFiles) -> Plan:
-        """Make every page, and copy every file that can be read."""
+        """Make every page again, and list every file to copy (those that cannot be read:
+        reported)."""
         pages, groups = [], {}
         for group in outputs.groups:
             made = list(group.make())

@@ -207,6 +207,34 @@ def test_a_front_matter_mistake_hides_no_other_mistake(
     assert tree_digest(project / "site") == before
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_roundtable_file_that_cannot_be_read_is_one_mistake(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    """A roundtable file that cannot be read is reported alone, by `check` (which remembers
+    nothing) as by `build` (which reads through the cache): its essays are not said to name an
+    unknown roundtable."""
+    assert run_cli(["build"], project, capsys).status == 0
+    (project / "content/essays/first.md").touch()  # one file to read again, besides alpha's
+    read_bytes = Path.read_bytes
+
+    def refused(path: Path) -> bytes:
+        if path.name == "alpha.md":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    (project / "content/roundtables/alpha.md").touch()
+    run = run_cli([command], project, capsys)
+    assert run.status == 1 and "Traceback" not in run.err
+    assert [line.split(" (")[0] for line in run.error_lines] == [
+        "content/roundtables/alpha.md: cannot read the file: Permission denied"
+    ], run.err
+
+
 def test_a_picture_that_cannot_be_shown_hides_no_broken_link(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -32,6 +32,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import time
 import zlib
@@ -153,6 +154,7 @@ class BuildCache:
         """The process that opened the database: a forked worker must not use it."""
         if folder is not None:
             self.db = _open(folder / "cache.sqlite")
+            shutil.rmtree(folder / "blobs", ignore_errors=True)  # snapshots of older versions
             self.meta = self._load_meta()
         self._stored = dict(self.meta)
         """The meta values as stored: only those replaced since are written again."""

@@ -21,12 +21,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Inputs:
-    """Everything a build reads, hashed: whole, and with the content's Markdown files apart."""
+    """Everything a build reads, hashed: whole, and each of the content's Markdown files."""
 
     digest: str
     """Hash of it all: equal to the last build's, with the output untouched, nothing differs."""
-    frame: str
-    """Hash of it all but the bytes of the content's Markdown files (their names are in it)."""
     markdown: dict[str, str]
     """Hash of each Markdown file's bytes, by its path relative to the content folder."""
 
@@ -41,22 +39,17 @@ def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -
     settings.append(repr((options.search_index, str(options.output), options.pdf)))
     settings.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
     parts: list[str | bytes] = [*settings]
-    frame: list[str | bytes] = [*settings]
     markdown: dict[str, str] = {}
     theme = options.theme
     for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))
-        frame.append(str(folder))
         for rel, value in _folder_parts(folder, known):
             parts += [rel, value]
-            frame.append(rel)
             if folder is options.content and rel.endswith(".md") and isinstance(value, str):
                 markdown[rel] = value
-            else:
-                frame.append(value)
     if known.now != known.known:
         cache.meta[FILE_DIGESTS_KEY] = known.now
-    return Inputs(key("inputs", *parts), key("frame", *frame), markdown)
+    return Inputs(key("inputs", *parts), markdown)
 
 
 FILE_DIGESTS_KEY = "file-digests"

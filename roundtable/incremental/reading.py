@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from roundtable.content.assemble import Check, SourceFile
 from roundtable.content.discover import Sources, display_path, unreadable
@@ -19,10 +18,6 @@ from roundtable.incremental.cache import BuildCache, key, memoised, source_diges
 from roundtable.incremental.checks import RememberedChecks
 from roundtable.incremental.inputs import FileDigests
 from roundtable.model import Essay, Roundtable
-
-if TYPE_CHECKING:
-    pass
-
 
 FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
 
@@ -55,7 +50,7 @@ class FileBodies:
     def read(self, digest: str) -> str:
         """Return the body known by this hash, read again from its file.
 
-        A file changed since the build hashed it stops the build, as on the whole way (the next
+        A file changed since the build hashed it stops the build (the next
         build reads it as it is now); a body the build does not know means its cache is wrong.
         """
         files = self._known()
@@ -93,21 +88,29 @@ def read_documents(
     checked again has its front matter recalled from the cache by that hash (YAML parsed once per
     version of a file).
     """
-    parsed, errors = [], []
+    parsed: list[SourceFile] = []
     root = str(sources.root)  # joined as strings: pathlib costs more than the rest per file
     for rel in paths:
         try:
             digest = known.digest(os.path.join(root, rel))
         except OSError as exc:
-            errors.append(unreadable(sources.display(rel), exc))
+            # Read as the plain way reads it: a document whose mistake is that it cannot be read
+            # (so assemble leaves it out, and counts its roundtable as one it could not read).
+            error = unreadable(sources.display(rel), exc)
+            parsed.append(SourceFile(rel, "", partial(_failed, error)))
             continue
         entry_key = source_key(sources.display(rel), digest)
         parsed.append(
             SourceFile(rel, entry_key, partial(_document, sources, rel, entry_key, known, cache))
         )
     # Unread, the parsed front matter is still wanted: the next change to authors.yml needs it.
-    cache.keep("sources", [p.digest for p in parsed])
-    return parsed, errors
+    cache.keep("sources", [p.digest for p in parsed if p.digest])
+    return parsed, []
+
+
+def _failed(error: ContentError) -> ContentError:
+    """Return the mistake that stops a file being read."""
+    return error
 
 
 def _document(
