@@ -15,13 +15,12 @@ from pathlib import Path
 import jinja2
 
 from roundtable import urls
-from roundtable.content.discover import display_path, unreadable
 from roundtable.content.read import Reading
 from roundtable.errors import ContentError
 from roundtable.model import Image, Site
 from roundtable.options import BuildOptions
 from roundtable.plan import GroupRecord, Plan
-from roundtable.publish.outputs import Outputs, collisions
+from roundtable.publish.outputs import Outputs, collisions, unreadable_copies
 from roundtable.publish.search import Pagefind, index_shards, shard_list, site_shards
 from roundtable.render.convert import convert
 from roundtable.render.theme import ThemeFiles
@@ -114,12 +113,10 @@ class Fresh:
 
     def _unreadable(self, site: Site, copies: Mapping[str, Path]) -> list[ContentError]:
         """Report the files to copy that cannot be read (gone since the content was listed)."""
-        errors = []
+        failed = {}
         for rel, path in copies.items():
             try:
                 os.stat(path)
             except OSError as exc:
-                shown = rel in site.static_files
-                name = display_path(self.options.content_display, rel) if shown else str(path)
-                errors.append(unreadable(name, exc))
-        return errors
+                failed[rel] = exc
+        return unreadable_copies(self.options, site, copies, failed)

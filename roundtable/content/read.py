@@ -69,6 +69,11 @@ def _parsed(sources: Sources, rel: str) -> Document | ContentError:
         data = Path(os.path.join(sources.root, rel)).read_bytes()
     except OSError as exc:
         return unreadable(display, exc)
+    return document_of(display, data)
+
+
+def document_of(display: str, data: bytes) -> Document | ContentError:
+    """Return the front matter and body of a file's bytes, or the mistake that stops them."""
     try:
         return parse(display, data)
     except FrontMatterError as exc:

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from roundtable import urls
-from roundtable.content.discover import display_path, unreadable
 from roundtable.incremental.cache import BuildCache, key
 from roundtable.incremental.fingerprint import Fingerprinter
 from roundtable.incremental.search import with_search_index
 from roundtable.model import Site
 from roundtable.plan import GroupRecord, Plan
-from roundtable.publish.outputs import Outputs, collisions
+from roundtable.publish.outputs import Outputs, collisions, unreadable_copies
 from roundtable.publish.search import Pagefind
 from roundtable.render.pages import Group, Page
 from roundtable.render.theme import ThemeFiles
@@ -45,10 +44,7 @@ def plan_outputs(
     errors = [*outputs.errors, *collisions(options, site, set(manifest))]
     copied, failed = fingerprint_copies(outputs.copies)
     manifest |= copied
-    errors += [
-        unreadable(_shown(options, site, rel, outputs.copies[rel]), exc)
-        for rel, exc in failed.items()
-    ]
+    errors += unreadable_copies(options, site, outputs.copies, failed)
     return Plan(
         made_pages,
         outputs.copies,
@@ -269,8 +265,3 @@ def published_pages(
             return None
 
     return page
-
-
-def _shown(options: BuildOptions, site: Site, rel: str, path: Path) -> str:
-    """Name a copied file as the user would: a content file by the content folder's name."""
-    return display_path(options.content_display, rel) if rel in site.static_files else str(path)

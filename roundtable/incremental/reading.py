@@ -10,9 +10,9 @@ from pathlib import Path
 
 from roundtable.content.assemble import Check, SourceFile
 from roundtable.content.discover import Sources, display_path, unreadable
-from roundtable.content.frontmatter import Document, FrontMatterError, body_of, parse
+from roundtable.content.frontmatter import Document, body_of
 from roundtable.content.people import Directory
-from roundtable.content.read import Reading
+from roundtable.content.read import Reading, document_of
 from roundtable.errors import BuildFailed, CacheDamaged, ContentError
 from roundtable.incremental.cache import BuildCache, key, memoised, source_digest
 from roundtable.incremental.checks import RememberedChecks
@@ -142,10 +142,7 @@ def _parse_file(
         digest = source_digest(data)
         if source_key(sources.display(rel), digest) != entry_key:
             return ContentError(display, 0, FILE_CHANGED), False
-    try:
-        return parse(display, data), True
-    except FrontMatterError as exc:
-        return ContentError(display, exc.line, exc.message), True
+    return document_of(display, data), True
 
 
 def remembered_reading(cache: BuildCache, known: FileDigests) -> Reading:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from roundtable import urls
-from roundtable.content.discover import display_path
+from roundtable.content.discover import display_path, unreadable
 from roundtable.errors import ContentError
 from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.publish import cms, pdf
@@ -75,6 +75,22 @@ def collisions(folders: Folders, site: Site, generated: set[str]) -> list[Conten
     message = "the site generates a file at this path (rename or move this file)"
     clashes = [rel for rel in site.static_files if rel in generated]
     return [ContentError(display_path(folders.content_display, rel), 0, message) for rel in clashes]
+
+
+def unreadable_copies(
+    folders: Folders, site: Site, copies: Mapping[str, Path], failed: Mapping[str, OSError]
+) -> list[ContentError]:
+    """Report the files to copy that cannot be read (gone since the content was listed, say),
+    each named as the user would: a content file by the content folder's name."""
+    return [
+        unreadable(
+            display_path(folders.content_display, rel)
+            if rel in site.static_files
+            else str(copies[rel]),
+            exc,
+        )
+        for rel, exc in failed.items()
+    ]
 
 
 def pictures_on_pages(site: Site, pictures: Mapping[str, Image]) -> dict[str, Image]:
