@@ -9,12 +9,10 @@ output and is always safe to delete.
 
 The kinds of entry:
 - `sources`: a content file's parsed front matter, by the file's bytes (skips YAML);
-- `checked`: the essay or roundtable a parsed file makes, with its mistakes, by the file and
+- `checked`: the essay or roundtable a file makes, with its mistakes, by the file's bytes and
   everything checking reads besides it (skips validation), kept without its body, which is read
   again from the file if it must be converted again; also site.yml's settings and authors.yml's
   details, by their bytes;
-- `fronts`: which `checked` entry holds what a file's front matter checks to, by that front
-  matter (a file whose body alone changed is not validated again);
 - `bodies`: what a Markdown body renders to (the hash of its HTML, its first paragraph), by the
   body and its page, with the content links it looked up (reused only while every one of them
   still resolves the same way);
@@ -47,9 +45,9 @@ from roundtable.errors import CacheDamaged
 Value = TypeVar("Value")
 """What a remembered computation makes."""
 
-SCHEMA = 5
+SCHEMA = 6
 """Bump when the shape of any cached value changes."""
-TABLES = ("sources", "checked", "fronts", "bodies", "html")
+TABLES = ("sources", "checked", "bodies", "html")
 SCAN_FROM = 1000
 """Wanting this many entries of a table, a build reads the table whole."""
 RACY_NS = 2_000_000_000

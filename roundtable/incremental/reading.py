@@ -8,16 +8,15 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from roundtable.content.assemble import Check, SourceFile
+from roundtable.content.assemble import DocumentChecker, SourceFile
 from roundtable.content.discover import Sources, display_path, unreadable
 from roundtable.content.frontmatter import Document, body_of
 from roundtable.content.people import Directory
 from roundtable.content.read import Reading, document_of
 from roundtable.errors import BuildFailed, CacheDamaged, ContentError
-from roundtable.incremental.cache import BuildCache, key, memoised, source_digest
-from roundtable.incremental.checks import RememberedChecks
+from roundtable.incremental.cache import BuildCache, file_signature, key, memoised, source_digest
 from roundtable.incremental.inputs import FileDigests
-from roundtable.model import Essay, Roundtable
+from roundtable.model import NO_TEXT, Essay, Roundtable, Text, evolve
 
 FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
 
@@ -151,18 +150,82 @@ def remembered_reading(cache: BuildCache, known: FileDigests) -> Reading:
     return Reading(
         memo=partial(memoised, cache, "checked"),
         documents=partial(read_documents, cache=cache, known=known),
-        checks=partial(_remembered_checks, cache),
+        checks=partial(RememberedChecks, cache),
     )
 
 
-def _remembered_checks(
-    cache: BuildCache,
-    sources: Sources,
-    people: Directory,
-    roundtables: list[SourceFile],
-    essays: list[SourceFile],
-) -> Check:
-    """Return the check of each document, remembered by what it reads (see checks.py)."""
-    checks = RememberedChecks(cache, sources, people)
-    checks.prefetch(roundtables, essays)
-    return checks.check
+class RememberedChecks:
+    """The check of each document, remembered by the hash of its file and of everything else
+    checking reads (authors.yml, the other files' stat): checked again only when one changed."""
+
+    def __init__(
+        self,
+        cache: BuildCache,
+        sources: Sources,
+        people: Directory,
+        roundtables: list[SourceFile],
+        essays: list[SourceFile],
+    ) -> None:
+        self.checker = DocumentChecker(sources, people)
+        self.cache = cache
+        context = checking_context(sources, people)
+        documents = [("roundtable", p) for p in roundtables] + [("essay", p) for p in essays]
+        self.keys = {
+            (kind, p.rel): key("checked", kind, p.digest, context)
+            for kind, p in documents
+            if p.digest and context is not None
+        }
+        """The key of each document's check, by kind and file; none for one never remembered."""
+        cache.prefetch("checked", self.keys.values())
+        again = [p.digest for kind, p in documents if self._recalled(kind, p) is None]
+        cache.prefetch("sources", [digest for digest in again if digest])
+
+    def __call__(
+        self, kind: str, parsed: SourceFile
+    ) -> tuple[Roundtable | Essay | None, list[ContentError]]:
+        """Check a document, or recall what checking it gave when nothing it reads changed."""
+        known = self._recalled(kind, parsed)
+        if known is None:
+            item, errors = self.checker.check(kind, parsed)
+            if (kind, parsed.rel) in self.keys:
+                # The body is kept once, with the parsed file: the item is kept without it.
+                kept = evolve(item, body=NO_TEXT) if item is not None else None
+                self.cache.put("checked", self.keys[kind, parsed.rel], (kept, errors))
+            return item, errors
+        item, errors = known
+        if item is None:
+            return None, list(errors)
+        return evolve(item, body=Text(parsed.digest, fetch=partial(_body, parsed))), list(errors)
+
+    def _recalled(
+        self, kind: str, parsed: SourceFile
+    ) -> tuple[Roundtable | Essay | None, list[ContentError]] | None:
+        """Return what checking this document gave in an earlier build, if it is remembered."""
+        entry_key = self.keys.get((kind, parsed.rel))
+        return self.cache.get("checked", entry_key) if entry_key else None
+
+
+def checking_context(sources: Sources, directory: Directory) -> str | None:
+    """Hash what checking a document reads besides it: authors.yml and the other files' stat.
+
+    None when a file changed too recently for its stat to be trusted (see cache.file_signature).
+    """
+    parts = [repr(sorted(directory.items())), sources.display_root]
+    for rel in sources.static:
+        try:
+            signature = file_signature(sources.file(rel))
+        except OSError:
+            return None  # checking reports it, located, where a document names it
+        if signature is None:
+            return None
+        parts.append(repr((rel, signature)))
+    return key("context", *parts)
+
+
+def _body(parsed: SourceFile, _digest: str) -> str:
+    """Read the body of a file whose checked item was recalled (to convert it again); the file's
+    hash, which the body is known by, is the one the parsed file checks its bytes against."""
+    doc = parsed.document()
+    if isinstance(doc, ContentError):
+        raise BuildFailed([doc])  # it changed, or went, since the build started
+    return doc.body
