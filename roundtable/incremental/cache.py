@@ -35,9 +35,9 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from roundtable import __version__
 from roundtable.errors import CacheDamaged
@@ -101,33 +101,7 @@ def _versioned_hash() -> hashlib.blake2b:
     return hashlib.blake2b(code_version(), digest_size=20)
 
 
-class Memo(Protocol):
-    """Remembers what a stage made from its inputs, between builds (a BuildCache does)."""
-
-    def get(self, table: str, entry_key: str) -> Any | None:
-        """Return what was remembered under a key, or None."""
-
-    def put(self, table: str, entry_key: str, value: Any) -> None:
-        """Remember a value under a key."""
-
-    def prefetch(self, table: str, keys: Iterable[str]) -> None:
-        """Load the values of these keys, in one go."""
-
-    def keep(self, table: str, keys: Iterable[str]) -> None:
-        """Keep the values of these keys for later builds, unread."""
-
-
-def recalled(memo: Memo, table: str, entry_key: str, make: Callable[[], Value]) -> Value:
-    """Return what `make` gave for this key in an earlier build, or make it now and remember it."""
-    memo.prefetch(table, [entry_key])
-    value: Value | None = memo.get(table, entry_key)
-    if value is None:
-        value = make()
-        memo.put(table, entry_key, value)
-    return value
-
-
-def memoised(memo: Memo, table: str, stage: Callable[..., Value], *args: object) -> Value:
+def memoised(cache: BuildCache, table: str, stage: Callable[..., Value], *args: object) -> Value:
     """Return what a stage gave for these very arguments in an earlier build, or call it now.
 
     The key is the stage's name and every argument: a stage's result is a function of what it
@@ -135,7 +109,12 @@ def memoised(memo: Memo, table: str, stage: Callable[..., Value], *args: object)
     """
     parts = [a if isinstance(a, bytes) else repr(a) for a in args]
     entry_key = key(stage.__module__, stage.__qualname__, *parts)
-    return recalled(memo, table, entry_key, partial(stage, *args))
+    cache.prefetch(table, [entry_key])
+    value: Value | None = cache.get(table, entry_key)
+    if value is None:
+        value = stage(*args)
+        cache.put(table, entry_key, value)
+    return value
 
 
 class BuildCache:

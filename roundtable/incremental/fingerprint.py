@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import json
 import pickle
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from roundtable.incremental.cache import key
@@ -43,29 +43,8 @@ class Fingerprinter:
         return key("page", self.site_digest, json.dumps(inputs, ensure_ascii=False), body)
 
     def group(self, inputs: tuple[Any, ...]) -> str:
-        """Return the fingerprint of a group's inputs: equal, and so are the group's pages.
-
-        A site has a group per roundtable, author and topic: their inputs, tuples of model
-        objects, are hashed part by part, each object by its own hash, without the JSON that a
-        page's nested context needs.
-        """
-        return key("group", self.site_digest, *self._parts(inputs))
-
-    def _parts(self, value: Any) -> Iterator[str]:
-        """Yield a group's input as parts to hash: a tuple item by item, a model by its hash."""
-        if type(value) is tuple:
-            yield f"tuple of {len(value)}"
-            for item in value:
-                if type(item) in _ITEMS:  # the commonest input: straight to its hash
-                    yield self._remembered(item)["model"]
-                else:
-                    yield from self._parts(item)
-            return
-        plain = self.plain(value)
-        if type(plain) is dict and plain.keys() == {"model"}:
-            yield plain["model"]  # hexadecimal: no JSON (below) looks like it
-        else:
-            yield json.dumps(plain, ensure_ascii=False)
+        """Return the fingerprint of a group's inputs: equal, and so are the group's pages."""
+        return key("group", self.site_digest, json.dumps(self.plain(inputs), ensure_ascii=False))
 
     def plain(self, value: Any) -> Any:
         """Return a context value as JSON-shaped data, model objects replaced by their hashes.
@@ -131,9 +110,6 @@ def _pickled(value: object) -> bytes:
     pickler.dump(value)
     return buffer.getvalue()
 
-
-_ITEMS = frozenset({Essay, Roundtable})
-"""Model classes hashed by `_item_digest`."""
 
 _UNSHOWN = frozenset({"body", "html", "links", "raw_html", "blank", "placeholder_lines"})
 """The Markdown source, which no page shows (it reaches pages only as `html` and the values
