@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from helpers.site import HANG_SECONDS
 
 from roundtable.content.frontmatter import (
     MAX_BODY_LINES,
@@ -83,16 +80,14 @@ def test_mistakes_are_located(raw: bytes, line: int, needle: str) -> None:
     assert (got_line, needle in message) == (line, True), message
 
 
-def test_alias_bomb_is_rejected_fast() -> None:
+def test_alias_bomb_is_rejected() -> None:
     levels = ["a: &a [x,x,x,x,x,x,x,x,x]"]
     levels += [
         f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]"
         for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     ]
     raw = ("---\n" + "\n".join(levels) + "\n---\n").encode()
-    started = time.perf_counter()
-    assert "aliases" in error_of(raw)[1]
-    assert time.perf_counter() - started < HANG_SECONDS
+    assert "aliases" in error_of(raw)[1]  # how fast: bench/pathological.py
 
 
 def test_oversized_front_matter_is_refused() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 import tracemalloc
 import unicodedata
 from collections.abc import Iterator
@@ -19,9 +18,16 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers.hostile import build, known_scripts, new_project, outside, write_essay
+from helpers.hostile import (
+    PATHOLOGICAL,
+    build,
+    known_scripts,
+    new_project,
+    outside,
+    write_essay,
+)
 from helpers.sinks import PageParser, page_sinks, site_sinks
-from helpers.site import HANG_SECONDS, Run, page, tree_digest
+from helpers.site import Run, page, tree_digest
 
 from roundtable.content.frontmatter import FrontMatterError, parse
 from roundtable.render.markdown import render, renderer
@@ -221,11 +227,10 @@ def test_a24_heading_ids_are_unique_escaped_and_apart_from_the_theme(
     assert all(h.replace("-", "").isalnum() for h in headings)
 
 
-def test_a24_many_identical_headings_render_in_linear_time() -> None:
-    """A24: 20,000 identical headings (mdit-py-plugins' anchors took half a minute)."""
-    started = time.perf_counter()
+def test_a24_many_identical_headings_get_unique_anchors() -> None:
+    """A24: 20,000 identical headings (mdit-py-plugins' anchors took half a minute; how long
+    they take now: bench/pathological.py)."""
     html = render("## a\n\n" * 20_000, allow_html=False).html
-    assert time.perf_counter() - started < HANG_SECONDS
     assert 'id="a-19999"' in html
 
 
@@ -257,7 +262,7 @@ HOSTILE_ESSAY: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def hostile_fields(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run, float]:
+def hostile_fields(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
     """The minimal site with hostile values in every front-matter field and site.yml."""
     project = new_project(tmp_path_factory.mktemp("fields") / "proj")
     (project / "content/site.yml").write_text(
@@ -277,23 +282,21 @@ def hostile_fields(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run,
         body=f"{TEMPLATE}\n\n{{% for x in range(10**9) %}}{{{{ config }}}}{{% endfor %}}\n",
         **HOSTILE_ESSAY,
     )
-    started = time.perf_counter()
-    run = build(project)
-    return project, run, time.perf_counter() - started
+    return project, build(project)
 
 
 def test_a7_front_matter_html_is_escaped_in_every_sink(
-    hostile_fields: tuple[Path, Run, float],
+    hostile_fields: tuple[Path, Run],
 ) -> None:
     """A7: every page and feed of a site whose every field is hostile has no script sink."""
-    project, run, _ = hostile_fields
+    project, run = hostile_fields
     assert run.status == 0, run.err
     assert site_sinks(project / "site", set(known_scripts())) == []
 
 
-def test_a7_escaped_values_read_back_exactly(hostile_fields: tuple[Path, Run, float]) -> None:
+def test_a7_escaped_values_read_back_exactly(hostile_fields: tuple[Path, Run]) -> None:
     """A7: <title>, meta content, Open Graph and body text show the values as written."""
-    project, _, _ = hostile_fields
+    project, _ = hostile_fields
     essay = page(project / "site", "essays/hostile/")
     assert essay.title is not None and LD_BREAKOUT.split("\u2028")[0] in essay.title.get_text()
     description = essay.find("meta", attrs={"name": "description"})
@@ -307,10 +310,10 @@ def test_a7_escaped_values_read_back_exactly(hostile_fields: tuple[Path, Run, fl
 
 
 def test_a8_json_ld_cannot_close_its_script_element(
-    hostile_fields: tuple[Path, Run, float],
+    hostile_fields: tuple[Path, Run],
 ) -> None:
     """A8: JSON-LD holds no raw '<' and parses back to the title, U+2028/U+2029 and all."""
-    project, _, _ = hostile_fields
+    project, _ = hostile_fields
     parser = PageParser()
     parser.feed(essay_html(project, "hostile"))
     scripts = [s.text for s in parser.scripts if s.attrs.get("type") == "application/ld+json"]
@@ -333,11 +336,11 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def test_a9_template_syntax_in_content_is_shown_literally(
-    hostile_fields: tuple[Path, Run, float],
+    hostile_fields: tuple[Path, Run],
 ) -> None:
-    """A9: `{{ 7*7 }}` and friends are text, nothing is evaluated, and the build is quick."""
-    project, _, seconds = hostile_fields
-    assert seconds < HANG_SECONDS
+    """A9: `{{ 7*7 }}` and friends are text, and nothing is evaluated (a loop of 10**9 would
+    not end within the build's time limit)."""
+    project, _ = hostile_fields
     essay = page(project / "site", "essays/hostile/")
     text = essay.get_text(" ")
     assert "{{ 7*7 }}" in text and "{% for x in range(10**9) %}{{ config }}{% endfor %}" in text
@@ -609,8 +612,9 @@ def test_a18_unsafe_yaml_tags_are_refused_at_their_line(tmp_path: Path, tag: str
     assert list((tmp_path / "canary").iterdir()) == []
 
 
-def test_a19_alias_bomb_is_rejected_fast_and_small() -> None:
-    """A19: billion laughs (9 levels of 9): refused without a blow-up in time or memory."""
+def test_a19_alias_bomb_is_rejected_small() -> None:
+    """A19: billion laughs (9 levels of 9): refused without a blow-up in memory (nor in time:
+    bench/pathological.py)."""
     levels = ["a: &a [x,x,x,x,x,x,x,x,x]"]
     levels += [
         f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]"
@@ -618,13 +622,11 @@ def test_a19_alias_bomb_is_rejected_fast_and_small() -> None:
     ]
     raw = ("---\n" + "\n".join(levels) + "\n---\n").encode()
     tracemalloc.start()
-    started = time.perf_counter()
     with pytest.raises(FrontMatterError, match="aliases"):
         parse("bomb.md", raw)
-    seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert seconds < HANG_SECONDS and peak < 100 * 2**20
+    assert peak < 100 * 2**20
 
 
 def test_a19_oversized_front_matter_and_files_are_refused(tmp_path: Path) -> None:
@@ -633,9 +635,7 @@ def test_a19_oversized_front_matter_and_files_are_refused(tmp_path: Path) -> Non
     essays = project / "content/essays"
     (essays / "big.md").write_text("---\ntitle: T\nsummary: " + "x" * 100_000 + "\n---\n")
     (essays / "huge.md").write_text("---\ntitle: T\nsummary: " + "x" * 5_000_000 + "\n---\n")
-    started = time.perf_counter()
     run = build(project)
-    assert time.perf_counter() - started < HANG_SECONDS
     assert run.error_lines == [
         "content/essays/big.md:2: front matter is larger than 64 KB (move long text into the body)",
         "content/essays/huge.md:1: the file is larger than 1 MB (split it into several files)",
@@ -685,44 +685,24 @@ def test_a21_coercion_traps_are_schema_errors(
 
 # --- Pathological Markdown (A23) -------------------------------------------------------------
 
-BUDGET_SECONDS = 10.0
-"""Per file: what a build may spend on one essay, however hostile. The worst accepted input
-takes ~3.5 s alone on the 2-core machine; the margin absorbs a loaded, shared machine."""
-PATHOLOGICAL = {
-    "quotes-100k": ">" * 100_000,
-    "brackets-50k": "[" * 50_000,
-    "stars-70k": "*" * 70_000,
-    "linkify-stars": "http://a/" + "*" * 70_000 + "a",
-    "oss-fuzz-1": ">```\n>",
-    "oss-fuzz-2": ">-\n>\n>",
-    "images-20k": "![" * 20_000,
-    "apostrophes": "a'" * 60_000,
-    "emphasis-mix": "*_" * 150_000,
-    "lines-30k": "- a\n" * 30_000,
-    "nested-lists": "\n".join("  " * i + "- x" for i in range(2_000)),
-    "prose-20mb": "Lorem ipsum *dolor* sit [amet](https://x.org).\n\n" * 420_000,
-}
-
 
 @pytest.fixture(scope="module")
-def pathological(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run, float]:
+def pathological(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
     """One good essay plus every pathological body, built together."""
     project = new_project(tmp_path_factory.mktemp("patho") / "proj")
     for name, body in PATHOLOGICAL.items():
         write_essay(project, f"{name}.md", body=body)
     write_essay(project, "typo.md", afiliation="U")
-    started = time.perf_counter()
-    run = build(project, "--no-cache")
-    return project, run, time.perf_counter() - started
+    return project, build(project, "--no-cache")
 
 
-def test_a23_pathological_markdown_fails_fast_with_located_errors(
-    pathological: tuple[Path, Run, float],
+def test_a23_pathological_markdown_is_refused_with_located_errors(
+    pathological: tuple[Path, Run],
 ) -> None:
-    """A23: every file either renders within the budget or is refused with a located error; the
-    good files' errors (here: one planted typo) are still reported in the same run."""
-    _, run, seconds = pathological
-    assert seconds < BUDGET_SECONDS * 2, seconds
+    """A23: every file either renders or is refused with a located error (how fast those that
+    render do: bench/pathological.py); the good files' errors (here: one planted typo) are
+    still reported in the same run."""
+    _, run = pathological
     assert run.status == 1 and "Traceback" not in run.err
     refused = {line.split(":")[0].split("/")[-1][:-3] for line in run.error_lines}
     assert refused == {
@@ -739,8 +719,9 @@ def test_a23_pathological_markdown_fails_fast_with_located_errors(
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
-def test_a23_whatever_is_accepted_renders_within_the_budget(name: str) -> None:
-    """A23: a body the limits accept renders within the per-file budget."""
+def test_a23_whatever_is_accepted_renders(name: str) -> None:
+    """A23: a body the limits accept renders to HTML (within the per-file budget:
+    bench/pathological.py)."""
     body = PATHOLOGICAL[name]
     raw = ("---\ntitle: T\n---\n" + body).encode()
     try:
@@ -748,12 +729,10 @@ def test_a23_whatever_is_accepted_renders_within_the_budget(name: str) -> None:
     except FrontMatterError as exc:
         assert "split it" in exc.message
         return
-    started = time.perf_counter()
-    render(doc.body, allow_html=False)
-    assert time.perf_counter() - started < BUDGET_SECONDS, name
+    assert render(doc.body, allow_html=False).html, name
 
 
-def test_a23_worst_case_within_every_limit_renders_within_the_budget() -> None:
+def test_a23_worst_case_within_every_limit_renders() -> None:
     """A23: a body just under every limit at once (lines, [ < and quotes, punctuation)."""
     from roundtable.content import frontmatter
 
@@ -764,9 +743,7 @@ def test_a23_worst_case_within_every_limit_renders_within_the_budget() -> None:
     raw = ("---\ntitle: T\n---\n" + body).encode()
     assert len(raw) < frontmatter.MAX_FILE_BYTES
     doc = parse("x.md", raw)
-    started = time.perf_counter()
-    render(doc.body, allow_html=False)
-    assert time.perf_counter() - started < BUDGET_SECONDS
+    assert render(doc.body, allow_html=False).html
 
 
 # --- Odd files (A25) --------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import string
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +30,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 EXAMPLES = int(os.environ.get("ROUNDTABLE_FUZZ_EXAMPLES", "40"))
-BUDGET_SECONDS = 10.0
-"""One build of the small fixture plus one random essay: far more than it ever needs."""
-
 PAYLOADS = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
@@ -166,9 +162,7 @@ def test_f64_random_essays_never_crash_leak_or_run_script(tmp_path: Path) -> Non
     def one_essay(data: bytes) -> None:
         before = outside(tmp_path, *allowed)
         essay.write_bytes(data)
-        started = time.perf_counter()
         run = build(project)
-        assert time.perf_counter() - started < BUDGET_SECONDS
         assert run.status in (0, 1), run.err
         assert "Traceback" not in run.err
         assert unexpected_lines(run.err) == [], run.err

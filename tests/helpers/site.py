@@ -21,7 +21,7 @@ LOCATED = re.compile(r"^[^\s:]+(:\d+)?: ")
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 HANG_SECONDS = 10.0
-"""A wall-clock bound that only a hang or a blow-up exceeds, never a busy machine (speed: bench/)."""
+"""How long to wait for a process to end before calling it hung (how fast anything is: bench/)."""
 
 
 @dataclass
