@@ -25,6 +25,7 @@ import roundtable.incremental.cache
 import roundtable.render.pages
 from roundtable.commands.cli import build_options
 from roundtable.content.frontmatter import Document
+from roundtable.content.read import BodyFile
 from roundtable.errors import BuildFailed
 from roundtable.incremental.cache import TABLES, BuildCache
 from roundtable.options import BuildOptions
@@ -313,16 +314,16 @@ def test_recalled_essays_are_converted_again_from_their_files(
     edit(essay(project, "third"), "title: Third Essay", "title: Third Essay, Retitled")
     assert run_cli(["build"], project, capsys).status == 0  # remembers every checked essay
     read: list[str] = []
-    from_file = roundtable.incremental.reading.FileBodies.read
+    from_file = BodyFile.__call__
 
-    def spy(bodies: roundtable.incremental.reading.FileBodies, digest: str) -> str:
-        read.append(bodies._known()[digest][0])
-        return from_file(bodies, digest)
+    def spy(body: BodyFile, digest: str) -> str:
+        read.append(body.display)
+        return from_file(body, digest)
 
-    monkeypatch.setattr(roundtable.incremental.reading.FileBodies, "read", spy)
+    monkeypatch.setattr(BodyFile, "__call__", spy)
     edit(project / "content/site.yml", "tagline:", "allow_html: true\ntagline:")
     assert_incremental_equals_clean(project, capsys, reuses_pages=False)
-    assert "essays/first.md" in read  # recalled, not checked again, yet converted again
+    assert "content/essays/first.md" in read  # recalled, not checked again, yet converted again
 
 
 def test_one_edit_rewrites_only_the_pages_that_show_it(

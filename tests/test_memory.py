@@ -1,5 +1,5 @@
-"""A cold build lets go of what it no longer needs (the parsed files, the garbage of rendering),
-and what it reads again is what it read, or a located error."""
+"""A build holds no body's Markdown, nor with a cache its HTML, beyond the moment it is used (and
+lets go of the garbage of rendering); what it reads again is what it read, or a located error."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ import roundtable.render.convert
 import roundtable.render.pages
 from roundtable.commands.cli import theme_for
 from roundtable.content.frontmatter import parse
+from roundtable.content.read import FILE_CHANGED
 from roundtable.incremental.cache import BuildCache
-from roundtable.incremental.reading import FILE_CHANGED
 from roundtable.options import BuildOptions
 from roundtable.pipeline import BuildResult, build_site
 from roundtable.workers import heap_frozen
 
 
-def _build(project: Path, workers: int) -> BuildResult:
+def _build(project: Path, workers: int, use_cache: bool = True) -> BuildResult:
     content = project / "content"
     options = BuildOptions(
         content=content,
@@ -33,19 +33,22 @@ def _build(project: Path, workers: int) -> BuildResult:
         output=project / "site",
         theme=theme_for(content),
         workers=workers,
+        use_cache=use_cache,
     )
     return build_site(options)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_cold_build_lets_go_of_bodies_and_html(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+@pytest.mark.parametrize(("workers", "use_cache"), [(1, True), (2, True), (1, False), (2, False)])
+def test_a_build_holds_no_markdown_and_with_a_cache_no_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, use_cache: bool
 ) -> None:
-    """Workers convert every body and render every page, reading what they need themselves."""
+    """Each body is read from its file by the process that converts it; with a cache on disk,
+    each page reads its body's HTML back from it, in the process that renders it. The site is
+    the one a single process makes."""
     monkeypatch.setattr(roundtable.render.convert, "PARALLEL_FROM", 1)
     monkeypatch.setattr(roundtable.render.pages, "PARALLEL_FROM", 1)
     project = copy_project(FIXTURES / "bilingual", tmp_path / "proj")
-    result = _build(project, workers)
+    result = _build(project, workers, use_cache)
     assert result.site is not None
     items = [*result.site.roundtables, *result.site.essays]
     assert items
@@ -53,26 +56,12 @@ def test_a_cold_build_lets_go_of_bodies_and_html(
         assert item.body._text is None, f"{item.path}: the build still holds its Markdown"
         source = (project / "content" / item.path).read_bytes()
         assert str(item.body) == parse(item.source, source).body  # read again, the same
-        if workers > 1:
+        if use_cache:
             assert item.html._text is None, f"{item.path}: the build still holds its HTML"
-            assert "<p>" in str(item.html)
-    if workers > 1:  # workers read each body from its file: the site one process makes
-        alone = copy_project(FIXTURES / "bilingual", tmp_path / "alone")
-        _build(alone, 1)
-        assert tree_digest(project / "site") == tree_digest(alone / "site")
-
-
-def test_the_parsed_files_are_kept_on_disk_not_in_memory(tmp_path: Path) -> None:
-    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
-    result = _build(project, 1)
-    assert result.site is not None
-    cache = BuildCache(project / ".roundtable-cache")
-    try:
-        for item in [*result.site.roundtables, *result.site.essays]:
-            document = cache.fetch("sources", item.body.digest)
-            assert document.body == str(item.body)
-    finally:
-        cache.close()
+        assert "<p>" in str(item.html)
+    alone = copy_project(FIXTURES / "bilingual", tmp_path / "alone")
+    _build(alone, 1)
+    assert tree_digest(project / "site") == tree_digest(alone / "site")
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -110,27 +99,30 @@ def test_a_file_changed_after_checking_is_a_located_error(
     )
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_html_gone_from_the_cache_while_pages_render_builds_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    """A worker that cannot read a body's HTML makes the build start again without the cache."""
+    """A page that cannot read its body's HTML back, in the build's process or in a worker,
+    makes the build start again without the cache."""
     monkeypatch.setattr(roundtable.render.pages, "PARALLEL_FROM", 1)
     project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
     clean = copy_project(FIXTURES / "minimal", tmp_path / "clean")
     _build(clean, 1)
-    set_aside = roundtable.incremental.bodies.html_for_workers
+    convert = roundtable.incremental.bodies.convert
     calls: list[int] = []
 
-    def then_lost(site: Any, cache: BuildCache) -> None:
-        set_aside(site, cache)
+    def then_lost(site: Any, cache: BuildCache, *args: Any) -> Any:
+        converted = convert(site, cache, *args)
         if not calls:
             assert cache.db is not None
             with cache.db:
                 cache.db.execute("DELETE FROM html")
         calls.append(1)
+        return converted
 
-    monkeypatch.setattr(roundtable.incremental.bodies, "html_for_workers", then_lost)
-    _build(project, 2)
+    monkeypatch.setattr(roundtable.incremental.bodies, "convert", then_lost)
+    _build(project, workers)
     assert len(calls) == 2, "the build started again"
     assert tree_digest(project / "site") == tree_digest(clean / "site")
 

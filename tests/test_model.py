@@ -49,13 +49,6 @@ def test_html_is_fetched_only_when_read_and_not_kept() -> None:
     assert fetched == [html.digest, html.digest]
 
 
-def test_text_let_go_of_is_read_with_its_new_fetcher() -> None:
-    held = Html.of("<p>Held</p>")
-    held.unload(lambda digest: "<p>Held</p>" if digest == held.digest else "")
-    assert held._text is None
-    assert str(held) == "<p>Held</p>" and held == Html.of("<p>Held</p>")
-
-
 def test_html_is_markup_to_templates_and_travels_with_its_text() -> None:
     html = Html(Html.of("<em>a</em>").digest, fetch=lambda digest: "<em>a</em>")
     env = jinja2.Environment(autoescape=True)

@@ -26,11 +26,11 @@ from roundtable.content.discover import (
     read_settings,
     unreadable,
 )
-from roundtable.content.frontmatter import Document, FrontMatterError, parse
+from roundtable.content.frontmatter import Document, FrontMatterError, body_of, parse
 from roundtable.content.people import Directory, check_people
 from roundtable.content.people import Loaded as PeopleLoaded
-from roundtable.errors import ContentError
-from roundtable.model import Site, SiteConfig
+from roundtable.errors import BuildFailed, ContentError
+from roundtable.model import Site, SiteConfig, text_digest
 
 Value = TypeVar("Value")
 """What a stage makes."""
@@ -59,7 +59,39 @@ def read_documents(
     sources: Sources, paths: tuple[str, ...]
 ) -> tuple[list[SourceFile], list[ContentError]]:
     """Read each file of these paths, parsed when first asked (the plain way: no memo)."""
-    return [SourceFile(rel, "", partial(_parsed, sources, rel)) for rel in paths], []
+    return [
+        SourceFile(rel, "", partial(_parsed, sources, rel), body_file(sources, rel))
+        for rel in paths
+    ], []
+
+
+FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
+
+
+@dataclass(frozen=True)
+class BodyFile:
+    """Reads a body again from its file, in whichever process converts or prints it."""
+
+    path: str
+    display: str
+    """The file, as the user named the content folder."""
+
+    def __call__(self, digest: str) -> str:
+        """Return the body, whose text hashes to `digest`: else the file changed since it was
+        read, which stops the build (the next one reads it as it is now)."""
+        try:
+            data = Path(self.path).read_bytes()
+        except OSError as exc:
+            raise BuildFailed([unreadable(self.display, exc)]) from None
+        body = body_of(data)
+        if text_digest(body) != digest:
+            raise BuildFailed([ContentError(self.display, 0, FILE_CHANGED)])
+        return body
+
+
+def body_file(sources: Sources, rel: str) -> BodyFile:
+    """Return what reads the body of a content file again."""
+    return BodyFile(os.path.join(sources.root, rel), sources.display(rel))
 
 
 def _parsed(sources: Sources, rel: str) -> Document | ContentError:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import partial
 
 from roundtable.incremental.cache import BuildCache, key
-from roundtable.model import NO_HTML, Essay, Image, Roundtable, Site
+from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.render.convert import (
     Job,
     converted_bodies,
@@ -74,22 +74,7 @@ def convert_items(
         cache.put("html", rendered.digest, encoded)  # the HTML is kept apart
         results[index], html[index] = rendered, encoded
     cache.keep("html", [r.digest for r in results.values()])
+    if cache.set_aside("html"):
+        html = {}  # each page reads its body's HTML back, in whichever process renders it
     fetch = partial(cache.fetch, "html")
     return [with_html(item, results[i], html.get(i), fetch) for i, item in enumerate(items)]
-
-
-def html_for_workers(site: Site, cache: BuildCache) -> None:
-    """Let worker processes, forked with the site in memory, read each body's HTML themselves.
-
-    With a cache on disk, the HTML is written there and this process lets go of it (140 MB at
-    10,000 essays): each worker reads the HTML of the pages it renders. Otherwise every entry
-    is read into memory now, as workers cannot read the cache.
-    """
-    every: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
-    items = [item for item in every if item.html != NO_HTML]
-    if cache.set_aside("html"):
-        reader = cache.reader("html")
-        for item in items:
-            item.html.unload(reader)
-    else:
-        cache.prefetch("html", [item.html.digest for item in items])

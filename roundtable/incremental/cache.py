@@ -8,15 +8,15 @@ shows, restarts the build without the cache). The cache lives in `.roundtable-ca
 output and is always safe to delete.
 
 The kinds of entry:
-- `sources`: a content file's parsed front matter, by the file's bytes (skips YAML);
 - `checked`: the essay or roundtable a file makes, with its mistakes, by the file's bytes and
-  everything checking reads besides it (skips validation), kept without its body, which is read
-  again from the file if it must be converted again; also site.yml's settings and authors.yml's
-  details, by their bytes;
+  everything checking reads besides it (skips YAML and validation), kept without its body, which
+  is read again from the file if it must be converted again; also site.yml's settings and
+  authors.yml's details, by their bytes;
 - `bodies`: what a Markdown body renders to (the hash of its HTML, its first paragraph), by the
   body and its page, with the content links it looked up (reused only while every one of them
   still resolves the same way);
-- `html`: the HTML itself, by its hash, read only for the pages a build renders;
+- `html`: the HTML itself, by its hash, written as soon as it is made and read back only for
+  the pages a build renders, by the process that renders them;
 - `meta`: the manifest of the last output (page → fingerprint), so unchanged pages are not
   rendered or written again.
 
@@ -45,9 +45,9 @@ from roundtable.errors import CacheDamaged
 Value = TypeVar("Value")
 """What a remembered computation makes."""
 
-SCHEMA = 6
+SCHEMA = 7
 """Bump when the shape of any cached value changes."""
-TABLES = ("sources", "checked", "bodies", "html")
+TABLES = ("checked", "bodies", "html")
 SCAN_FROM = 1000
 """Wanting this many entries of a table, a build reads the table whole."""
 RACY_NS = 2_000_000_000
@@ -129,6 +129,8 @@ class BuildCache:
         self.db: sqlite3.Connection | None = None
         self.pid = os.getpid()
         """The process that opened the database: a forked worker must not use it."""
+        self._worker: tuple[int, sqlite3.Connection] | None = None
+        """A forked worker's own connection, with the process it was opened in."""
         if folder is not None:
             self.db = _open(folder / "cache.sqlite")
             shutil.rmtree(folder / "blobs", ignore_errors=True)  # snapshots of older versions
@@ -154,15 +156,38 @@ class BuildCache:
         return value
 
     def fetch(self, table: str, entry_key: str) -> Any:
-        """Return an entry this build counted on being there; raise CacheDamaged if it is not."""
-        if entry_key not in self.entries[table]:
-            if os.getpid() != self.pid:
-                raise RuntimeError("a worker process read the build cache (load it before forking)")
-            self.prefetch(table, [entry_key])
-        value = self.get(table, entry_key)
+        """Return an entry this build counted on being there, from memory or else from the
+        database without keeping it, in this process or in a worker forked from it; raise
+        CacheDamaged if it is not there."""
+        value = self.entries[table].get(entry_key)
+        if value is None:
+            value = self._read(table, entry_key)
         if value is None:
             raise CacheDamaged(f"{table} entry {entry_key} is missing or damaged")
         return value
+
+    def _read(self, table: str, entry_key: str) -> Any | None:
+        """Return one stored, intact entry, or None."""
+        if self.folder is None:
+            return None
+        query = f"SELECT crc, value FROM {table} WHERE key = ?"
+        try:
+            row = self._connection().execute(query, (entry_key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return _unpack(*row) if row is not None else None
+
+    def _connection(self) -> sqlite3.Connection:
+        """Return the build's connection in its own process; a forked worker must not use the
+        connection it inherited, and opens its own."""
+        pid = os.getpid()
+        if pid == self.pid and self.db is not None:
+            return self.db
+        if self._worker is None or self._worker[0] != pid:
+            assert self.folder is not None
+            path = (self.folder / "cache.sqlite").resolve().as_uri() + "?mode=ro"
+            self._worker = (pid, sqlite3.connect(path, uri=True))
+        return self._worker[1]
 
     def discard(self) -> None:
         """Forget every entry, in memory and on disk: a build found the cache damaged."""
@@ -186,8 +211,8 @@ class BuildCache:
         """Write a table's new entries now and let go of its values in memory (`fetch` reads
         one back); return False when they stay in memory (no database, or it cannot be written).
 
-        A cold build holds every file's parsed front matter and body (200 MB at 10,000 essays)
-        until its end, though it needs them no more once the bodies are converted.
+        A cold build would otherwise hold every body's HTML (140 MB at 10,000 essays) until its
+        end, though each page reads only its own.
         """
         if self.db is None:
             return False
@@ -198,11 +223,6 @@ class BuildCache:
             return False  # the save at the end of the build finds the damage, and starts over
         self.entries[table], self.new[table] = {}, {}
         return True
-
-    def reader(self, table: str) -> Callable[[str], Any]:
-        """Return a function that reads an entry set aside on disk without keeping it, in this
-        process or in a worker forked from it (which opens the database file for itself)."""
-        return _DiskReader(self, table)
 
     def save(self, *, tables: bool = True) -> bool:
         """Write new entries and the manifest; drop entries this build did not use.
@@ -303,39 +323,6 @@ class BuildCache:
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         self.db = _open(path)
-
-
-class _DiskReader:
-    """Reads the entries of one table from the cache's database, in whichever process calls it:
-    a forked worker must not use the connection it inherited, and opens its own."""
-
-    def __init__(self, cache: BuildCache, table: str) -> None:
-        self.cache = cache
-        self.table = table
-        self._own: tuple[int, sqlite3.Connection] | None = None
-        """This worker's connection, with the process it was opened in."""
-
-    def __call__(self, entry_key: str) -> Any:
-        query = f"SELECT crc, value FROM {self.table} WHERE key = ?"
-        try:
-            row = self._connection().execute(query, (entry_key,)).fetchone()
-        except sqlite3.DatabaseError:
-            row = None
-        value = _unpack(*row) if row is not None else None
-        if value is None:
-            raise CacheDamaged(f"{self.table} entry {entry_key} is missing or damaged")
-        return value
-
-    def _connection(self) -> sqlite3.Connection:
-        """Return the build's connection in its own process, else this process's own."""
-        pid = os.getpid()
-        if pid == self.cache.pid and self.cache.db is not None:
-            return self.cache.db
-        if self._own is None or self._own[0] != pid:
-            assert self.cache.folder is not None
-            path = (self.cache.folder / "cache.sqlite").resolve().as_uri() + "?mode=ro"
-            self._own = (pid, sqlite3.connect(path, uri=True))
-        return self._own[1]
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -18,13 +18,12 @@ from roundtable.incremental import bodies
 from roundtable.incremental.cache import BuildCache
 from roundtable.incremental.inputs import Unchanged, inputs_key, known_inputs, unchanged_output
 from roundtable.incremental.outputs import plan_outputs, published_pages, with_search, write_site
-from roundtable.incremental.reading import FileBodies, remembered_reading
+from roundtable.incremental.reading import remembered_reading
 from roundtable.incremental.theme import compiled_templates
-from roundtable.model import Essay, Image, Roundtable, Site
+from roundtable.model import Image, Site
 from roundtable.plan import Plan
 from roundtable.publish.outputs import Outputs
 from roundtable.publish.search import Pagefind
-from roundtable.render.pages import uses_workers
 from roundtable.render.theme import ThemeFiles
 
 if TYPE_CHECKING:
@@ -56,16 +55,7 @@ class Remembered:
     def convert(
         self, site: Site, workers: int, pictures: Mapping[str, Image], labels: Mapping[str, str]
     ) -> Site:
-        """Convert the site's Markdown, reusing each body's HTML while what made it holds.
-
-        A build kept on disk first lets go of the files it parsed (200 MB at 10,000 essays):
-        each body is read again from its file by the worker that converts it.
-        """
-        items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
-        if self.inputs is not None and self.cache.set_aside("sources"):
-            options = self.options
-            files = FileBodies(options.content, options.content_display, self.inputs.markdown)
-            files.unload(items)
+        """Convert the site's Markdown, reusing each body's HTML while what made it holds."""
         return bodies.convert(site, self.cache, workers, pictures, labels)
 
     def plan(self, outputs: Outputs, site: Site, theme: ThemeFiles) -> Plan:
@@ -73,10 +63,7 @@ class Remembered:
         return plan_outputs(self.options, outputs, site, self.cache, self.previous, theme)
 
     def templates(self, site: Site, pages: int, workers: int) -> jinja2.BytecodeCache | None:
-        """Return the compiled templates kept between builds; with workers to render, let them
-        read each body's HTML from the cache themselves."""
-        if uses_workers(pages, workers):
-            bodies.html_for_workers(site, self.cache)
+        """Return the compiled templates kept between builds."""
         return compiled_templates(self.options)
 
     def pages(self, plan: Plan, rendered: Mapping[str, bytes]) -> Callable[[str], bytes | None]:
