@@ -1,5 +1,5 @@
 """Time what hostile content costs a build: each body that has made Markdown parsers take
-quadratic time or worse (tests/helpers/hostile.py), a YAML alias bomb, 20,000 identical
+quadratic time or worse (tests/helpers/payloads.py), a YAML alias bomb, 20,000 identical
 headings, against the budget a build may spend on one file however hostile it is.
 
     python bench/pathological.py            # medians of 3; exit 1 if any is over the budget
@@ -16,12 +16,13 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from helpers.hostile import PATHOLOGICAL  # noqa: E402
+from helpers.payloads import ALIAS_BOMB, PATHOLOGICAL  # noqa: E402
 
 from roundtable.content import frontmatter  # noqa: E402
 from roundtable.content.frontmatter import FrontMatterError, parse  # noqa: E402
@@ -31,20 +32,11 @@ BUDGET_SECONDS = 10.0
 """What a build may spend on one file, however hostile. The worst body the limits accept took
 about 3.5 s alone on the project's 2-core machine."""
 
-ALIAS_BOMB = "\n".join(
-    ["a: &a [x,x,x,x,x,x,x,x,x]"]
-    + [
-        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]"
-        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
-    ]
-)
-"""Billion laughs: nine levels of nine aliases."""
-
 
 def cases() -> dict[str, Callable[[], str]]:
     """Return each hostile input by name, as what reading and rendering it does."""
     made: dict[str, Callable[[], str]] = {
-        name: (lambda body=body: _read_and_render(body)) for name, body in PATHOLOGICAL.items()
+        name: partial(_read_and_render, body) for name, body in PATHOLOGICAL.items()
     }
     made["alias-bomb"] = lambda: _read_and_render("", front=ALIAS_BOMB)
     made["headings-20k"] = lambda: _rendered("## a\n\n" * 20_000)  # over the line limit

@@ -75,7 +75,7 @@ class Fresh:
             errors,
         )
 
-    def templates(self, site: Site, pages: int, workers: int) -> jinja2.BytecodeCache | None:
+    def templates(self) -> jinja2.BytecodeCache | None:
         """Compile the templates afresh."""
         return None
 

@@ -36,7 +36,7 @@ class Text:
         if text is None and fetch is None:
             raise ValueError("a Text needs its text or a way to fetch it")
         self.digest = digest
-        """Hash of the text (or of the file it is read from)."""
+        """Hash of the text."""
         self._text = text
         self._fetch = fetch
 

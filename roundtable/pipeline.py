@@ -59,7 +59,7 @@ class Reuse(Protocol):
     def plan(self, outputs: Outputs, site: Site, theme: ThemeFiles) -> Plan:
         """Return every output with its fingerprint, and which must be made again."""
 
-    def templates(self, site: Site, pages: int, workers: int) -> jinja2.BytecodeCache | None:
+    def templates(self) -> jinja2.BytecodeCache | None:
         """Return where compiled templates are kept, if anywhere."""
 
     def pages(self, plan: Plan, rendered: Mapping[str, bytes]) -> Callable[[str], bytes | None]:
@@ -162,7 +162,7 @@ def _stages(options: BuildOptions, reuse: Reuse, images: Path, started: float) -
     plan = reuse.plan(outputs, site, theme)
     stale = plan.stale()
     with reported_after(errors), staging(options.output) as stage:
-        templates = reuse.templates(site, len(stale), workers)
+        templates = reuse.templates()
         rendered = render_pages(
             stale, site, options.theme, plan.asset_hashes, workers, theme.version, stage, templates
         )

@@ -4,6 +4,7 @@ lets go of the garbage of rendering); what it reads again is what it read, or a 
 from __future__ import annotations
 
 import gc
+import os
 import weakref
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import roundtable.render.pages
 from roundtable.commands.cli import theme_for
 from roundtable.content.frontmatter import parse
 from roundtable.content.read import FILE_CHANGED
+from roundtable.errors import BuildFailed
 from roundtable.incremental.cache import BuildCache
 from roundtable.options import BuildOptions
 from roundtable.pipeline import BuildResult, build_site
@@ -152,3 +154,38 @@ def test_work_with_the_heap_frozen_collects_its_own_cycles() -> None:
         assert unfrozen() is not None, "outside, the collector stays paused"
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("use_cache", [True, False])
+@pytest.mark.parametrize("change", ["edited", "no front matter", "emptied", "not UTF-8", "FIFO"])
+def test_a_file_changed_after_reading_is_a_located_error_on_every_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, use_cache: bool, workers: int
+) -> None:
+    """Between reading a file and converting its body, the file may change into anything: the
+    build stops with that file's name, never a traceback, never waiting on a FIFO."""
+    monkeypatch.setattr(roundtable.render.convert, "PARALLEL_FROM", 1)
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    target = essay(project, "third")
+    read_variants = roundtable.pipeline.with_variants
+
+    def changed_after_reading(site: Any) -> Any:
+        if change == "FIFO":
+            target.unlink()
+            os.mkfifo(target)
+        else:
+            changed = {
+                "edited": target.read_bytes() + b"\nSaved during the build.\n",
+                "no front matter": b"Just a body.\n",
+                "emptied": b"",
+                "not UTF-8": b"---\ntitle: x\n---\n\xff\xfe\n",
+            }
+            target.write_bytes(changed[change])
+        return read_variants(site)
+
+    monkeypatch.setattr(roundtable.pipeline, "with_variants", changed_after_reading)
+    with pytest.raises(BuildFailed) as failed:
+        _build(project, workers, use_cache)
+    assert [str(error) for error in failed.value.errors] == [
+        f"content/essays/third.md: {FILE_CHANGED}"
+    ]

@@ -29,7 +29,6 @@ from roundtable.model import (
     Author,
     Essay,
     Image,
-    Item,
     Person,
     Republication,
     Roundtable,
@@ -153,13 +152,6 @@ def text_of(parsed: SourceFile, doc: Document) -> Text:
     when it is wanted: a build holds no Markdown between checking a file and converting it
     (200 MB at 10,000 essays)."""
     return Text(text_digest(doc.body), fetch=parsed.reread)
-
-
-def with_body(item: Item, body: Text) -> Item:
-    """Return an item with another body, and what checking takes from a body (reading time)."""
-    if isinstance(item, Essay):
-        return evolve(item, body=body, reading_minutes=reading_minutes(str(body)))
-    return evolve(item, body=body)
 
 
 Check = Callable[[str, "SourceFile"], tuple["Roundtable | Essay | None", list[ContentError]]]

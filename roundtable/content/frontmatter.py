@@ -94,6 +94,9 @@ class FrontMatterError(Exception):
         self.line = line
         self.message = message
 
+    def __reduce__(self) -> tuple[type[FrontMatterError], tuple[int, str]]:
+        return (type(self), (self.line, self.message))  # raised in a worker, read in the build
+
 
 def decode(raw: bytes) -> str:
     """Decode UTF-8 (with or without BOM) and normalise every newline to LF."""

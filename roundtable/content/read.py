@@ -31,6 +31,7 @@ from roundtable.content.people import Directory, check_people
 from roundtable.content.people import Loaded as PeopleLoaded
 from roundtable.errors import BuildFailed, ContentError
 from roundtable.model import Site, SiteConfig, text_digest
+from roundtable.regular_files import read_regular
 
 Value = TypeVar("Value")
 """What a stage makes."""
@@ -65,35 +66,6 @@ def read_documents(
     ], []
 
 
-FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
-
-
-@dataclass(frozen=True)
-class BodyFile:
-    """Reads a body again from its file, in whichever process converts or prints it."""
-
-    path: str
-    display: str
-    """The file, as the user named the content folder."""
-
-    def __call__(self, digest: str) -> str:
-        """Return the body, whose text hashes to `digest`: else the file changed since it was
-        read, which stops the build (the next one reads it as it is now)."""
-        try:
-            data = Path(self.path).read_bytes()
-        except OSError as exc:
-            raise BuildFailed([unreadable(self.display, exc)]) from None
-        body = body_of(data)
-        if text_digest(body) != digest:
-            raise BuildFailed([ContentError(self.display, 0, FILE_CHANGED)])
-        return body
-
-
-def body_file(sources: Sources, rel: str) -> BodyFile:
-    """Return what reads the body of a content file again."""
-    return BodyFile(os.path.join(sources.root, rel), sources.display(rel))
-
-
 def _parsed(sources: Sources, rel: str) -> Document | ContentError:
     """Return a file's front matter and body, or the mistake that stops them being read."""
     display = sources.display(rel)
@@ -110,6 +82,36 @@ def document_of(display: str, data: bytes) -> Document | ContentError:
         return parse(display, data)
     except FrontMatterError as exc:
         return ContentError(display, exc.line, exc.message)
+
+
+FILE_CHANGED = "the file changed while the site was being built (save it, then build again)"
+
+
+@dataclass(frozen=True)
+class BodyFile:
+    """Reads a body again from its file, in whichever process converts it."""
+
+    path: str
+    display: str
+    """The file, as the user named the content folder."""
+
+    def __call__(self, digest: str) -> str:
+        """Return the body, whose text hashes to `digest`: else the file changed since it was
+        read (edited, emptied, deleted, replaced by something not a file), which stops the
+        build; the next one reads it as it is now."""
+        read = read_regular(self.path)  # never waits on a FIFO put in the file's place
+        try:
+            body = body_of(read.data) if read is not None else None
+        except FrontMatterError:
+            body = None
+        if body is None or text_digest(body) != digest:
+            raise BuildFailed([ContentError(self.display, 0, FILE_CHANGED)])
+        return body
+
+
+def body_file(sources: Sources, rel: str) -> BodyFile:
+    """Return what reads the body of a content file again."""
+    return BodyFile(os.path.join(sources.root, rel), sources.display(rel))
 
 
 def document_checks(

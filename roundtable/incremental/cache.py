@@ -130,7 +130,8 @@ class BuildCache:
         self.pid = os.getpid()
         """The process that opened the database: a forked worker must not use it."""
         self._worker: tuple[int, sqlite3.Connection] | None = None
-        """A forked worker's own connection, with the process it was opened in."""
+        """A forked worker's own connection, with the process it was opened in (never this
+        one's: a worker's connection ends with the worker)."""
         if folder is not None:
             self.db = _open(folder / "cache.sqlite")
             shutil.rmtree(folder / "blobs", ignore_errors=True)  # snapshots of older versions
@@ -167,27 +168,35 @@ class BuildCache:
         return value
 
     def _read(self, table: str, entry_key: str) -> Any | None:
-        """Return one stored, intact entry, or None."""
+        """Return one stored, intact entry, or None.
+
+        The build reads through its own connection. A forked worker must not use the connection
+        it inherited, and keeps one of its own until it ends; a read after the build closed the
+        cache opens one for that read alone.
+        """
         if self.folder is None:
             return None
         query = f"SELECT crc, value FROM {table} WHERE key = ?"
+        pid = os.getpid()
         try:
-            row = self._connection().execute(query, (entry_key,)).fetchone()
+            if pid == self.pid and self.db is not None:
+                row = self.db.execute(query, (entry_key,)).fetchone()
+            elif pid == self.pid:
+                with contextlib.closing(self._read_only()) as db:
+                    row = db.execute(query, (entry_key,)).fetchone()
+            else:
+                if self._worker is None or self._worker[0] != pid:
+                    self._worker = (pid, self._read_only())
+                row = self._worker[1].execute(query, (entry_key,)).fetchone()
         except sqlite3.DatabaseError:
             return None
         return _unpack(*row) if row is not None else None
 
-    def _connection(self) -> sqlite3.Connection:
-        """Return the build's connection in its own process; a forked worker must not use the
-        connection it inherited, and opens its own."""
-        pid = os.getpid()
-        if pid == self.pid and self.db is not None:
-            return self.db
-        if self._worker is None or self._worker[0] != pid:
-            assert self.folder is not None
-            path = (self.folder / "cache.sqlite").resolve().as_uri() + "?mode=ro"
-            self._worker = (pid, sqlite3.connect(path, uri=True))
-        return self._worker[1]
+    def _read_only(self) -> sqlite3.Connection:
+        """Open the cache's database for reading only."""
+        assert self.folder is not None
+        path = (self.folder / "cache.sqlite").resolve().as_uri() + "?mode=ro"
+        return sqlite3.connect(path, uri=True)
 
     def discard(self) -> None:
         """Forget every entry, in memory and on disk: a build found the cache damaged."""

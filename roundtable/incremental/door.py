@@ -62,7 +62,7 @@ class Remembered:
         """Fingerprint every output, and say what the output already holds."""
         return plan_outputs(self.options, outputs, site, self.cache, self.previous, theme)
 
-    def templates(self, site: Site, pages: int, workers: int) -> jinja2.BytecodeCache | None:
+    def templates(self) -> jinja2.BytecodeCache | None:
         """Return the compiled templates kept between builds."""
         return compiled_templates(self.options)
 
@@ -86,6 +86,6 @@ class Remembered:
         """Keep what the next build starts from: this build's inputs, counts and warnings (for a
         build that finds nothing changed), and the cache's new entries."""
         if self.options.output is not None:
-            digest = self.inputs.digest if self.inputs else ""
+            digest = self.inputs or ""
             self.cache.meta[inputs_key(self.options.output)] = (digest, counts, warnings)
         self.cache.save()

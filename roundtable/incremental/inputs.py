@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,18 +18,9 @@ if TYPE_CHECKING:
     from roundtable.options import BuildOptions
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """Everything a build reads, hashed: whole, and each of the content's Markdown files."""
-
-    digest: str
-    """Hash of it all: equal to the last build's, with the output untouched, nothing differs."""
-    markdown: dict[str, str]
-    """Hash of each Markdown file's bytes, by its path relative to the content folder."""
-
-
-def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -> Inputs:
+def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -> str:
     """Hash everything a build reads: content, theme, options and the generator's own code.
+    Equal to the last build's, with the output untouched, nothing differs.
 
     A file whose size, times and inode are those recorded at the last build is not read again;
     `known` keeps each file's hash for the rest of the build.
@@ -39,17 +29,14 @@ def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -
     settings.append(repr((options.search_index, str(options.output), options.pdf)))
     settings.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
     parts: list[str | bytes] = [*settings]
-    markdown: dict[str, str] = {}
     theme = options.theme
     for folder in (options.content, *theme.template_dirs, *theme.asset_dirs, *theme.message_dirs):
         parts.append(str(folder))
         for rel, value in _folder_parts(folder, known):
             parts += [rel, value]
-            if folder is options.content and rel.endswith(".md") and isinstance(value, str):
-                markdown[rel] = value
     if known.now != known.known:
         cache.meta[FILE_DIGESTS_KEY] = known.now
-    return Inputs(key("inputs", *parts), markdown)
+    return key("inputs", *parts)
 
 
 FILE_DIGESTS_KEY = "file-digests"
@@ -66,8 +53,6 @@ class FileDigests:
         """Hashes to remember for the next build (a file changed too recently is left out)."""
         self.hashed: dict[str, str] = {}
         """Every hash of this build, by path."""
-        self.read: dict[str, tuple[bytes, str]] = {}
-        """Bytes read to hash them, until taken: a caller parses what was hashed."""
 
     def digest(self, path: str) -> str:
         """Return the hash of a file's bytes, read only when its stat changed.
@@ -83,9 +68,7 @@ class FileDigests:
             self.now[path] = stored
             self.hashed[path] = stored[1]
             return stored[1]
-        data = Path(path).read_bytes()
-        digest = self.hashed[path] = source_digest(data)
-        self.read[path] = (data, digest)
+        digest = self.hashed[path] = source_digest(Path(path).read_bytes())
         if signature is not None:
             self.now[path] = (signature, digest)
         return digest
@@ -115,7 +98,7 @@ class Unchanged(NamedTuple):
     """What the site's check found worth a look."""
 
 
-def known_inputs(options: BuildOptions, cache: BuildCache) -> tuple[FileDigests, Inputs | None]:
+def known_inputs(options: BuildOptions, cache: BuildCache) -> tuple[FileDigests, str | None]:
     """Return the files' hashes as far as the last build knew them, and everything this build
     reads, hashed (only a build kept on disk can be compared with the last one: else None)."""
     hashed = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
@@ -124,14 +107,14 @@ def known_inputs(options: BuildOptions, cache: BuildCache) -> tuple[FileDigests,
 
 
 def unchanged_output(
-    options: BuildOptions, cache: BuildCache, inputs: Inputs | None
+    options: BuildOptions, cache: BuildCache, inputs: str | None
 ) -> Unchanged | None:
     """Return what the last build made when its inputs are the same and the output untouched."""
     if options.output is None or inputs is None:
         return None
     stored = cache.meta.get(inputs_key(options.output))
     output = cache.meta.get(output_key(options.output))
-    if not stored or not output or stored[0] != inputs.digest:
+    if not stored or not output or stored[0] != inputs:
         return None
     if read_marker(options.output) != output[0]:
         return None

@@ -36,7 +36,8 @@ def read_documents(
     parsed: list[SourceFile] = []
     root = str(sources.root)  # joined as strings: pathlib costs more than the rest per file
     for rel in paths:
-        display, reread = sources.display(rel), body_file(sources, rel)
+        reread = body_file(sources, rel)
+        display = reread.display
         try:
             digest = known.digest(os.path.join(root, rel))
         except OSError as exc:
@@ -46,7 +47,7 @@ def read_documents(
             parsed.append(SourceFile(rel, "", partial(_failed, error), reread))
             continue
         entry_key = key("source", display, digest)
-        read = partial(_parse_file, os.path.join(root, rel), display, digest, known)
+        read = partial(_parse_file, os.path.join(root, rel), display, digest)
         parsed.append(SourceFile(rel, entry_key, read, reread))
     return parsed, []
 
@@ -56,19 +57,15 @@ def _failed(error: ContentError) -> ContentError:
     return error
 
 
-def _parse_file(
-    path: str, display: str, digest: str, known: FileDigests
-) -> Document | ContentError:
-    """Parse the bytes that hashed to `digest` (kept since they were hashed, or read again)."""
-    if path in known.read:
-        data, _ = known.read.pop(path)
-    else:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            return unreadable(display, exc)
-        if source_digest(data) != digest:
-            return ContentError(display, 0, FILE_CHANGED)
+def _parse_file(path: str, display: str, digest: str) -> Document | ContentError:
+    """Parse the file whose bytes hashed to `digest`, reading it again (it must be checked
+    again); one changed since it was hashed is a mistake of this build."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return unreadable(display, exc)
+    if source_digest(data) != digest:
+        return ContentError(display, 0, FILE_CHANGED)
     return document_of(display, data)
 
 

@@ -28,7 +28,7 @@ class Job:
 
     body: Text
     """The Markdown, read only when the body is converted (from its file, by the worker that
-    converts it, when the build let go of it)."""
+    converts it)."""
     source: str
     page: str
     table_label: str
@@ -155,7 +155,7 @@ def _render_job(index: int, state: ConvertState) -> tuple[Rendered, bytes]:
     jobs, targets, allow_html = state
     job = jobs[index]
     rendered = render(
-        str(job.body),  # read from its file by the worker, when the build let go of it
+        str(job.body),  # read from its file by the worker
         allow_html=allow_html,
         source=job.source,
         page=job.page,
