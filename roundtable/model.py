@@ -17,8 +17,8 @@ class Text:
     """Text known by its hash, read only when something reads it: a body's Markdown or HTML.
 
     A build knows every body by its hash, which is all fingerprints and cache keys need: it reads
-    a body's Markdown from its file only to convert it, and HTML the cache holds only to render
-    a page (at 10,000 essays, 200 MB of Markdown and 140 MB of HTML are never held at once).
+    a body's Markdown from its file only to convert it (200 MB at 10,000 essays, never held at
+    once), and, with a cache on disk, a body's HTML only to render a page that shows it.
     Code reads `str(text)`: text not in hand is fetched each time, and kept by no Text (a worker
     that renders half the pages keeps none). Equal hashes mean equal text. The text may be held as
     UTF-8 bytes: HTML with typographic quotes is a string of two bytes a character in Python,
