@@ -4,11 +4,15 @@ the site will publish, and its pages' bytes. No files are read."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
+import pytest
 from helpers.values import essay as essay_of
 from helpers.values import site
+from hypothesis import given
+from hypothesis import strategies as st
 
-from roundtable.content.check import check_site
+from roundtable.content.check import check_site, relative_parts
 from roundtable.model import Essay, Link
 
 TODAY = dt.date(2026, 1, 1)
@@ -53,3 +57,18 @@ def test_a_link_to_a_file_left_out_for_its_own_mistake_waits_for_that_file() -> 
     second = essay("second", link("broken.md", 2), link("gone.md", 3))
     found = check_site(site(second, left_out=("essays/broken.md",)), OUTPUTS, PAGES.get, TODAY)
     assert [(e.line, "gone.md" in e.message) for e in found.errors] == [(8, True)]
+
+
+@given(st.text(alphabet=st.sampled_from("ab/.#?:% \t\n\x00é-_~[]@!&=+;,"), max_size=30))
+def test_a_link_is_split_as_urlsplit_splits_it(url: str) -> None:
+    """The check's quick split of a relative link agrees with urlsplit on every string (and
+    refuses what it refuses, such as '//[': links reach the check with brackets escaped)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        with pytest.raises(ValueError):
+            relative_parts(url)
+        return
+    absolute = bool(parts.scheme or parts.netloc or url.startswith("/"))
+    expected = None if absolute else (parts.path, parts.fragment)
+    assert relative_parts(url) == expected

@@ -88,23 +88,40 @@ def _link_problem(link: Link, page: str, resolver: _Resolver, source: str) -> st
     if link.is_image and not link.alt.strip():
         written = link.written
         return f"image '{written}' has no alt text (describe it: ![what it shows]({written}))"
-    parts = urlsplit(link.url)
-    if parts.scheme or parts.netloc or link.url.startswith("/"):
+    relative = relative_parts(link.url)
+    if relative is None:
         return None
+    path, fragment = relative
     kind = "image" if link.is_image else "link"
-    target = page if not parts.path else _join(page, unquote(parts.path))
+    target = page if not path else _join(page, unquote(path))
     if target is None or not resolver.exists(target):
-        if resolver.left_out(source, unquote(parts.path)):
+        if resolver.left_out(source, unquote(path)):
             return None
-        nearest = nearest_file(unquote(parts.path), source, resolver.markdown_files)
+        nearest = nearest_file(unquote(path), source, resolver.markdown_files)
         fix = _fix(link, nearest)
         return f"{kind} '{link.written}' leads to no page or file of the site ({fix})"
-    if parts.fragment and not resolver.has_anchor(target, unquote(parts.fragment)):
+    if fragment and not resolver.has_anchor(target, unquote(fragment)):
         return (
-            f"{kind} '{link.written}': no heading or anchor '#{parts.fragment}' on that page "
+            f"{kind} '{link.written}': no heading or anchor '#{fragment}' on that page "
             "(check the heading's spelling)"
         )
     return None
+
+
+def relative_parts(url: str) -> tuple[str, str] | None:
+    """Return the path and fragment of a URL relative to its page, as urlsplit finds them;
+    None for one with a scheme, a host or a path from the site's root.
+
+    A link without ':' has no scheme, and without a leading '/' neither host nor root: split at
+    '#' and '?' as urlsplit splits it, without its cost (a third of checking 150,000 links).
+    """
+    if ":" in url or url.startswith("/") or not url.isprintable() or url != url.strip():
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or url.startswith("/"):
+            return None
+        return parts.path, parts.fragment
+    before, _, fragment = url.partition("#")
+    return before.partition("?")[0], fragment
 
 
 def _fix(link: Link, nearest: str | None) -> str:
