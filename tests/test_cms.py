@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -301,3 +302,11 @@ def test_serve_answers_the_editor_and_refuses_a_forged_origin(tmp_path: Path) ->
         status, headers, _ = server.get("/admin/config.yml")
         assert status == 200 and headers["content-type"].startswith("text/yaml")
         assert b"EventSource" not in server.get("/admin/")[2]  # a save must not reload the form
+
+
+def test_the_editor_page_asks_for_a_repository_only_when_none_is_named(bilingual: Site) -> None:
+    unnamed = cms.admin_page(replace(bilingual.config, repo="")).decode()
+    named = cms.admin_page(replace(bilingual.config, repo="forum/website")).decode()
+    assert '<main id="rt-no-repo" hidden' in unnamed and "repo: owner/name" in unnamed
+    assert "rt-no-repo" not in named
+    assert named.count("<script") == unnamed.count("<script") == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -134,6 +135,33 @@ def test_the_published_config_loads_in_decap_and_asks_to_sign_in_to_github(
     """On the site's own host (https, not this computer) the editor reads config.yml as it is."""
     site_yml = project / "content" / "site.yml"
     site_yml.write_text(site_yml.read_text() + "repo: forum/website\nbranch: main\n")
+    with _published_admin(project, tmp_path, browser_context) as (page, errors):
+        page.get_by_role("button", name="Login with GitHub").wait_for()
+        assert CONFIG_ERROR not in page.inner_text("body")
+        assert errors == []
+
+
+def test_published_without_a_repository_the_editor_says_what_to_set(
+    project: Path, tmp_path: Path, browser_context: BrowserContext
+) -> None:
+    """The sample names no repository: on its own host, /admin/ asks for `repo:` instead of
+    failing to load Decap's configuration (on this computer, serve's editor needs none)."""
+    with _published_admin(project, tmp_path, browser_context) as (page, errors):
+        notice = page.locator("#rt-no-repo")
+        notice.wait_for(state="visible")
+        assert "repo: owner/name" in notice.inner_text()
+        page.wait_for_timeout(1_000)  # Decap, were it started, would show its error by now
+        assert CONFIG_ERROR not in page.inner_text("body")
+        assert page.get_by_role("button", name="Login with GitHub").count() == 0
+        assert errors == []
+
+
+@contextmanager
+def _published_admin(
+    project: Path, tmp_path: Path, browser_context: BrowserContext
+) -> Iterator[tuple[Page, list[str]]]:
+    """Build the project and open its /admin/ as served from HOST; yield the page and the
+    script errors it raises."""
     built = run_subprocess(["build", "--output", str(tmp_path / "site")], cwd=project)
     assert built.status == 0, built.err
     page = browser_context.new_page()
@@ -143,9 +171,7 @@ def test_the_published_config_loads_in_decap_and_asks_to_sign_in_to_github(
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(HOST + "admin/")
-        page.get_by_role("button", name="Login with GitHub").wait_for()
-        assert CONFIG_ERROR not in page.inner_text("body")
-        assert errors == []
+        yield page, errors
     finally:
         page.close()
 

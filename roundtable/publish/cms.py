@@ -266,8 +266,23 @@ def config_yaml(settings: SiteConfig, choices: Choices) -> bytes:
 
 
 def admin_page(settings: SiteConfig) -> bytes:
-    """Return /admin/index.html: the editor's page, which loads only files beside it."""
+    """Return /admin/index.html: the editor's page, which loads only files beside it.
+
+    Without a repository named, the editor can save only through `serve` on the editor's own
+    computer: anywhere else the page says what to set instead of Decap's configuration error.
+    """
     title = html.escape(f"Edit {settings.title}")
+    unnamed = (
+        ""
+        if settings.repo
+        else '<main id="rt-no-repo" hidden style="max-width:38rem;margin:4rem auto;'
+        'padding:0 1.25rem;font:1.125rem/1.6 system-ui,sans-serif">\n'
+        f'<h1 style="line-height:1.2">{title}</h1>\n'
+        "<p>The content editor saves to the site's repository on GitHub, and none is named "
+        "yet: add <code>repo: owner/name</code> to <code>content/site.yml</code> (see "
+        "docs/editing.md). On your own computer, <code>python build.py serve</code> opens "
+        "this editor without it.</p>\n</main>\n"
+    )
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -275,6 +290,7 @@ def admin_page(settings: SiteConfig) -> bytes:
         f"<title>{title}</title>\n"
         '<link href="config.yml" type="text/yaml" rel="cms-config-url">\n'
         "</head>\n<body>\n"
+        f"{unnamed}"
         '<script src="manual-init.js"></script>\n'
         '<script src="decap-cms.js"></script>\n'
         '<script src="init.js"></script>\n'

@@ -30,6 +30,13 @@
   // Served by `roundtable serve` on this computer: save into content/ through its local
   // backend (Decap's decap-server protocol), with no account. Anywhere else: GitHub.
   const here = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
+  // Published without a repository named (site.yml's `repo:`): say so, rather than start an
+  // editor that cannot load its configuration.
+  const unnamed = document.getElementById("rt-no-repo");
+  if (!here && unnamed) {
+    unnamed.hidden = false;
+    return;
+  }
   const url = new URL("/__roundtable/cms/api/v1", location.href).href;
   const local_backend = { url, allowed_hosts: [location.hostname] };
   CMS.init(here ? { config: { local_backend } } : {});
