@@ -8,9 +8,7 @@ incremental builds must equal byte for byte.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, MutableMapping
-from pathlib import Path
 
 import jinja2
 
@@ -20,7 +18,7 @@ from roundtable.errors import ContentError
 from roundtable.model import Image, Site
 from roundtable.options import BuildOptions
 from roundtable.plan import GroupRecord, Plan
-from roundtable.publish.outputs import Outputs, collisions, unreadable_copies
+from roundtable.publish.outputs import Outputs, collisions, copy_stats, unreadable_copies
 from roundtable.publish.search import Pagefind, index_shards, shard_list, site_shards
 from roundtable.render.convert import convert
 from roundtable.render.theme import ThemeFiles
@@ -60,7 +58,9 @@ class Fresh:
             groups[group.name] = (MADE, tuple(urls.output_file(p.path) for p in made))
         manifest = {path: MADE for _, paths in groups.values() for path in paths}
         errors = [*outputs.errors, *collisions(self.options, site, set(manifest))]
-        errors += self._unreadable(site, outputs.copies)
+        errors += unreadable_copies(
+            self.options, site, outputs.copies, copy_stats(outputs.copies)[1]
+        )
         manifest |= dict.fromkeys(outputs.copies, MADE)
         records: dict[str, GroupRecord] = groups
         return Plan(
@@ -110,13 +110,3 @@ class Fresh:
 
     def remember(self, counts: tuple[int, int], warnings: list[ContentError]) -> None:
         """Remember nothing."""
-
-    def _unreadable(self, site: Site, copies: Mapping[str, Path]) -> list[ContentError]:
-        """Report the files to copy that cannot be read (gone since the content was listed)."""
-        failed = {}
-        for rel, path in copies.items():
-            try:
-                os.stat(path)
-            except OSError as exc:
-                failed[rel] = exc
-        return unreadable_copies(self.options, site, copies, failed)

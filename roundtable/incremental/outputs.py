@@ -14,7 +14,7 @@ from roundtable.incremental.fingerprint import Fingerprinter
 from roundtable.incremental.search import with_search_index
 from roundtable.model import Site
 from roundtable.plan import GroupRecord, Plan
-from roundtable.publish.outputs import Outputs, collisions, unreadable_copies
+from roundtable.publish.outputs import Outputs, collisions, copy_stats, unreadable_copies
 from roundtable.publish.search import Pagefind
 from roundtable.render.pages import Group, Page
 from roundtable.render.theme import ThemeFiles
@@ -102,14 +102,11 @@ def _unchanged(digest: str, record: GroupRecord | None, before: Mapping[str, str
 def fingerprint_copies(copies: Mapping[str, Path]) -> tuple[dict[str, str], dict[str, OSError]]:
     """Return the fingerprint of every copied file, by its path and stat, and why each file
     that cannot be read (gone since the content was listed, say) cannot."""
-    manifest, failed = {}, {}
-    for rel, path in copies.items():
-        try:
-            stat = os.stat(path)
-        except OSError as exc:
-            failed[rel] = exc
-            continue
-        manifest[rel] = key("copy", str(path), str(stat.st_size), str(stat.st_mtime_ns))
+    stats, failed = copy_stats(copies)
+    manifest = {
+        rel: key("copy", str(copies[rel]), str(stat.st_size), str(stat.st_mtime_ns))
+        for rel, stat in stats.items()
+    }
     return manifest, failed
 
 

@@ -4,6 +4,7 @@ site makes a page or asset). A stage: what must be made again is incremental/'s 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -75,6 +76,20 @@ def collisions(folders: Folders, site: Site, generated: set[str]) -> list[Conten
     message = "the site generates a file at this path (rename or move this file)"
     clashes = [rel for rel in site.static_files if rel in generated]
     return [ContentError(display_path(folders.content_display, rel), 0, message) for rel in clashes]
+
+
+def copy_stats(
+    copies: Mapping[str, Path],
+) -> tuple[dict[str, os.stat_result], dict[str, OSError]]:
+    """Return the stat of every file to copy, and why each that cannot be read (gone since the
+    content was listed, say) cannot."""
+    stats, failed = {}, {}
+    for rel, path in copies.items():
+        try:
+            stats[rel] = os.stat(path)
+        except OSError as exc:
+            failed[rel] = exc
+    return stats, failed
 
 
 def unreadable_copies(
