@@ -81,7 +81,7 @@ TRAVERSALS = [
     "/%c0%ae%c0%ae/secret.txt",
     "/..;/secret.txt",
     "/content/site.yml",
-    "/.roundtable-cache/cache.sqlite",
+    "/.roundtable-cache/entries/cache.db",
     "/files/",
     "/essays",
 ]

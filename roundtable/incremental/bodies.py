@@ -57,7 +57,6 @@ def convert_items(
     allow_html = site.config.allow_html
     jobs = [job_of(site, item, table_labels) for item in items]
     keys = [body_key(job, allow_html) for job in jobs]
-    cache.prefetch("bodies", keys)
     results: dict[int, Rendered] = {}
     misses = []
     for index, entry_key in enumerate(keys):
@@ -74,7 +73,7 @@ def convert_items(
         cache.put("html", rendered.digest, encoded)  # the HTML is kept apart
         results[index], html[index] = rendered, encoded
     cache.keep("html", [r.digest for r in results.values()])
-    if cache.set_aside("html"):
+    if cache.write_new():
         html = {}  # each page reads its body's HTML back, in whichever process renders it
     fetch = partial(cache.fetch, "html")
     return [with_html(item, results[i], html.get(i), fetch) for i, item in enumerate(items)]

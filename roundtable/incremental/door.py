@@ -87,5 +87,5 @@ class Remembered:
         build that finds nothing changed), and the cache's new entries."""
         if self.options.output is not None:
             digest = self.inputs or ""
-            self.cache.meta[inputs_key(self.options.output)] = (digest, counts, warnings)
+            self.cache.put("meta", inputs_key(self.options.output), (digest, counts, warnings))
         self.cache.save()

@@ -35,7 +35,7 @@ def input_digest(options: BuildOptions, cache: BuildCache, known: FileDigests) -
         for rel, value in _folder_parts(folder, known):
             parts += [rel, value]
     if known.now != known.known:
-        cache.meta[FILE_DIGESTS_KEY] = known.now
+        cache.put("meta", FILE_DIGESTS_KEY, known.now)
     return key("inputs", *parts)
 
 
@@ -101,7 +101,7 @@ class Unchanged(NamedTuple):
 def known_inputs(options: BuildOptions, cache: BuildCache) -> tuple[FileDigests, str | None]:
     """Return the files' hashes as far as the last build knew them, and everything this build
     reads, hashed (only a build kept on disk can be compared with the last one: else None)."""
-    hashed = FileDigests(cache.meta.get(FILE_DIGESTS_KEY, {}))
+    hashed = FileDigests(cache.get("meta", FILE_DIGESTS_KEY) or {})
     kept = options.output is not None and cache.folder is not None
     return hashed, input_digest(options, cache, hashed) if kept else None
 
@@ -112,8 +112,8 @@ def unchanged_output(
     """Return what the last build made when its inputs are the same and the output untouched."""
     if options.output is None or inputs is None:
         return None
-    stored = cache.meta.get(inputs_key(options.output))
-    output = cache.meta.get(output_key(options.output))
+    stored = cache.get("meta", inputs_key(options.output))
+    output = cache.get("meta", output_key(options.output))
     if not stored or not output or stored[0] != inputs:
         return None
     if read_marker(options.output) != output[0]:
@@ -121,7 +121,7 @@ def unchanged_output(
     manifest, counts, warnings = output[1], stored[1], stored[2] if len(stored) > 2 else []
     if len(present_files(options.output, manifest)) != len(manifest):
         return None  # someone deleted files by hand: make them again
-    cache.save(tables=False)  # only the files' stat table may have changed
+    cache.save(prune=False)  # only the files' stat table may have changed
     return Unchanged(manifest, counts, tuple(warnings))
 
 

@@ -117,7 +117,7 @@ def previous_manifest(
     made it; both empty when the output cannot be trusted."""
     if options.output is None:
         return (previous.manifest, previous.groups) if previous is not None else ({}, {})
-    stored = cache.meta.get(output_key(options.output))
+    stored = cache.get("meta", output_key(options.output))
     if not stored or read_marker(options.output) != stored[0]:
         return {}, {}  # the output changed behind our back (or never existed): rebuild it whole
     manifest: dict[str, str] = stored[1]
@@ -177,7 +177,7 @@ def write_site(
     if options.output is None:
         return _complete_in_memory(dict(files), manifest, previous)
     assert isinstance(files, Stage)
-    stored = cache.meta.get(output_key(options.output))
+    stored = cache.get("meta", output_key(options.output))
     known = stored[2] if stored and len(stored) > 2 and plan.before else {}
     digests = content_digests(
         options.output, files.digests, plan.copies, manifest, plan.before, known
@@ -188,7 +188,7 @@ def write_site(
         del files[path]
     marker = build_id(digests)
     publish(options.output, files, plan.copies, manifest, Previous(plan.before, marker))
-    cache.meta[output_key(options.output)] = (marker, manifest, digests, plan.groups)
+    cache.put("meta", output_key(options.output), (marker, manifest, digests, plan.groups))
     return {}
 
 

@@ -96,7 +96,6 @@ class RememberedChecks:
             if p.digest and context is not None
         }
         """The key of each document's check, by kind and file; none for one never remembered."""
-        cache.prefetch("checked", self.keys.values())
 
     def __call__(
         self, kind: str, parsed: SourceFile
