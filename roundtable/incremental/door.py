@@ -17,8 +17,9 @@ from roundtable.errors import ContentError
 from roundtable.incremental import bodies
 from roundtable.incremental.cache import BuildCache
 from roundtable.incremental.inputs import Unchanged, inputs_key, known_inputs, unchanged_output
-from roundtable.incremental.outputs import plan_outputs, published_pages, with_search, write_site
+from roundtable.incremental.outputs import plan_outputs, write_site
 from roundtable.incremental.reading import remembered_reading
+from roundtable.incremental.search import with_search_index
 from roundtable.incremental.theme import compiled_templates
 from roundtable.model import Image, Site
 from roundtable.plan import Plan
@@ -67,14 +68,35 @@ class Remembered:
         return compiled_templates(self.options)
 
     def pages(self, plan: Plan, rendered: Mapping[str, bytes]) -> Callable[[str], bytes | None]:
-        """Return what reads a page of the site about to be published (for the check)."""
-        return published_pages(self.options, plan, rendered, self.previous)
+        """Return what reads a page of the site about to be published (for the check): made
+        now, else as the output (or the last build in memory) holds it; None for a copy."""
+        output, earlier = self.options.output, self.previous.files if self.previous else {}
+
+        def page(path: str) -> bytes | None:
+            if path in plan.copies:
+                return None
+            if path in rendered:
+                return rendered[path]
+            if output is None:
+                return earlier.get(path)
+            try:
+                return (output / path).read_bytes()
+            except OSError:
+                return None
+
+        return page
 
     def search(
         self, pagefind: Pagefind | None, plan: Plan, rendered: MutableMapping[str, bytes]
     ) -> tuple[MutableMapping[str, bytes], dict[str, str]]:
         """Add the search index, made again only for the shards whose pages changed."""
-        return with_search(self.options, pagefind, plan, rendered, self.previous)
+        if pagefind is None:
+            return rendered, plan.manifest
+        earlier = self.previous.files if self.previous is not None else {}
+        output = self.options.output
+        return with_search_index(
+            rendered, plan.manifest, plan.before, output, earlier, pagefind, plan.groups
+        )
 
     def write(
         self, plan: Plan, rendered: MutableMapping[str, bytes], manifest: dict[str, str]

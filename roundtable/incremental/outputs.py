@@ -4,18 +4,16 @@ and files written only when their bytes changed."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from roundtable import urls
 from roundtable.incremental.cache import BuildCache, key
 from roundtable.incremental.fingerprint import Fingerprinter
-from roundtable.incremental.search import with_search_index
 from roundtable.model import Site
 from roundtable.plan import GroupRecord, Plan
 from roundtable.publish.outputs import Outputs, collisions, copy_stats, unreadable_copies
-from roundtable.publish.search import Pagefind
 from roundtable.render.pages import Group, Page
 from roundtable.render.theme import ThemeFiles
 from roundtable.write import Previous, Stage, build_id, digest_bytes, publish, read_marker
@@ -200,43 +198,3 @@ def _complete_in_memory(
         return files
     kept = {path: body for path, body in previous.files.items() if path in manifest}
     return {**kept, **files}
-
-
-def with_search(
-    options: BuildOptions,
-    pagefind: Pagefind | None,
-    plan: Plan,
-    files: MutableMapping[str, bytes],
-    previous: BuildResult | None,
-) -> tuple[MutableMapping[str, bytes], dict[str, str]]:
-    """Add the search index to the files and manifest, when the site and the build want one."""
-    if pagefind is None:
-        return files, plan.manifest
-    earlier = previous.files if previous is not None else {}
-    return with_search_index(
-        files, plan.manifest, plan.before, options.output, earlier, pagefind, plan.groups
-    )
-
-
-def published_pages(
-    options: BuildOptions,
-    plan: Plan,
-    rendered: Mapping[str, bytes],
-    previous: BuildResult | None,
-) -> Callable[[str], bytes | None]:
-    """Return what reads a page of the site about to be published: made now, else as the
-    output (or the last build in memory) holds it; None for a file copied as it is."""
-
-    def page(path: str) -> bytes | None:
-        if path in plan.copies:
-            return None
-        if path in rendered:
-            return rendered[path]
-        if options.output is None:
-            return previous.files.get(path) if previous is not None else None
-        try:
-            return (options.output / path).read_bytes()
-        except OSError:
-            return None
-
-    return page
