@@ -51,9 +51,8 @@ def computed(stage: Callable[..., Value], *args: object) -> Value:
 Documents = Callable[[Sources, tuple[str, ...]], tuple[list[SourceFile], list[ContentError]]]
 """Reads the Markdown files at these paths of the content."""
 
-Checks = Callable[[Sources, Directory, list[SourceFile], list[SourceFile]], Check]
-"""Makes the check of each document, knowing the roundtables' and the essays' documents it
-will be asked to check."""
+Checks = Callable[[Sources, Directory], Check]
+"""Makes the check of each document of these sources, with these people."""
 
 
 def read_documents(
@@ -114,9 +113,7 @@ def body_file(sources: Sources, rel: str) -> BodyFile:
     return BodyFile(os.path.join(sources.root, rel), sources.display(rel))
 
 
-def document_checks(
-    sources: Sources, people: Directory, _roundtables: list[SourceFile], _essays: list[SourceFile]
-) -> Check:
+def document_checks(sources: Sources, people: Directory) -> Check:
     """Return the plain check of each document (no memo)."""
     return DocumentChecker(sources, people).check
 
@@ -162,7 +159,7 @@ def read_site(folders: Folders, reading: Reading = Reading()) -> tuple[Site, lis
     sources, discover_errors = discover(content, shown)
     roundtable_docs, roundtable_errors = reading.documents(sources, sources.roundtables)
     essay_docs, essay_errors = reading.documents(sources, sources.essays)
-    check = reading.checks(sources, people, roundtable_docs, essay_docs)
+    check = reading.checks(sources, people)
     site, site_errors = assemble(
         config or PLACEHOLDER_CONFIG,
         people,

@@ -15,7 +15,6 @@ from functools import partial
 from roundtable.incremental.cache import BuildCache, key
 from roundtable.model import Essay, Image, Roundtable, Site
 from roundtable.render.convert import (
-    Job,
     converted_bodies,
     job_of,
     link_targets,
@@ -24,12 +23,6 @@ from roundtable.render.convert import (
     with_html,
 )
 from roundtable.render.markdown import Rendered
-
-
-def body_key(job: Job, allow_html: bool) -> str:
-    """Return the cache key of a body's HTML: the body is known by its hash."""
-    parts = (str(allow_html), job.source, job.page, job.table_label, job.body.digest)
-    return key("body", *parts)
 
 
 def convert(
@@ -41,22 +34,10 @@ def convert(
 ) -> Site:
     """Return the site with every body rendered to HTML, reusing remembered HTML where valid."""
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
-    return with_converted(site, convert_items(site, items, cache, workers, pictures, table_labels))
-
-
-def convert_items(
-    site: Site,
-    items: list[Essay | Roundtable],
-    cache: BuildCache,
-    workers: int = 1,
-    pictures: Mapping[str, Image] = {},
-    table_labels: Mapping[str, str] = {},
-) -> list[Essay | Roundtable]:
-    """Return these essays and roundtables of the site with their bodies rendered to HTML."""
     targets = link_targets(site, pictures)
-    allow_html = site.config.allow_html
+    allow_html = str(site.config.allow_html)
     jobs = [job_of(site, item, table_labels) for item in items]
-    keys = [body_key(job, allow_html) for job in jobs]
+    keys = [key("body", allow_html, j.source, j.page, j.table_label, j.body.digest) for j in jobs]
     results: dict[int, Rendered] = {}
     misses = []
     for index, entry_key in enumerate(keys):
@@ -66,7 +47,9 @@ def convert_items(
         else:
             misses.append(index)
     missed = [items[i] for i in misses]
-    fresh = converted_bodies(missed, [jobs[i] for i in misses], targets, allow_html, workers)
+    fresh = converted_bodies(
+        missed, [jobs[i] for i in misses], targets, site.config.allow_html, workers
+    )
     html: dict[int, bytes] = {}
     for index, (rendered, encoded) in zip(misses, fresh, strict=True):
         cache.put("bodies", keys[index], rendered)
@@ -76,4 +59,5 @@ def convert_items(
     if cache.write_new():
         html = {}  # each page reads its body's HTML back, in whichever process renders it
     fetch = partial(cache.fetch, "html")
-    return [with_html(item, results[i], html.get(i), fetch) for i, item in enumerate(items)]
+    converted = [with_html(item, results[i], html.get(i), fetch) for i, item in enumerate(items)]
+    return with_converted(site, converted)

@@ -78,30 +78,18 @@ class RememberedChecks:
     """The check of each document, remembered by the hash of its file and of everything else
     checking reads (authors.yml, the other files' stat): checked again only when one changed."""
 
-    def __init__(
-        self,
-        cache: BuildCache,
-        sources: Sources,
-        people: Directory,
-        roundtables: list[SourceFile],
-        essays: list[SourceFile],
-    ) -> None:
+    def __init__(self, cache: BuildCache, sources: Sources, people: Directory) -> None:
         self.checker = DocumentChecker(sources, people)
         self.cache = cache
-        context = checking_context(sources, people)
-        documents = [("roundtable", p) for p in roundtables] + [("essay", p) for p in essays]
-        self.keys = {
-            (kind, p.rel): key("checked", kind, p.digest, context)
-            for kind, p in documents
-            if p.digest and context is not None
-        }
-        """The key of each document's check, by kind and file; none for one never remembered."""
+        self.context = checking_context(sources, people)
+        """What else checking reads, hashed; None when a check must not be remembered."""
 
     def __call__(
         self, kind: str, parsed: SourceFile
     ) -> tuple[Roundtable | Essay | None, list[ContentError]]:
         """Check a document, or recall what checking it gave when nothing it reads changed."""
-        entry_key = self.keys.get((kind, parsed.rel))
+        context = self.context if parsed.digest else None  # unread: nothing to remember
+        entry_key = key("checked", kind, parsed.digest, context) if context else ""
         known: Checked | None = self.cache.get("checked", entry_key) if entry_key else None
         if known is None:
             item, errors = self.checker.check(kind, parsed)
