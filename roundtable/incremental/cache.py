@@ -120,7 +120,8 @@ class BuildCache:
 
     An entry is named by its table and key. New entries wait in memory until `write_new` or
     `save` writes them, in one transaction; `save` then drops the entries this build did not
-    use, except the `meta` ones, which builds to another output folder need.
+    use, except the `meta` ones, which builds to another output folder need. Entries read stay
+    in memory while builds use them (`serve` keeps one cache from save to save).
     """
 
     def __init__(self, folder: Path | None) -> None:
@@ -128,15 +129,17 @@ class BuildCache:
         self.store: MutableMapping[str, bytes] = {} if folder is None else _open(folder)
         self.new: dict[str, Any] = {}
         """This build's entries, not yet written."""
+        self.read: dict[str, Any] = {}
+        """The entries read from the store, while builds use them."""
         self.used: set[str] = set()
         """The entries this build used or made: the others are dropped when it ends."""
 
     def get(self, table: str, entry_key: str) -> Any | None:
         """Return a cached value, or None; marks the entry as still in use."""
         name = f"{table}:{entry_key}"
-        value = self.new.get(name)
-        if value is None:
-            value = self._read(name)
+        value = self.new.get(name, self.read.get(name))
+        if value is None and (value := self._read(name)) is not None:
+            self.read[name] = value
         if value is not None:
             self.used.add(name)
         return value
@@ -145,10 +148,8 @@ class BuildCache:
         """Return an entry this build counted on being there, without keeping it, in this
         process or a worker forked from it; raise CacheDamaged if it is not there (intact)."""
         name = f"{table}:{entry_key}"
-        value = self.new.get(name)
-        if value is None:
-            value = self._read(name)
-        if value is None:
+        value = self.new.get(name, self.read.get(name))
+        if value is None and (value := self._read(name)) is None:
             raise CacheDamaged(f"{table} entry {entry_key} is missing or damaged")
         return value
 
@@ -193,12 +194,13 @@ class BuildCache:
             self._reset()
             return False
         if prune:
+            self.read = {name: v for name, v in self.read.items() if name in self.used}
             self.used = set()
         return True
 
     def discard(self) -> None:
         """Forget every entry: a build found the cache damaged."""
-        self.new, self.used = {}, set()
+        self.new, self.read, self.used = {}, {}, set()
         self._reset()
 
     def close(self) -> None:
@@ -247,8 +249,15 @@ def _open(folder: Path) -> diskcache.Cache:
         try:
             # A lost cache costs one slow build, never a wrong one: no need to sync to disk.
             # Entries no build uses are dropped by `save`, never by diskcache's own eviction.
+            # No memory map, a small page cache: every worker reading HTML back would otherwise
+            # hold its own copy of the pages it read (a third more memory at 1,000 essays).
             return diskcache.Cache(
-                folder / STORE, eviction_policy="none", sqlite_synchronous=0, size_limit=2**62
+                folder / STORE,
+                eviction_policy="none",
+                sqlite_synchronous=0,
+                sqlite_mmap_size=0,
+                sqlite_cache_size=512,
+                size_limit=2**62,
             )
         except sqlite3.DatabaseError:
             shutil.rmtree(folder / STORE, ignore_errors=True)
