@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
 import sqlite3
@@ -383,7 +384,10 @@ def test_deleted_output_file_is_restored(project: Path, capsys: pytest.CaptureFi
     assert (project / "site/essays/first/index.html").is_file()
 
 
-@pytest.mark.parametrize("damage", ["garbage file", "flipped bytes", "flipped html", "deleted"])
+DAMAGE = ["garbage file", "flipped bytes", "flipped html", "mode of bodies", "mode of html"]
+
+
+@pytest.mark.parametrize("damage", [*DAMAGE, "deleted"])
 def test_corrupt_cache_is_detected_and_rebuilt(
     damage: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -399,6 +403,11 @@ def test_corrupt_cache_is_detected_and_rebuilt(
             flipped = [(v[:-9] + bytes([v[-9] ^ 1]) + v[-8:], k) for k, v in rows.fetchall()]
             assert flipped
             db.executemany("UPDATE Cache SET value = ? WHERE key = ?", flipped)
+    elif damage.startswith("mode of"):  # how diskcache reads the row, which no checksum covers
+        with sqlite3.connect(database) as db:
+            table = damage.removeprefix("mode of ")
+            changed = db.execute("UPDATE Cache SET mode = 4 WHERE key LIKE ?", (f"{table}:%",))
+            assert changed.rowcount
     else:
         shutil.rmtree(database.parent)
     edit(essay(project, "third"), "Third body", "Changed body")
@@ -408,6 +417,60 @@ def test_corrupt_cache_is_detected_and_rebuilt(
     assert run.status == 0, run.err
     assert run_cli(["build", "--no-cache", "--output", "clean"], project, capsys).status == 0
     assert tree_digest(project / "site") == tree_digest(project / "clean")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OSError(errno.ENOSPC, "No space left on device"),
+        diskcache.Timeout(),
+        sqlite3.DatabaseError(),
+    ],
+    ids=["disk full", "locked by another build", "damaged"],
+)
+def test_a_cache_that_cannot_be_written_costs_speed_not_the_build(
+    failure: Exception,
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The site is built as without a cache, and no error is shown: the cache is only a cache."""
+
+    def refused(*_args: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(diskcache.Cache, "__setitem__", refused)
+    edit(essay(project, "third"), "Third body", "Changed body")
+    edit(project / "content/site.yml", "A fixture site", "A fixture site, retold")
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 0, run.err
+    assert all(": warning: " in line for line in run.err.splitlines()), run.err  # the fixture's
+    monkeypatch.undo()
+    assert run_cli(["build", "--no-cache", "--output", "clean"], project, capsys).status == 0
+    assert tree_digest(project / "site") == tree_digest(project / "clean")
+    assert run_cli(["build"], project, capsys).status == 0  # and the next build too
+    assert tree_digest(project / "site") == tree_digest(project / "clean")
+
+
+def test_an_entry_put_again_is_read_as_put(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path / "cache")
+    cache.put("meta", "output", "old")
+    assert cache.save()
+    cache = BuildCache(tmp_path / "cache")
+    assert cache.get("meta", "output") == "old"
+    cache.put("meta", "output", "new")
+    assert cache.write_new()
+    assert cache.get("meta", "output") == "new"
+    assert cache.save()
+    assert cache.get("meta", "output") == "new"
+    cache.close()
+
+
+def test_the_cache_file_of_earlier_versions_is_removed(tmp_path: Path) -> None:
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache/cache.sqlite").write_bytes(b"HTML of every essay")
+    BuildCache(tmp_path / "cache").close()
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [STORE]
 
 
 @pytest.mark.parametrize("damage", ["flipped byte", "truncated", "emptied"])

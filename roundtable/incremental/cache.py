@@ -3,9 +3,11 @@
 Every entry is keyed by a hash of everything that determines it (the generator's version, the
 source bytes, the settings that change its meaning), so a stale entry is never found, only
 missed. Entries are kept by diskcache in `.roundtable-cache/entries/`, each with a checksum: one
-that fails it is a miss, and a store that will not open is thrown away and started again (an
-entry found damaged only once a build counted on it, HTML a page shows, restarts the build
-without the cache). The cache folder is always safe to delete.
+that fails it, or cannot be read, is a miss; a store that will not open, or cannot be written,
+is thrown away and started again (an entry found damaged only once a build counted on it, HTML
+a page shows, restarts the build without the cache); a store no build can make (a full disk)
+leaves the build its entries in memory. A cache costs speed, never a build. The cache folder is
+always safe to delete.
 
 The tables of entries:
 - `checked`: the essay or roundtable a file makes, with its mistakes, by the file's bytes and
@@ -127,9 +129,12 @@ class BuildCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.store: MutableMapping[str, bytes] = {} if folder is None else _open(folder)
+        if folder is not None:  # the single SQLite file of earlier versions, HTML and all
+            for old in ("cache.sqlite", "cache.sqlite-journal"):
+                (folder / old).unlink(missing_ok=True)
         self.new: dict[str, Any] = {}
         """This build's entries, not yet written."""
-        self.read: dict[str, Any] = {}
+        self.loaded: dict[str, Any] = {}
         """The entries read from the store, while builds use them."""
         self.used: set[str] = set()
         """The entries this build used or made: the others are dropped when it ends."""
@@ -137,9 +142,9 @@ class BuildCache:
     def get(self, table: str, entry_key: str) -> Any | None:
         """Return a cached value, or None; marks the entry as still in use."""
         name = f"{table}:{entry_key}"
-        value = self.new.get(name, self.read.get(name))
+        value = self.new.get(name, self.loaded.get(name))
         if value is None and (value := self._read(name)) is not None:
-            self.read[name] = value
+            self.loaded[name] = value
         if value is not None:
             self.used.add(name)
         return value
@@ -148,7 +153,7 @@ class BuildCache:
         """Return an entry this build counted on being there, without keeping it, in this
         process or a worker forked from it; raise CacheDamaged if it is not there (intact)."""
         name = f"{table}:{entry_key}"
-        value = self.new.get(name, self.read.get(name))
+        value = self.new.get(name, self.loaded.get(name))
         if value is None and (value := self._read(name)) is None:
             raise CacheDamaged(f"{table} entry {entry_key} is missing or damaged")
         return value
@@ -157,6 +162,7 @@ class BuildCache:
         """Remember a value made in this build."""
         name = f"{table}:{entry_key}"
         self.new[name] = value
+        self.loaded.pop(name, None)
         self.used.add(name)
 
     def keep(self, table: str, keys: Iterable[str]) -> None:
@@ -165,7 +171,7 @@ class BuildCache:
 
     def write_new(self) -> bool:
         """Write this build's new entries now and let go of them in memory (`fetch` reads one
-        back); return False when they stay in memory, the store being damaged.
+        back); return False when they stay in memory (the store cannot be written).
 
         A cold build would otherwise hold every body's HTML (140 MB at 10,000 essays) until its
         end, though each page reads only its own.
@@ -173,15 +179,16 @@ class BuildCache:
         try:
             with self._transaction():
                 self._write_new()
-        except sqlite3.DatabaseError:
-            return False  # the save at the end of the build finds the damage, and starts over
+        except Exception:  # any failure: the save at the end of the build deals with it
+            return False
         return True
 
     def save(self, *, prune: bool = True) -> bool:
         """Write the new entries and, if `prune`, drop those this build did not use.
 
         A build that stopped early (nothing had changed) used no entry, and must not drop them
-        all. Return False when nothing could be saved (the store was damaged, and is now empty).
+        all. Return False when nothing could be saved: the store was locked by another build
+        (and is left to it), or damaged or on a full disk (and is now empty).
         """
         try:
             with self._transaction():
@@ -190,17 +197,19 @@ class BuildCache:
                     unused = [n for n in self.store if n not in self.used and n[:5] != "meta:"]
                     for name in unused:
                         del self.store[name]
-        except sqlite3.DatabaseError:
+        except diskcache.Timeout:
+            return False
+        except Exception:  # damaged where no checksum looks (a row's mode), or no room left
             self._reset()
             return False
         if prune:
-            self.read = {name: v for name, v in self.read.items() if name in self.used}
+            self.loaded = {name: v for name, v in self.loaded.items() if name in self.used}
             self.used = set()
         return True
 
     def discard(self) -> None:
         """Forget every entry: a build found the cache damaged."""
-        self.new, self.read, self.used = {}, {}, set()
+        self.new, self.loaded, self.used = {}, {}, set()
         self._reset()
 
     def close(self) -> None:
@@ -212,7 +221,7 @@ class BuildCache:
         """Return one stored, intact entry, or None."""
         try:
             blob = self.store.get(name)
-        except sqlite3.DatabaseError:
+        except Exception:  # a damaged row (its mode, its file's name): a miss
             return None
         return _unpack(blob) if blob is not None else None
 
@@ -231,10 +240,10 @@ class BuildCache:
 
     def _reset(self) -> None:
         """Throw away the stored entries (a damaged store: its files) and start empty ones."""
+        self.close()
         if self.folder is None:
             self.store = {}
             return
-        self.close()
         shutil.rmtree(self.folder / STORE, ignore_errors=True)
         self.store = _open(self.folder)
 
@@ -243,15 +252,17 @@ STORE = "entries"
 """The folder of the cache that diskcache keeps its entries in."""
 
 
-def _open(folder: Path) -> diskcache.Cache:
-    """Open (or create) the store in a cache folder; one damaged beyond opening is replaced."""
-    for _attempt in range(2):
+def _open(folder: Path) -> MutableMapping[str, bytes]:
+    """Open (or create) the store in a cache folder; one damaged beyond opening is replaced,
+    and where none can be made (a full disk, a folder that cannot be written) the build keeps
+    its entries in memory."""
+    for attempt in range(2):
         try:
             # A lost cache costs one slow build, never a wrong one: no need to sync to disk.
             # Entries no build uses are dropped by `save`, never by diskcache's own eviction.
             # No memory map, a small page cache: every worker reading HTML back would otherwise
             # hold its own copy of the pages it read (a third more memory at 1,000 essays).
-            return diskcache.Cache(
+            store: MutableMapping[str, bytes] = diskcache.Cache(
                 folder / STORE,
                 eviction_policy="none",
                 sqlite_synchronous=0,
@@ -259,9 +270,15 @@ def _open(folder: Path) -> diskcache.Cache:
                 sqlite_cache_size=512,
                 size_limit=2**62,
             )
-        except sqlite3.DatabaseError:
-            shutil.rmtree(folder / STORE, ignore_errors=True)
-    raise sqlite3.DatabaseError(f"cannot create a cache at {folder / STORE}")
+            return store
+        except diskcache.Timeout:
+            break  # another build holds it: never thrown away
+        except (sqlite3.DatabaseError, OSError) as exc:
+            if "locked" in str(exc):
+                break  # as above
+            if attempt == 0:
+                shutil.rmtree(folder / STORE, ignore_errors=True)
+    return {}
 
 
 def _pack(value: Any) -> bytes:
