@@ -35,9 +35,11 @@ def convert(
     """Return the site with every body rendered to HTML, reusing remembered HTML where valid."""
     items: list[Essay | Roundtable] = [*site.roundtables, *site.essays]
     targets = link_targets(site, pictures)
-    allow_html = str(site.config.allow_html)
+    allow_html = site.config.allow_html
     jobs = [job_of(site, item, table_labels) for item in items]
-    keys = [key("body", allow_html, j.source, j.page, j.table_label, j.body.digest) for j in jobs]
+    keys = [
+        key("body", str(allow_html), j.source, j.page, j.table_label, j.body.digest) for j in jobs
+    ]
     results: dict[int, Rendered] = {}
     misses = []
     for index, entry_key in enumerate(keys):
@@ -47,9 +49,7 @@ def convert(
         else:
             misses.append(index)
     missed = [items[i] for i in misses]
-    fresh = converted_bodies(
-        missed, [jobs[i] for i in misses], targets, site.config.allow_html, workers
-    )
+    fresh = converted_bodies(missed, [jobs[i] for i in misses], targets, allow_html, workers)
     html: dict[int, bytes] = {}
     for index, (rendered, encoded) in zip(misses, fresh, strict=True):
         cache.put("bodies", keys[index], rendered)

@@ -42,6 +42,8 @@ class Remembered:
         self.options = options
         self.cache = cache
         self.previous = previous
+        self.earlier = previous.files if previous is not None else {}
+        """The last build's files, when it was kept in memory (serve)."""
         self.hashed, self.inputs = known_inputs(options, cache)
 
     def unchanged(self) -> Unchanged | None:
@@ -70,7 +72,7 @@ class Remembered:
     def pages(self, plan: Plan, rendered: Mapping[str, bytes]) -> Callable[[str], bytes | None]:
         """Return what reads a page of the site about to be published (for the check): made
         now, else as the output (or the last build in memory) holds it; None for a copy."""
-        output, earlier = self.options.output, self.previous.files if self.previous else {}
+        output, earlier = self.options.output, self.earlier
 
         def page(path: str) -> bytes | None:
             if path in plan.copies:
@@ -92,10 +94,9 @@ class Remembered:
         """Add the search index, made again only for the shards whose pages changed."""
         if pagefind is None:
             return rendered, plan.manifest
-        earlier = self.previous.files if self.previous is not None else {}
         output = self.options.output
         return with_search_index(
-            rendered, plan.manifest, plan.before, output, earlier, pagefind, plan.groups
+            rendered, plan.manifest, plan.before, output, self.earlier, pagefind, plan.groups
         )
 
     def write(
