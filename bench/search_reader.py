@@ -18,9 +18,9 @@ the search box and types a word that every essay holds, a key every 50 ms, as a 
   filters and word chunks, and the first results' fragments. Bytes are response bodies as
   sent (Pagefind's files are compressed already; this server compresses nothing else).
 
-Medians of the runs. The index is in shards of about 256 pages each, merged by the search page
-(`mergeIndex`; roundtable/publish/search.py): a site's page count decides how many there are,
-and its roundtables only which pages fall together.
+Medians of the runs. The index is in shards of at most about 128 pages each (64 shards at
+most), merged by the search page (`mergeIndex`; roundtable/publish/search.py): a site's page
+count decides how many there are, and its roundtables which pages fall together.
 """
 
 from __future__ import annotations

@@ -325,6 +325,42 @@ def test_an_edit_indexes_its_roundtables_shard_only(
     assert tree_digest(clean / "site") == tree_digest(project / "site")
 
 
+def page_groups(names: list[str]) -> dict[str, list[str]]:
+    """Return the page groups of roundtables so named (a page, two essays and a feed each),
+    with an author's page, which is not indexed."""
+    groups = {
+        f"roundtable:{name}": [f"{name}/index.html", f"{name}/a.html", f"{name}/b.html", "feed.xml"]
+        for name in names
+    }
+    return groups | {"author:someone": ["authors/someone/index.html"]}
+
+
+def shard_roundtables(shards: dict[int, tuple[str, ...]]) -> list[list[str]]:
+    """Return the roundtables of each shard, in order."""
+    return [sorted({page.split("/")[0] for page in pages}) for pages in shards.values()]
+
+
+def test_shards_hold_as_many_roundtables_each_and_keep_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 5)  # 30 pages: 8 shards' worth
+    names = [f"rt-{n:02}" for n in range(10)]
+    shards = search.site_shards(page_groups(names))
+    held = shard_roundtables(shards)
+    assert held == [names[n : n + 2] for n in range(0, 10, 2)]  # two each: five shards
+    assert list(shards) == list(range(5))
+    assert all(page.endswith(".html") for pages in shards.values() for page in pages)
+    assert sum(map(len, shards.values())) == 30  # no feed, no author's page
+    # An edit keeps the shards; a roundtable added last changes the last shard only.
+    assert search.site_shards(page_groups(names)) == shards
+    added = shard_roundtables(search.site_shards(page_groups([*names, "rt-99"])))
+    assert added == [*held, ["rt-99"]]
+    # However large the site, a reader's first search fetches at most MOST_SHARDS shards.
+    monkeypatch.setattr(search, "MOST_SHARDS", 4)
+    held = shard_roundtables(search.site_shards(page_groups(names)))
+    assert list(map(len, held)) == [3, 3, 3, 1]
+
+
 def test_search_merges_the_shards(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], sharded: list[int], page: Page
 ) -> None:

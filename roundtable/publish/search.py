@@ -9,8 +9,9 @@ line and publishes nothing: a search page that cannot search is not a site the u
 The index is split in shards, each a whole Pagefind bundle under `pagefind/<n>/`, that the
 search page merges (Pagefind's `mergeIndex`, listed in `pagefind/shards.json`): a roundtable's
 pages (with its essays and translations) all fall in one shard, so an edit changes one shard,
-and Pagefind, whose time and memory grow with the pages it is given, reads a few hundred pages
-at a time however large the site.
+and Pagefind, whose time grows with the pages it is given (about 1.5 ms a page), reads a hundred
+or so pages at a time. A reader's first search loads every shard's entry and word chunk, so
+their number is bounded: past 64 shards, shards grow instead.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ import cbor2
 from roundtable import urls
 from roundtable.errors import CannotMake
 
-PAGES_PER_SHARD = 256
-"""Indexed pages a shard holds at most, on average: Pagefind takes about 0.5 s over 256."""
+PAGES_PER_SHARD = 128
+"""Indexed pages a shard holds at most, on average, up to MOST_SHARDS: Pagefind takes about
+0.2 s over 128, the most an edit waits for the index at 16,000 pages or fewer."""
+MOST_SHARDS = 64
+"""Shards at most: a reader's first search fetches about 6 files from each."""
 SHARDS = "shards.json"
 """The file, in the index's folder, that lists the shards for the search page to merge."""
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
@@ -90,17 +94,11 @@ def find_pagefind() -> Pagefind:
 
 def shard_count(pages: int) -> int:
     """Return how many shards an index of so many pages is split in: a power of two, so a
-    site that grows a little keeps its shards."""
+    site that grows a little keeps its shards, and at most MOST_SHARDS."""
     count = 1
-    while count * PAGES_PER_SHARD < pages:
+    while count * PAGES_PER_SHARD < pages and count < MOST_SHARDS:
         count *= 2
     return count
-
-
-def shard_of(family: str, count: int) -> int:
-    """Return the shard of a family of pages (a roundtable's), the same on every build."""
-    digest = hashlib.blake2b(family.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") % count
 
 
 FAMILY = "roundtable:"
@@ -110,17 +108,24 @@ translations, which are all the pages Pagefind indexes."""
 
 def site_shards(groups: Mapping[str, Iterable[str]]) -> dict[int, tuple[str, ...]]:
     """Return the indexed pages of each shard by its number, given every group of pages by
-    name with its output files: a roundtable's pages always fall in one shard."""
-    families = {
-        name: [path for path in files if is_indexed(path)]
-        for name, files in groups.items()
-        if name.startswith(FAMILY)
+    name with its output files.
+
+    A roundtable's pages always fall in one shard, and each shard holds as many roundtables as
+    the others (the last one fewer), taken in the order of their names: the same shards on
+    every build, whatever is edited, until the page count crosses a power of two. A roundtable
+    added last in that order changes the last shard; one added elsewhere, the shards after it.
+    """
+    families = [
+        indexed
+        for name, files in sorted(groups.items())
+        if name.startswith(FAMILY) and (indexed := [path for path in files if is_indexed(path)])
+    ]
+    count = shard_count(sum(map(len, families)))
+    each = -(-len(families) // count)  # roundtables a shard holds: count or fewer shards
+    return {
+        number: tuple(sorted(page for family in families[start : start + each] for page in family))
+        for number, start in enumerate(range(0, len(families), each))
     }
-    count = shard_count(sum(map(len, families.values())))
-    pages: dict[int, list[str]] = {}
-    for name, family in sorted(families.items()):
-        pages.setdefault(shard_of(name, count), []).extend(family)
-    return {number: tuple(sorted(held)) for number, held in sorted(pages.items()) if held}
 
 
 def index_shards(
