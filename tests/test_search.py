@@ -282,6 +282,32 @@ def test_an_index_pagefind_wrote_wrong_fails_on_one_line(tmp_path: Path, script:
     assert tree_digest(project / "site") == before
 
 
+def test_pagefind_works_in_memory_unless_tmpdir_says_otherwise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind's working files go to /dev/shm (a shard's hundred files cost as much as the
+    index on a slow disk), or TMPDIR; where they cannot be written, the build fails on a line."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert search.scratch_folder() is None  # the system's temporary folder: TMPDIR
+    monkeypatch.delenv("TMPDIR")
+    assert search.scratch_folder() == ("/dev/shm" if Path("/dev/shm").is_dir() else None)
+    project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
+    assert run_cli(["build"], project, capsys).status == 0
+    before = tree_digest(project / "site")
+    edit_an_essay(project)
+    not_a_folder = tmp_path / "shm"
+    not_a_folder.write_text("", encoding="utf-8")
+    not_a_folder.chmod(0o755)
+    monkeypatch.setattr(search, "MEMORY_FOLDER", str(not_a_folder))
+    run = run_cli(["build"], project, capsys)
+    assert run.status == 1 and errors_of(run.err) == [
+        f"error: search index: cannot write Pagefind's working files in {not_a_folder} "
+        "(Not a directory) (free some space there, or set TMPDIR to a folder with room). "
+        "site/ is unchanged."
+    ]
+    assert tree_digest(project / "site") == before
+
+
 def errors_of(err: str) -> list[str]:
     """Return what a command printed on stderr besides warnings (beta has no essays: one)."""
     return [line for line in err.splitlines() if ": warning: " not in line]

@@ -348,7 +348,8 @@ def _build(options: BuildOptions, output_display: str, *, failed: str = "") -> B
         report([exc.error])
     except OSError as exc:
         unchanged = " (the previous site is unchanged)" if options.output else ""  # check: none
-        print(f"{exc.filename or output_display}: {exc.strerror}{unchanged}", file=sys.stderr)
+        said = exc.strerror or str(exc)  # an OSError of a library may name no error number
+        print(f"{exc.filename or output_display}: {said}{unchanged}", file=sys.stderr)
         return None
     except CannotMake as exc:  # what the user asked for cannot be made here: one line says why
         unchanged = f" {output_display.rstrip('/')}/ is unchanged." if options.output else ""

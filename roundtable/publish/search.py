@@ -57,6 +57,8 @@ PAGEFIND_DATA = b"pagefind_dcd"
 """What every Pagefind data file starts with, once decompressed."""
 TIMEOUT = 300.0
 """Seconds before giving up on Pagefind (about 20 s at 10,000 pages)."""
+MEMORY_FOLDER = "/dev/shm"
+"""Linux's file system in memory, for Pagefind's working files."""
 FIX = "reinstall it: pip install 'pagefind[bin]'; or write search: false in site.yml"
 """How to get a search index made, or not need one."""
 
@@ -182,18 +184,36 @@ def search_index(files: Mapping[str, bytes], pagefind: Pagefind) -> dict[str, by
     # One run of Pagefind's command line over a copy of the pages: it ends once its files are
     # all written, and a Pagefind that dies is noticed when it dies. (Its service, used before,
     # answered before its last writes ended, and one that died left the build waiting.)
-    with tempfile.TemporaryDirectory(prefix="roundtable-search-") as scratch:
-        pages, bundle = Path(scratch, "pages"), Path(scratch, "bundle")
-        _copy_pages(files, pages)
-        _run_pagefind(pagefind.executable, pages, bundle)
-        try:
-            index = sort_filters(_read_folder(bundle))
-        except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError, zlib.error) as exc:
-            raise CannotMake(
-                f"search index: Pagefind wrote an index Roundtable cannot read ({exc!r}) "
-                "(install the Pagefind version Roundtable names: pip install -e .)"
-            ) from None
+    scratch = scratch_folder()
+    try:
+        with tempfile.TemporaryDirectory(prefix="roundtable-search-", dir=scratch) as folder:
+            pages, bundle = Path(folder, "pages"), Path(folder, "bundle")
+            _copy_pages(files, pages)
+            _run_pagefind(pagefind.executable, pages, bundle)
+            written = _read_folder(bundle)
+    except OSError as exc:
+        where = scratch or tempfile.gettempdir()
+        raise CannotMake(
+            f"search index: cannot write Pagefind's working files in {where} ({exc.strerror}) "
+            "(free some space there, or set TMPDIR to a folder with room)"
+        ) from None
+    try:
+        index = sort_filters(written)
+    except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError, zlib.error) as exc:
+        raise CannotMake(  # OSError: gzip.BadGzipFile
+            f"search index: Pagefind wrote an index Roundtable cannot read ({exc!r}) "
+            "(install the Pagefind version Roundtable names: pip install -e .)"
+        ) from None
     return {urls.search_index(name): body for name, body in sorted(index.items())}
+
+
+def scratch_folder() -> str | None:
+    """Return where Pagefind's input and output are written for the moment of a run: memory
+    (/dev/shm) where the system has it and TMPDIR names no other place, else the system's
+    temporary folder. Written to a disk, a shard's hundred files cost as much as indexing them."""
+    if os.environ.get("TMPDIR") or not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        return None
+    return MEMORY_FOLDER
 
 
 def _copy_pages(files: Mapping[str, bytes], folder: Path) -> None:
