@@ -288,9 +288,10 @@ def test_pagefind_works_in_memory_unless_tmpdir_says_otherwise(
     """Pagefind's working files go to /dev/shm (a shard's hundred files cost as much as the
     index on a slow disk), or TMPDIR; where they cannot be written, the build fails on a line."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    assert search.scratch_folder() is None  # the system's temporary folder: TMPDIR
+    assert search.scratch_folder(1) is None  # the system's temporary folder: TMPDIR
     monkeypatch.delenv("TMPDIR")
-    assert search.scratch_folder() == ("/dev/shm" if Path("/dev/shm").is_dir() else None)
+    assert search.scratch_folder(1) == ("/dev/shm" if Path("/dev/shm").is_dir() else None)
+    assert search.scratch_folder(2**50) is None  # not in memory without room to spare
     project = copy_project(FIXTURES / "minimal", tmp_path / "proj")
     assert run_cli(["build"], project, capsys).status == 0
     before = tree_digest(project / "site")

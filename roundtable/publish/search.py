@@ -59,6 +59,9 @@ TIMEOUT = 300.0
 """Seconds before giving up on Pagefind (about 20 s at 10,000 pages)."""
 MEMORY_FOLDER = "/dev/shm"
 """Linux's file system in memory, for Pagefind's working files."""
+MEMORY_MARGIN = 8
+"""How many times the pages' size must be free in memory for Pagefind to work there: their
+copy, Pagefind's bundle (smaller) and another shard's run at the same time, with room left."""
 FIX = "reinstall it: pip install 'pagefind[bin]'; or write search: false in site.yml"
 """How to get a search index made, or not need one."""
 
@@ -184,7 +187,7 @@ def search_index(files: Mapping[str, bytes], pagefind: Pagefind) -> dict[str, by
     # One run of Pagefind's command line over a copy of the pages: it ends once its files are
     # all written, and a Pagefind that dies is noticed when it dies. (Its service, used before,
     # answered before its last writes ended, and one that died left the build waiting.)
-    scratch = scratch_folder()
+    scratch = scratch_folder(sum(len(body) for body in files.values()))
     try:
         with tempfile.TemporaryDirectory(prefix="roundtable-search-", dir=scratch) as folder:
             pages, bundle = Path(folder, "pages"), Path(folder, "bundle")
@@ -207,13 +210,16 @@ def search_index(files: Mapping[str, bytes], pagefind: Pagefind) -> dict[str, by
     return {urls.search_index(name): body for name, body in sorted(index.items())}
 
 
-def scratch_folder() -> str | None:
-    """Return where Pagefind's input and output are written for the moment of a run: memory
-    (/dev/shm) where the system has it and TMPDIR names no other place, else the system's
-    temporary folder. Written to a disk, a shard's hundred files cost as much as indexing them."""
+def scratch_folder(size: int) -> str | None:
+    """Return where Pagefind's input and output are written for the moment of a run, given the
+    size of the pages: memory (/dev/shm) where the system has it with room to spare and TMPDIR
+    names no other place, else the system's temporary folder. Written to a disk, a shard's
+    hundred files can cost as much as indexing them."""
     if os.environ.get("TMPDIR") or not os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
         return None
-    return MEMORY_FOLDER
+    free = os.statvfs(MEMORY_FOLDER)
+    room = free.f_bavail * free.f_frsize
+    return MEMORY_FOLDER if room > MEMORY_MARGIN * size else None
 
 
 def _copy_pages(files: Mapping[str, bytes], folder: Path) -> None:
