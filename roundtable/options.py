@@ -32,7 +32,7 @@ class BuildOptions:
     use_cache: bool = True
     """Reuse work from earlier builds (kept in `.roundtable-cache/` beside the output)."""
     search_index: bool = True
-    """Build the search index (serve skips it: it would cost seconds on every save)."""
+    """Make the search index in the build (serve makes it after the pages, in the background)."""
     pdf: bool = False
     """Also print a PDF of every essay and roundtable (`--pdf`)."""
 
